@@ -1,0 +1,327 @@
+"""HTTP front of the emulator: the wire formats of sso-oidc, the portal and STS on one port.
+
+One port serves all three services because their paths do not collide; point
+AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_STS at it and unmodified
+boto3 and AWS CLI v2 talk to it. Paths under /_emulator/ are a control API for tests.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .org import Org
+from .state import ApiError, IdentityCenter, Settings
+
+_OIDC_ROUTES = {
+    "/client/register": "RegisterClient",
+    "/device_authorization": "StartDeviceAuthorization",
+    "/token": "CreateToken",
+}
+_PORTAL_ROUTES = {
+    ("GET", "/assignment/accounts"): "ListAccounts",
+    ("GET", "/assignment/roles"): "ListAccountRoles",
+    ("GET", "/federation/credentials"): "GetRoleCredentials",
+    ("POST", "/logout"): "Logout",
+}
+_STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+_CREDENTIAL_RE = re.compile(r"Credential=([A-Z0-9]+)/")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Head and body go out in one write below; without this, Nagle plus delayed ACK costs ~40 ms
+    # a request on keep-alive connections.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}",
+                 f"Content-Type: {content_type}", f"Content-Length: {len(body)}",
+                 f"x-amzn-RequestId: {uuid.uuid4()}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _body_json(self) -> dict[str, Any]:
+        raw = self._body()
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            raise ApiError("InvalidRequestException", 400, "Body is not JSON",
+                           oauth_error="invalid_request") from None
+        if not isinstance(data, dict):
+            raise ApiError("InvalidRequestException", 400, "Body is not a JSON object",
+                           oauth_error="invalid_request")
+        return data
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        path = url.path.rstrip("/") or "/"
+        try:
+            if path.startswith("/_emulator/"):
+                self._control(method, path[len("/_emulator/"):], query)
+            elif path in ("/device", "/device/decide"):
+                self._verification_page(method, path, query)
+            elif method == "POST" and path in _OIDC_ROUTES:
+                self._operation(_OIDC_ROUTES[path], self._oidc, path)
+            elif (method, path) in _PORTAL_ROUTES:
+                self._operation(_PORTAL_ROUTES[(method, path)], self._portal, path, query)
+            elif method == "POST" and path == "/":
+                self._operation("GetCallerIdentity", self._sts)
+            else:
+                self._json(404, {"message": f"No route for {method} {path}"},
+                           {"x-amzn-ErrorType": "ResourceNotFoundException"})
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _operation(self, name: str, handler: Any, *args: Any) -> None:
+        state = self.server.state
+        try:
+            latency = state.before(name)
+            if latency:
+                time.sleep(latency)
+            handler(name, *args)
+            state.record(name, 200)
+        except ApiError as err:
+            state.record(name, err.status, err.code)
+            if name == "GetCallerIdentity":
+                self._sts_error(err)
+            elif err.oauth_error is not None and name in _OIDC_ROUTES.values():
+                self._json(err.status, {"error": err.oauth_error,
+                                        "error_description": err.message},
+                           {"x-amzn-ErrorType": err.code})
+            else:
+                self._json(err.status, {"message": err.message}, {"x-amzn-ErrorType": err.code})
+
+    # ---- services ------------------------------------------------------------------------
+
+    def _oidc(self, name: str, path: str) -> None:
+        state, body = self.server.state, self._body_json()
+        if name == "RegisterClient":
+            self._json(200, state.register_client(body))
+        elif name == "StartDeviceAuthorization":
+            self._json(200, state.start_device_authorization(body, self.server.base_url))
+        else:
+            self._json(200, state.create_token(body))
+
+    def _portal(self, name: str, path: str, query: dict[str, str]) -> None:
+        self._body()
+        state, token = self.server.state, self.headers.get("x-amz-sso_bearer_token")
+        if name == "ListAccounts":
+            self._json(200, state.list_accounts(token, query))
+        elif name == "ListAccountRoles":
+            self._json(200, state.list_account_roles(token, query))
+        elif name == "GetRoleCredentials":
+            self._json(200, state.get_role_credentials(token, query))
+        else:
+            self._json(200, state.logout(token))
+
+    def _sts(self, name: str) -> None:
+        form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
+        if form.get("Action") != "GetCallerIdentity":
+            raise ApiError("InvalidAction", 400,
+                           f"Could not find operation {form.get('Action')} for version 2011-06-15")
+        match = _CREDENTIAL_RE.search(self.headers.get("Authorization", ""))
+        if match is None:
+            raise ApiError("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
+        identity = self.server.state.caller_identity(match.group(1))
+        result = "".join(f"<{k}>{html.escape(v)}</{k}>" for k, v in identity.items())
+        xml = (f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
+               f"</GetCallerIdentityResult><ResponseMetadata><RequestId>{uuid.uuid4()}"
+               f"</RequestId></ResponseMetadata></GetCallerIdentityResponse>")
+        self._send(200, xml.encode(), "text/xml")
+
+    def _sts_error(self, err: ApiError) -> None:
+        kind = "Receiver" if err.status >= 500 else "Sender"
+        xml = (f'<ErrorResponse xmlns="{_STS_NS}"><Error><Type>{kind}</Type><Code>{err.code}'
+               f"</Code><Message>{html.escape(err.message)}</Message></Error>"
+               f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>")
+        self._send(err.status, xml.encode(), "text/xml")
+
+    # ---- the page a person sees ----------------------------------------------------------
+
+    def _verification_page(self, method: str, path: str, query: dict[str, str]) -> None:
+        state = self.server.state
+        if method == "POST":
+            form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
+            code = form.get("user_code", "")
+            try:
+                outcome = state.decide(code, approve=form.get("decision") == "approve")
+            except KeyError:
+                outcome = "unknown"
+            messages = {
+                "approved": ("Request approved", "You can close this tab and return to your notebook."),
+                "denied": ("Request denied", "The notebook will report that access was refused."),
+                "expired": ("Code expired", "Start the sign-in again to get a new code."),
+                "consumed": ("Already used", "This code has already signed someone in."),
+                "unknown": ("Unknown code", "Check the code shown in your notebook and try again."),
+            }
+            title, text = messages.get(outcome, (outcome, ""))
+            self._page(title, f'<p class="result" data-outcome="{outcome}">{text}</p>')
+            return
+        code = query.get("user_code", "")
+        found = state.lookup(code) if code else None
+        if found is None or found["status"] != "pending":
+            note = "" if not code else (
+                f"<p>Code {html.escape(code)} is {found['status'] if found else 'unknown'}.</p>")
+            self._page("Authorize request", note + (
+                '<form method="get" action="/device"><label>Code '
+                '<input name="user_code" autofocus></label> <button>Next</button></form>'))
+            return
+        user_code = html.escape(found["user_code"])
+        self._page("Authorize request", (
+            f"<p>An application asks to sign in as <b>{html.escape(self.server.state.org.user)}</b>"
+            f" to {html.escape(found['start_url'])}.</p>"
+            f'<p>Confirm that this code matches the one shown in your notebook:</p>'
+            f'<p class="user-code">{user_code}</p>'
+            f'<form method="post" action="/device/decide">'
+            f'<input type="hidden" name="user_code" value="{user_code}">'
+            f'<button name="decision" value="approve" class="approve">Allow access</button> '
+            f'<button name="decision" value="deny" class="deny">Deny</button></form>'))
+
+    def _page(self, title: str, content: str) -> None:
+        doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;color:#232f3e}}
+.user-code{{font:600 2rem ui-monospace,monospace;letter-spacing:.2em}}
+button{{font-size:1rem;padding:.5rem 1.2rem}} .approve{{background:#ff9900;border:0}}
+.banner{{color:#687078;font-size:.85rem}}</style></head><body>
+<p class="banner">ssomagic emulator &middot; IAM Identity Center</p><h1>{title}</h1>{content}
+</body></html>"""
+        self._send(200, doc.encode(), "text/html; charset=utf-8")
+
+    # ---- control API ---------------------------------------------------------------------
+
+    def _control(self, method: str, action: str, query: dict[str, str]) -> None:
+        state = self.server.state
+        body = self._body_json() if method == "POST" else {}
+        try:
+            if action == "state":
+                self._json(200, state.snapshot())
+            elif action == "requests":
+                self._json(200, state.requests(query.get("operation")))
+            elif action == "pending":
+                self._json(200, state.pending_user_codes())
+            elif action == "secrets":
+                self._json(200, state.issued_secrets())
+            elif action in ("approve", "deny") and method == "POST":
+                code = body.get("user_code") or next(iter(state.pending_user_codes()), "")
+                self._json(200, {"user_code": code,
+                                 "status": state.decide(code, approve=action == "approve")})
+            elif action == "revoke" and method == "POST":
+                self._json(200, {"revoked": state.revoke_tokens()})
+            elif action == "forget-clients" and method == "POST":
+                state.forget_clients()
+                self._json(200, {})
+            elif action == "faults" and method == "POST":
+                for operation, spec in body.items():
+                    state.set_fault(operation, **spec)
+                self._json(200, state.snapshot()["faults"])
+            elif action == "faults" and method == "DELETE":
+                state.clear_faults()
+                self._json(200, {})
+            elif action == "settings" and method == "POST":
+                state.update_settings(**body)
+                self._json(200, state.snapshot()["settings"])
+            else:
+                self._json(404, {"message": f"No control action {method} {action}"})
+        except (KeyError, ValueError, TypeError) as exc:
+            self._json(400, {"message": str(exc)})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    state: IdentityCenter
+    base_url: str
+
+
+class Emulator:
+    """An IAM Identity Center on loopback. Use as a context manager, or start() and stop()."""
+
+    def __init__(self, org: Org | None = None, settings: Settings | None = None, *,
+                 host: str = "127.0.0.1", port: int = 0, seed: int | None = None) -> None:
+        self.state = IdentityCenter(org=org or IdentityCenter().org,
+                                    settings=settings or Settings(), seed=seed)
+        self._server = _Server((host, port), _Handler)
+        self._server.state = self.state
+        bound_host, bound_port = self._server.server_address[:2]
+        shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+        self.url = f"http://{shown}:{bound_port}"
+        self._server.base_url = self.url
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def endpoint_env(self) -> dict[str, str]:
+        """The variables that point botocore (and so ssomagic and the AWS CLI) at this emulator."""
+        return {
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.url,
+            "AWS_ENDPOINT_URL_SSO": self.url,
+            "AWS_ENDPOINT_URL_STS": self.url,
+        }
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="ssomagic-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # Shortcuts for tests, the same as the control API.
+    def approve(self, user_code: str | None = None) -> str:
+        return self.state.decide(user_code or self._only_pending(), approve=True)
+
+    def deny(self, user_code: str | None = None) -> str:
+        return self.state.decide(user_code or self._only_pending(), approve=False)
+
+    def _only_pending(self) -> str:
+        pending = self.state.pending_user_codes()
+        if len(pending) != 1:
+            raise LookupError(f"expected one pending user code, found {pending}")
+        return pending[0]

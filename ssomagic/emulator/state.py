@@ -1,0 +1,449 @@
+"""What an IAM Identity Center instance remembers, and the rules its operations follow.
+
+Kept apart from HTTP so the server module only translates requests, and so tests and the
+control API can approve codes, revoke tokens and inject faults on the same object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .org import DEFAULT_ORG, Org
+
+OPERATIONS = (
+    "RegisterClient",
+    "StartDeviceAuthorization",
+    "CreateToken",
+    "ListAccounts",
+    "ListAccountRoles",
+    "GetRoleCredentials",
+    "Logout",
+    "GetCallerIdentity",
+)
+
+
+class ApiError(Exception):
+    """An error answer: the exception name goes to x-amzn-ErrorType, as AWS sends it."""
+
+    def __init__(self, code: str, status: int, message: str, oauth_error: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.message = message
+        self.oauth_error = oauth_error
+
+
+@dataclass
+class Settings:
+    """Tunable behaviour; every field can be changed at run time through the control API."""
+
+    token_lifetime: int = 8 * 3600
+    role_credentials_lifetime: int = 3600
+    registration_lifetime: int = 90 * 24 * 3600
+    device_code_expiry: int = 600
+    interval: int = 1
+    refresh_tokens: bool = True
+    page_size: int = 20
+
+
+@dataclass
+class Fault:
+    """Faults for one operation. Counts are used up one request at a time; rates are random."""
+
+    latency: float = 0.0
+    throttle: int = 0
+    throttle_rate: float = 0.0
+    errors: int = 0
+    slow_down: int = 0
+
+
+@dataclass
+class _DeviceAuth:
+    device_code: str
+    user_code: str
+    client_id: str
+    start_url: str
+    expires_at: float
+    status: str = "pending"  # pending | approved | denied | consumed
+
+
+@dataclass
+class _Token:
+    client_id: str
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class _RoleCredentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    account_id: str
+    role_name: str
+    expires_at: float
+
+
+@dataclass
+class _Client:
+    client_id: str
+    client_secret: str
+    name: str
+    scopes: list[str] | None
+    expires_at: float
+
+
+def _role_path_suffix(account_id: str, role: str) -> str:
+    return hashlib.sha1(f"{account_id}/{role}".encode()).hexdigest()[:16]
+
+
+def assumed_role_arn(account_id: str, role: str, user: str) -> str:
+    return (
+        f"arn:aws:sts::{account_id}:assumed-role/"
+        f"AWSReservedSSO_{role}_{_role_path_suffix(account_id, role)}/{user}"
+    )
+
+
+@dataclass
+class IdentityCenter:
+    org: Org = DEFAULT_ORG
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], float] = time.time
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._random = random.Random(self.seed)
+        self._clients: dict[str, _Client] = {}
+        self._device_auths: dict[str, _DeviceAuth] = {}
+        self._access_tokens: dict[str, _Token] = {}
+        self._refresh_tokens: dict[str, _Token] = {}
+        self._role_credentials: dict[str, _RoleCredentials] = {}
+        self._faults: dict[str, Fault] = {}
+        self._requests: list[dict[str, Any]] = []
+        self._serial = itertools.count(1)
+
+    # ---- faults and bookkeeping -------------------------------------------------------
+
+    def set_fault(self, operation: str, **spec: Any) -> None:
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; one of {', '.join(OPERATIONS)}")
+        with self._lock:
+            self._faults[operation] = Fault(**spec)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def update_settings(self, **values: Any) -> None:
+        with self._lock:
+            for key, value in values.items():
+                if not hasattr(self.settings, key):
+                    raise ValueError(f"unknown setting {key!r}")
+                setattr(self.settings, key, type(getattr(self.settings, key))(value))
+
+    def before(self, operation: str) -> float:
+        """Apply the operation's faults; returns the latency to add (slept outside the lock)."""
+        with self._lock:
+            fault = self._faults.get(operation)
+            if fault is None:
+                return 0.0
+            if fault.errors > 0:
+                fault.errors -= 1
+                raise ApiError("InternalServerException", 500, "Injected server error",
+                               oauth_error="server_error")
+            if fault.throttle > 0 or (
+                fault.throttle_rate and self._random.random() < fault.throttle_rate
+            ):
+                fault.throttle = max(0, fault.throttle - 1)
+                raise ApiError("TooManyRequestsException", 429, "Rate exceeded",
+                               oauth_error="slow_down")
+            if operation == "CreateToken" and fault.slow_down > 0:
+                fault.slow_down -= 1
+                raise ApiError("SlowDownException", 400, "Client is polling too fast",
+                               oauth_error="slow_down")
+            return fault.latency
+
+    def record(self, operation: str, status: int, code: str | None = None) -> None:
+        with self._lock:
+            self._requests.append(
+                {"n": next(self._serial), "operation": operation, "status": status,
+                 "error": code, "time": self.clock()}
+            )
+
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self._requests if operation in (None, r["operation"])]
+
+    def issued_secrets(self) -> list[str]:
+        """Every secret this instance ever handed out, for tests that scan notebooks for leaks."""
+        with self._lock:
+            found = [c.client_secret for c in self._clients.values()]
+            found += list(self._access_tokens) + list(self._refresh_tokens)
+            found += [d.device_code for d in self._device_auths.values()]
+            for creds in self._role_credentials.values():
+                found += [creds.secret_access_key, creds.session_token]
+            return found
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            now = self.clock()
+            return {
+                "settings": asdict(self.settings),
+                "clients": len(self._clients),
+                "device_authorizations": [
+                    {"user_code": d.user_code, "status": d.status,
+                     "expires_in": max(0, round(d.expires_at - now))}
+                    for d in self._device_auths.values()
+                ],
+                "access_tokens": sum(1 for t in self._access_tokens.values()
+                                     if not t.revoked and t.expires_at > now),
+                "faults": {k: asdict(v) for k, v in self._faults.items()},
+                "requests": len(self._requests),
+            }
+
+    # ---- person at the verification page -----------------------------------------------
+
+    def pending_user_codes(self) -> list[str]:
+        with self._lock:
+            now = self.clock()
+            return [d.user_code for d in self._device_auths.values()
+                    if d.status == "pending" and d.expires_at > now]
+
+    def _auth_by_user_code(self, user_code: str) -> _DeviceAuth:
+        wanted = user_code.strip().upper()
+        for auth in self._device_auths.values():
+            if auth.user_code == wanted:
+                return auth
+        raise KeyError(user_code)
+
+    def lookup(self, user_code: str) -> dict[str, Any] | None:
+        with self._lock:
+            try:
+                auth = self._auth_by_user_code(user_code)
+            except KeyError:
+                return None
+            expired = auth.expires_at <= self.clock()
+            return {"user_code": auth.user_code, "start_url": auth.start_url,
+                    "status": "expired" if expired and auth.status == "pending" else auth.status}
+
+    def decide(self, user_code: str, approve: bool) -> str:
+        """Approve or deny a code, as the person would on the verification page."""
+        with self._lock:
+            auth = self._auth_by_user_code(user_code)
+            if auth.expires_at <= self.clock():
+                return "expired"
+            if auth.status == "pending":
+                auth.status = "approved" if approve else "denied"
+            return auth.status
+
+    def revoke_tokens(self) -> int:
+        """Revoke every access and refresh token, as an administrator ending sessions would."""
+        with self._lock:
+            tokens = [*self._access_tokens.values(), *self._refresh_tokens.values()]
+            for token in tokens:
+                token.revoked = True
+            return len(tokens)
+
+    def forget_clients(self) -> None:
+        """Drop every client registration, so that cached ones fail with InvalidClientException."""
+        with self._lock:
+            self._clients.clear()
+
+    # ---- sso-oidc ------------------------------------------------------------------------
+
+    def register_client(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("clientType") != "public" or not body.get("clientName"):
+            raise ApiError("InvalidRequestException", 400, "clientName and clientType=public",
+                           oauth_error="invalid_request")
+        now = int(self.clock())
+        client = _Client(
+            client_id=f"emu-client-{secrets.token_urlsafe(16)}",
+            client_secret=f"emu-secret-{secrets.token_urlsafe(48)}",
+            name=body["clientName"],
+            scopes=body.get("scopes"),
+            expires_at=now + self.settings.registration_lifetime,
+        )
+        with self._lock:
+            self._clients[client.client_id] = client
+        return {
+            "clientId": client.client_id,
+            "clientSecret": client.client_secret,
+            "clientIdIssuedAt": now,
+            "clientSecretExpiresAt": int(client.expires_at),
+        }
+
+    def _client(self, body: dict[str, Any]) -> _Client:
+        client = self._clients.get(body.get("clientId", ""))
+        if (client is None or client.client_secret != body.get("clientSecret")
+                or client.expires_at <= self.clock()):
+            raise ApiError("InvalidClientException", 401, "Invalid client credentials",
+                           oauth_error="invalid_client")
+        return client
+
+    def start_device_authorization(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        with self._lock:
+            client = self._client(body)
+            if not body.get("startUrl"):
+                raise ApiError("InvalidRequestException", 400, "startUrl is required",
+                               oauth_error="invalid_request")
+            letters = "BCDFGHJKLMNPQRSTVWXZ"
+            user_code = "-".join(
+                "".join(self._random.choice(letters) for _ in range(4)) for _ in range(2)
+            )
+            auth = _DeviceAuth(
+                device_code=f"emu-device-{secrets.token_urlsafe(32)}",
+                user_code=user_code,
+                client_id=client.client_id,
+                start_url=body["startUrl"],
+                expires_at=self.clock() + self.settings.device_code_expiry,
+            )
+            self._device_auths[auth.device_code] = auth
+        return {
+            "deviceCode": auth.device_code,
+            "userCode": auth.user_code,
+            "verificationUri": f"{base_url}/device",
+            "verificationUriComplete": f"{base_url}/device?user_code={auth.user_code}",
+            "expiresIn": self.settings.device_code_expiry,
+            "interval": self.settings.interval,
+        }
+
+    def _issue_token(self, client_id: str) -> dict[str, Any]:
+        access = f"emu-access-{secrets.token_urlsafe(48)}"
+        lifetime = self.settings.token_lifetime
+        self._access_tokens[access] = _Token(client_id, self.clock() + lifetime)
+        answer: dict[str, Any] = {"accessToken": access, "tokenType": "Bearer",
+                                  "expiresIn": lifetime}
+        if self.settings.refresh_tokens:
+            refresh = f"emu-refresh-{secrets.token_urlsafe(48)}"
+            self._refresh_tokens[refresh] = _Token(client_id, float("inf"))
+            answer["refreshToken"] = refresh
+        return answer
+
+    def create_token(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            client = self._client(body)
+            grant = body.get("grantType")
+            if grant == "urn:ietf:params:oauth:grant-type:device_code":
+                auth = self._device_auths.get(body.get("deviceCode", ""))
+                if auth is None or auth.client_id != client.client_id:
+                    raise ApiError("InvalidGrantException", 400, "Invalid device code",
+                                   oauth_error="invalid_grant")
+                if auth.expires_at <= self.clock() or auth.status == "consumed":
+                    raise ApiError("ExpiredTokenException", 400, "Device code has expired",
+                                   oauth_error="expired_token")
+                if auth.status == "denied":
+                    raise ApiError("AccessDeniedException", 400, "The user denied the request",
+                                   oauth_error="access_denied")
+                if auth.status == "pending":
+                    raise ApiError("AuthorizationPendingException", 400,
+                                   "Authorization is still pending",
+                                   oauth_error="authorization_pending")
+                auth.status = "consumed"
+                return self._issue_token(client.client_id)
+            if grant == "refresh_token":
+                token = self._refresh_tokens.get(body.get("refreshToken", ""))
+                if token is None or token.revoked or token.client_id != client.client_id:
+                    raise ApiError("InvalidGrantException", 400, "Invalid refresh token",
+                                   oauth_error="invalid_grant")
+                token.revoked = True  # refresh tokens rotate
+                return self._issue_token(client.client_id)
+            raise ApiError("UnsupportedGrantTypeException", 400, f"Unsupported grant {grant!r}",
+                           oauth_error="unsupported_grant_type")
+
+    # ---- portal --------------------------------------------------------------------------
+
+    def _authorize(self, access_token: str | None) -> None:
+        token = self._access_tokens.get(access_token or "")
+        if token is None or token.revoked or token.expires_at <= self.clock():
+            raise ApiError("UnauthorizedException", 401, "Session token not found or invalid")
+
+    def _page(self, items: list[Any], next_token: str | None, max_result: str | None
+              ) -> tuple[list[Any], str | None]:
+        try:
+            start = int(next_token or 0)
+            size = min(int(max_result), 100) if max_result else self.settings.page_size
+        except ValueError:
+            raise ApiError("InvalidRequestException", 400, "Invalid pagination") from None
+        end = start + max(size, 1)
+        return items[start:end], (str(end) if end < len(items) else None)
+
+    def list_accounts(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            self._authorize(token)
+        accounts = [{"accountId": a.id, "accountName": a.name, "emailAddress": a.email}
+                    for a in self.org.accounts if a.roles]
+        page, nxt = self._page(accounts, query.get("next_token"), query.get("max_result"))
+        return {"accountList": page, **({"nextToken": nxt} if nxt else {})}
+
+    def list_account_roles(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            self._authorize(token)
+        account = self.org.account(query.get("account_id", ""))
+        if account is None:
+            raise ApiError("ResourceNotFoundException", 404, "Account not found")
+        roles = [{"roleName": r, "accountId": account.id} for r in account.roles]
+        page, nxt = self._page(roles, query.get("next_token"), query.get("max_result"))
+        return {"roleList": page, **({"nextToken": nxt} if nxt else {})}
+
+    def get_role_credentials(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            self._authorize(token)
+            account = self.org.account(query.get("account_id", ""))
+            role = query.get("role_name", "")
+            if account is None or role not in account.roles:
+                raise ApiError("ForbiddenException", 403, "No access")
+            expires_at = int(self.clock()) + self.settings.role_credentials_lifetime
+            creds = _RoleCredentials(
+                access_key_id="ASIA" + "".join(self._random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+                                               for _ in range(16)),
+                secret_access_key=secrets.token_urlsafe(30),
+                session_token=f"emu-session-{secrets.token_urlsafe(64)}",
+                account_id=account.id,
+                role_name=role,
+                expires_at=expires_at,
+            )
+            self._role_credentials[creds.access_key_id] = creds
+        return {"roleCredentials": {
+            "accessKeyId": creds.access_key_id,
+            "secretAccessKey": creds.secret_access_key,
+            "sessionToken": creds.session_token,
+            "expiration": expires_at * 1000,
+        }}
+
+    def logout(self, token: str | None) -> dict[str, Any]:
+        with self._lock:
+            self._authorize(token)
+            self._access_tokens[token or ""].revoked = True
+        return {}
+
+    # ---- sts -----------------------------------------------------------------------------
+
+    def caller_identity(self, access_key_id: str) -> dict[str, str]:
+        with self._lock:
+            creds = self._role_credentials.get(access_key_id)
+            if creds is None:
+                raise ApiError("InvalidClientTokenId", 403,
+                               "The security token included in the request is invalid.")
+            if creds.expires_at <= self.clock():
+                raise ApiError("ExpiredToken", 400,
+                               "The security token included in the request is expired")
+        role_id = "AROA" + hashlib.sha1(creds.role_name.encode()).hexdigest()[:17].upper()
+        return {
+            "Arn": assumed_role_arn(creds.account_id, creds.role_name, self.org.user),
+            "UserId": f"{role_id}:{self.org.user}",
+            "Account": creds.account_id,
+        }
+
+    def secret_for(self, access_key_id: str) -> str | None:
+        with self._lock:
+            creds = self._role_credentials.get(access_key_id)
+            return creds.secret_access_key if creds else None
