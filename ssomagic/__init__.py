@@ -1,1 +1,23 @@
-"""ssomagic."""
+"""ssomagic: sign in to AWS IAM Identity Center from a notebook, as the AWS CLI v2 does.
+
+Importing the package is cheap: boto3 and botocore load on first use, so ``%load_ext ssomagic``
+adds almost nothing to a kernel's start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["login", "logout", "profiles", "sessions", "status", "use", "whoami"]
+
+if TYPE_CHECKING:
+    from .api import login, logout, profiles, sessions, status, use, whoami
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'ssomagic' has no attribute {name!r}")

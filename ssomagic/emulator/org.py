@@ -1,4 +1,4 @@
-"""The organisation an emulator serves: who the user is, which accounts exist, which roles they hold.
+"""The organisation an emulator serves: the user, the accounts, and the roles in each.
 
 An org file is JSON so that a demo or a benchmark can describe 300 accounts without code::
 

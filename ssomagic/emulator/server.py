@@ -42,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     # ---- plumbing ------------------------------------------------------------------------
@@ -153,7 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
                            f"Could not find operation {form.get('Action')} for version 2011-06-15")
         match = _CREDENTIAL_RE.search(self.headers.get("Authorization", ""))
         if match is None:
-            raise ApiError("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
+            raise ApiError("MissingAuthenticationToken", 403,
+                           "Request is missing Authentication Token")
         identity = self.server.state.caller_identity(match.group(1))
         result = "".join(f"<{k}>{html.escape(v)}</{k}>" for k, v in identity.items())
         xml = (f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
@@ -180,7 +181,8 @@ class _Handler(BaseHTTPRequestHandler):
             except KeyError:
                 outcome = "unknown"
             messages = {
-                "approved": ("Request approved", "You can close this tab and return to your notebook."),
+                "approved": ("Request approved",
+                             "You can close this tab and return to your notebook."),
                 "denied": ("Request denied", "The notebook will report that access was refused."),
                 "expired": ("Code expired", "Start the sign-in again to get a new code."),
                 "consumed": ("Already used", "This code has already signed someone in."),

@@ -18,6 +18,7 @@ from typing import Any
 
 from .org import DEFAULT_ORG, Org
 
+_KEY_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 OPERATIONS = (
     "RegisterClient",
     "StartDeviceAuthorization",
@@ -403,7 +404,7 @@ class IdentityCenter:
                 raise ApiError("ForbiddenException", 403, "No access")
             expires_at = int(self.clock()) + self.settings.role_credentials_lifetime
             creds = _RoleCredentials(
-                access_key_id="ASIA" + "".join(self._random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+                access_key_id="ASIA" + "".join(self._random.choice(_KEY_LETTERS)
                                                for _ in range(16)),
                 secret_access_key=secrets.token_urlsafe(30),
                 session_token=f"emu-session-{secrets.token_urlsafe(64)}",

@@ -1,0 +1,97 @@
+"""The Python API. ``profile=None`` means $AWS_PROFILE, else ``default``, as for every AWS tool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import AwsConfig, Profile, load_config
+from .console import ConsoleListener
+from .errors import NotAnSsoProfileError
+from .events import Listener
+from .identity import Identity
+from .identity import whoami as _whoami
+from .login import Login
+from .logout import LogoutReport, logout_all, logout_session
+from .portal import not_signed_in
+from .runtime import Runtime
+from .status import SessionStatus, session_status
+from .tokens import current_token
+
+
+def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]:
+    config = load_config(runtime)
+    found = config.profile(runtime.profile_name(profile))
+    if found.sso is None:  # pragma: no cover - profile() raises first
+        raise NotAnSsoProfileError(f'The profile "{found.name}" is not an SSO profile.')
+    return config, found
+
+
+def login(profile: str | None = None, *, force: bool = False, listener: Listener | None = None,
+          runtime: Runtime | None = None) -> SessionStatus:
+    """Sign in to the profile's sso-session; reuse a valid token unless ``force``.
+
+    Without a listener the link and code are printed as `aws sso login --no-browser` prints them.
+    """
+    runtime = runtime or Runtime()
+    _, found = _resolve(profile, runtime)
+    assert found.sso is not None
+    Login(found.sso, runtime=runtime, listener=listener or ConsoleListener(),
+          profile=found.name, force=force).run()
+    return session_status(found.sso, runtime)
+
+
+def logout(profile: str | None = None, *, all: bool = False,
+           runtime: Runtime | None = None) -> LogoutReport:
+    """Sign out of the profile's sso-session, or of every session with ``all=True``."""
+    runtime = runtime or Runtime()
+    if all:
+        return logout_all(runtime, load_config(runtime))
+    config, found = _resolve(profile, runtime)
+    assert found.sso is not None
+    return logout_session(found.sso, runtime, config, profile=found.name)
+
+
+def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
+    """A boto3 Session for the profile, made boto3's default session too.
+
+    Its credentials come from botocore's own SSO provider (refreshing as botocore does), with
+    role credentials shared with the AWS CLI through ~/.aws/cli/cache.
+    """
+    import boto3
+
+    from .boto_session import boto3_session
+
+    runtime = runtime or Runtime()
+    _, found = _resolve(profile, runtime)
+    assert found.sso is not None
+    if current_token(found.sso, runtime=runtime, profile=found.name) is None:
+        raise not_signed_in(found.sso, found.name)
+    session = boto3_session(found, runtime)
+    boto3.DEFAULT_SESSION = session
+    return session
+
+
+def whoami(profile: str | None = None, *, runtime: Runtime | None = None) -> Identity:
+    """Account, account name, role, ARN, user, region and token expiry, from STS and the portal."""
+    runtime = runtime or Runtime()
+    _, found = _resolve(profile, runtime)
+    return _whoami(found, runtime)
+
+
+def profiles(*, runtime: Runtime | None = None) -> list[Profile]:
+    """Every SSO profile in the config, in file order (no network)."""
+    return load_config(runtime or Runtime()).sso_profiles()
+
+
+def status(profile: str | None = None, *, runtime: Runtime | None = None) -> SessionStatus:
+    """Whether the profile's sso-session is signed in, and until when (no network)."""
+    runtime = runtime or Runtime()
+    _, found = _resolve(profile, runtime)
+    assert found.sso is not None
+    return session_status(found.sso, runtime)
+
+
+def sessions(*, runtime: Runtime | None = None) -> list[SessionStatus]:
+    """The status of every sso-session (and legacy start URL) in the config."""
+    runtime = runtime or Runtime()
+    return [session_status(s, runtime) for s in load_config(runtime).sessions()]

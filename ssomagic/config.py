@@ -1,0 +1,235 @@
+"""Reading ~/.aws/config: profiles and sso-sessions, resolved and validated as botocore does.
+
+The file is parsed with configparser, the parser botocore itself uses, so ssomagic sees exactly
+what boto3 and the AWS CLI see. Errors reuse botocore's wording for the same faults, then say
+what to do.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import shlex
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, ConfigParseError, NotAnSsoProfileError, ProfileNotFoundError
+from .runtime import Runtime
+
+_ROLE_KEYS = ("sso_role_name", "sso_account_id")
+_SSO_KEYS = ("sso_start_url", "sso_region")
+
+
+@dataclass(frozen=True)
+class SsoSession:
+    """What a sign-in is for. ``name`` is None for a legacy profile with its own sso_start_url."""
+
+    name: str | None
+    start_url: str
+    region: str
+    scopes: tuple[str, ...] | None = None
+
+    @property
+    def cache_key(self) -> str:
+        """sha1 of the session name, or of the start URL exactly as configured (legacy)."""
+        return hashlib.sha1((self.name or self.start_url).encode("utf-8")).hexdigest()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.start_url
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    sso: SsoSession | None
+    account_id: str | None = None
+    role_name: str | None = None
+    region: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def has_role(self) -> bool:
+        """A role profile yields credentials; one with only an sso-session can still sign in."""
+        return self.account_id is not None and self.role_name is not None
+
+
+def section_name_for_profile(name: str) -> str:
+    return "default" if name == "default" else f"profile {name}"
+
+
+def _split_section(key: str) -> list[str]:
+    try:
+        return shlex.split(key)
+    except ValueError:
+        return []
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    path: Path
+    profiles: Mapping[str, Mapping[str, str]]
+    sso_sessions: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def parse(cls, text: str, path: Path) -> AwsConfig:
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read_string(text, source=str(path))
+        except configparser.ParsingError as exc:
+            line, bad = exc.errors[0] if exc.errors else (None, "")
+            raise ConfigParseError(str(path), line, f"cannot read {bad.strip()!r}") from None
+        except configparser.DuplicateSectionError as exc:
+            raise ConfigParseError(str(path), exc.lineno,
+                                   f"section [{exc.section}] appears twice") from None
+        except configparser.DuplicateOptionError as exc:
+            raise ConfigParseError(str(path), exc.lineno,
+                                   f"{exc.option} appears twice in [{exc.section}]") from None
+        except configparser.Error as exc:
+            raise ConfigParseError(str(path), getattr(exc, "lineno", None),
+                                   exc.message.splitlines()[0].rstrip(".")) from None
+        profiles: dict[str, dict[str, str]] = {}
+        sessions: dict[str, dict[str, str]] = {}
+        for section in parser.sections():
+            values = {k: v.strip() for k, v in parser.items(section)}
+            parts = _split_section(section)
+            if section == "default":
+                profiles.setdefault("default", values)
+            elif len(parts) == 2 and parts[0] == "profile":
+                profiles[parts[1]] = values
+            elif len(parts) == 2 and parts[0] == "sso-session":
+                sessions[parts[1]] = values
+        return cls(path=path, profiles=profiles, sso_sessions=sessions)
+
+    # ---- resolution ----------------------------------------------------------------------
+
+    def profile(self, name: str) -> Profile:
+        """The profile, validated for SSO sign-in; raises a ConfigError that says what to fix."""
+        values = self.profiles.get(name)
+        if values is None:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ProfileNotFoundError(
+                f"The config profile ({name}) could not be found.",
+                f"Profiles in {self.path}: {known}. Run `aws configure sso --profile {name}` "
+                f"or add a [{section_name_for_profile(name)}] section.",
+            )
+        session_name = values.get("sso_session")
+        if session_name is None and not any(k in values for k in (*_SSO_KEYS, *_ROLE_KEYS)):
+            raise NotAnSsoProfileError(
+                f'The profile "{name}" is not an SSO profile: it has no sso_session or '
+                "sso_start_url.",
+                f"Point it at an sso-session (sso_session = ...) in {self.path}, or use "
+                "another profile.",
+            )
+        resolved = dict(values)
+        if session_name is not None:
+            session = self.sso_sessions.get(session_name)
+            if session is None:
+                raise ConfigError(
+                    f'The specified sso-session does not exist: "{session_name}".',
+                    f"Add an [sso-session {session_name}] section with sso_start_url and "
+                    f"sso_region to {self.path}, or fix sso_session in "
+                    f"[{section_name_for_profile(name)}].",
+                )
+            for key, value in session.items():
+                if resolved.get(key, value) != value:
+                    raise ConfigError(
+                        f"The value for {key} is inconsistent between profile "
+                        f"({resolved[key]}) and sso-session ({value}).",
+                        f"Remove {key} from [{section_name_for_profile(name)}] or make both "
+                        "the same.",
+                    )
+                resolved[key] = value
+        required = list(_SSO_KEYS)
+        if any(k in values for k in _ROLE_KEYS):
+            required = [*_ROLE_KEYS, *_SSO_KEYS]
+        missing = [k for k in required if not resolved.get(k)]
+        if missing:
+            place = (f"[sso-session {session_name}] or " if session_name else "")
+            raise ConfigError(
+                f'The profile "{name}" is configured to use SSO but is missing required '
+                f"configuration: {', '.join(missing)}.",
+                f"Add {' and '.join(missing)} to {place}[{section_name_for_profile(name)}] "
+                f"in {self.path}.",
+            )
+        scopes = resolved.get("sso_registration_scopes")
+        sso = SsoSession(
+            name=session_name,
+            start_url=resolved["sso_start_url"],
+            region=resolved["sso_region"],
+            scopes=tuple(s.strip() for s in scopes.split(",") if s.strip()) if scopes else None,
+        )
+        return Profile(
+            name=name,
+            sso=sso,
+            account_id=resolved.get("sso_account_id"),
+            role_name=resolved.get("sso_role_name"),
+            region=resolved.get("region"),
+            values=values,
+        )
+
+    def sso_profiles(self) -> list[Profile]:
+        """Every profile that validates as an SSO profile; the others are left out quietly."""
+        found = []
+        for name in self.profiles:
+            try:
+                found.append(self.profile(name))
+            except ConfigError:
+                continue
+        return found
+
+    def session(self, name: str) -> SsoSession:
+        values = self.sso_sessions.get(name)
+        if values is None:
+            raise ConfigError(f'The specified sso-session does not exist: "{name}".',
+                              f"Sessions in {self.path}: "
+                              f"{', '.join(sorted(self.sso_sessions)) or 'none'}.")
+        missing = [k for k in _SSO_KEYS if not values.get(k)]
+        if missing:
+            raise ConfigError(f'The sso-session "{name}" is missing required configuration: '
+                              f"{', '.join(missing)}.",
+                              f"Add them to [sso-session {name}] in {self.path}.")
+        scopes = values.get("sso_registration_scopes")
+        return SsoSession(name, values["sso_start_url"], values["sso_region"],
+                          tuple(s.strip() for s in scopes.split(",") if s.strip())
+                          if scopes else None)
+
+    def sessions(self) -> list[SsoSession]:
+        """Every sign-in target: named sso-sessions, then distinct legacy start URLs."""
+        found: dict[str, SsoSession] = {}
+        for name in self.sso_sessions:
+            try:
+                found[name] = self.session(name)
+            except ConfigError:
+                continue
+        for profile in self.sso_profiles():
+            if profile.sso is not None and profile.sso.name is None:
+                found.setdefault(profile.sso.cache_key, profile.sso)
+        return list(found.values())
+
+
+_cache_lock = threading.Lock()
+_cache: dict[Path, tuple[tuple[int, int, int], AwsConfig]] = {}
+
+
+def load_config(runtime: Runtime | None = None) -> AwsConfig:
+    """The parsed config file; re-read only when the file changes (inode, mtime or size).
+
+    A missing file reads as an empty config, as botocore treats it.
+    """
+    path = (runtime or Runtime()).config_file
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return AwsConfig(path=path, profiles={}, sso_sessions={})
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    with _cache_lock:
+        hit = _cache.get(path)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+    config = AwsConfig.parse(path.read_text(encoding="utf-8"), path)
+    with _cache_lock:
+        _cache[path] = (stamp, config)
+    return config

@@ -1,0 +1,100 @@
+"""Signing out as `aws sso logout` does: end each session on the server (errors ignored),
+delete its token file, keep the client registrations, and delete the SSO role credentials the
+AWS CLI cached in ~/.aws/cli/cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import AwsConfig, SsoSession
+from .portal import Portal
+from .runtime import Runtime
+
+
+@dataclass(frozen=True)
+class LogoutReport:
+    sessions: tuple[str, ...]
+    credential_files: int
+
+    def __str__(self) -> str:
+        if not self.sessions:
+            return "No SSO session was signed in."
+        return f"Signed out of {', '.join(self.sessions)}."
+
+
+def credentials_cache_key(account_id: str, role_name: str, session: SsoSession) -> str:
+    """The name botocore's SSOCredentialFetcher gives a profile's cached role credentials."""
+    args: dict[str, str] = {"accountId": account_id, "roleName": role_name}
+    if session.name:
+        args["sessionName"] = session.name
+    else:
+        args["startUrl"] = session.start_url
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _end(path: Path, document: dict, runtime: Runtime, profile: str | None) -> None:
+    session = SsoSession(None, str(document.get("startUrl", "")),
+                         str(document.get("region") or "us-east-1"))
+    Portal(session, str(document["accessToken"]), runtime=runtime, profile=profile).logout()
+    path.unlink(missing_ok=True)
+
+
+def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]:
+    directory = runtime.cli_cache_dir
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in sorted(directory.glob("*.json")):
+        if only is not None and path.stem not in only:
+            continue
+        document = _read(path)
+        if document is not None and document.get("ProviderType") == "sso":
+            found.append(path)
+    return found
+
+
+def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
+    profile = next(iter(config.profiles), None)
+    ended = []
+    directory = runtime.sso_cache_dir
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        document = _read(path)
+        if document is None or "accessToken" not in document:
+            continue  # registrations and unreadable files stay
+        _end(path, document, runtime, profile)
+        ended.append(str(document.get("startUrl", path.stem)))
+    files = _sso_credential_files(runtime, None)
+    for path in files:
+        path.unlink(missing_ok=True)
+    return LogoutReport(tuple(ended), len(files))
+
+
+def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
+                   profile: str | None = None) -> LogoutReport:
+    path = runtime.sso_cache_dir / f"{session.cache_key}.json"
+    document = _read(path)
+    ended: tuple[str, ...] = ()
+    if document is not None and "accessToken" in document:
+        _end(path, document, runtime, profile)
+        ended = (session.label,)
+    keys = {credentials_cache_key(p.account_id, p.role_name, p.sso)
+            for p in config.sso_profiles()
+            if p.sso is not None and p.sso.cache_key == session.cache_key
+            and p.account_id and p.role_name}
+    files = _sso_credential_files(runtime, keys)
+    for file in files:
+        file.unlink(missing_ok=True)
+    return LogoutReport(ended, len(files))
