@@ -13,11 +13,12 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .org import Org
+from .org import DEFAULT_ORG, Org
 from .state import ApiError, IdentityCenter, Settings
 
 _OIDC_ROUTES = {
@@ -59,8 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return self._raw_body
 
     def _body_json(self) -> dict[str, Any]:
         raw = self._body()
@@ -84,6 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
+        # Read the whole body first, whatever the answer: an unread body on a keep-alive
+        # connection would be taken for the next request.
+        length = int(self.headers.get("Content-Length") or 0)
+        self._raw_body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         path = url.path.rstrip("/") or "/"
@@ -135,7 +139,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, state.create_token(body))
 
     def _portal(self, name: str, path: str, query: dict[str, str]) -> None:
-        self._body()
         state, token = self.server.state, self.headers.get("x-amz-sso_bearer_token")
         if name == "ListAccounts":
             self._json(200, state.list_accounts(token, query))
@@ -271,9 +274,10 @@ class Emulator:
     """An IAM Identity Center on loopback. Use as a context manager, or start() and stop()."""
 
     def __init__(self, org: Org | None = None, settings: Settings | None = None, *,
-                 host: str = "127.0.0.1", port: int = 0, seed: int | None = None) -> None:
-        self.state = IdentityCenter(org=org or IdentityCenter().org,
-                                    settings=settings or Settings(), seed=seed)
+                 host: str = "127.0.0.1", port: int = 0, seed: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.state = IdentityCenter(org=org or DEFAULT_ORG, settings=settings or Settings(),
+                                    clock=clock, seed=seed)
         self._server = _Server((host, port), _Handler)
         self._server.state = self.state
         bound_host, bound_port = self._server.server_address[:2]
@@ -295,7 +299,9 @@ class Emulator:
         }
 
     def start(self) -> Emulator:
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        # A short poll interval makes stop() quick, which matters for a test suite that
+        # starts an emulator per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="ssomagic-emulator", daemon=True)
         self._thread.start()
         return self

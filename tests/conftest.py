@@ -1,0 +1,74 @@
+"""Every test runs in a temporary HOME with its own config file, no AWS_* variable inherited,
+and a fresh IAM Identity Center emulator on loopback that real boto3 clients talk to.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports botocore (which fixes its cache paths from HOME at import time), and
+# before any AWS_* variable can leak in from the machine running the tests.
+_SESSION_HOME = tempfile.mkdtemp(prefix="ssomagic-tests-home-")
+for _name in [n for n in os.environ if n.startswith("AWS_")]:
+    del os.environ[_name]
+os.environ["HOME"] = _SESSION_HOME
+os.environ["AWS_CONFIG_FILE"] = os.path.join(_SESSION_HOME, ".aws", "config")
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(_SESSION_HOME, ".aws", "credentials")
+
+import pytest  # noqa: E402
+from helpers import CONFIG, FakeClock  # noqa: E402
+
+from ssomagic.emulator import Emulator  # noqa: E402
+from ssomagic.runtime import Runtime  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary HOME; nothing can reach the real ~/.aws."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    return home
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def emulator(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """An emulator on a free loopback port, keeping time by the test's clock."""
+    with Emulator(clock=clock.time, seed=7) as emu:
+        for name, value in emu.endpoint_env().items():
+            monkeypatch.setenv(name, value)
+        yield emu
+
+
+@pytest.fixture
+def live_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """An emulator on real time, for tests that run other processes (boto3, a second login)."""
+    with Emulator(seed=7) as emu:
+        for name, value in emu.endpoint_env().items():
+            monkeypatch.setenv(name, value)
+        yield emu
+
+
+@pytest.fixture
+def config_file(home: Path) -> Path:
+    path = home / ".aws" / "config"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CONFIG)
+    return path
+
+
+@pytest.fixture
+def runtime(home: Path, clock: FakeClock) -> Runtime:
+    return Runtime(home=home, now=clock.now, sleep=clock.sleep)

@@ -1,0 +1,91 @@
+"""Shared pieces of the test suite: the config most tests use, a fake clock, helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ssomagic.emulator import Emulator
+
+START_URL = "https://d-1234567890.awsapps.com/start"
+T0 = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
+
+CONFIG = f"""\
+# Team AWS config: keep these comments.
+[default]
+region = eu-west-1
+
+[profile dev]
+sso_session = my-sso
+sso_account_id = 111122223333
+sso_role_name = DataScientist
+region = eu-west-1
+
+[profile prod]
+sso_session = my-sso
+sso_account_id = 444455556666
+sso_role_name = ReadOnlyAccess
+region = us-east-1
+
+[profile legacy]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_account_id = 777788889999
+sso_role_name = AdministratorAccess
+
+[sso-session my-sso]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+
+@dataclass
+class FakeClock:
+    """One clock for ssomagic and the emulator; sleeping advances it and runs due callbacks."""
+
+    current: datetime = T0
+    slept: list[float] = field(default_factory=list)
+    on_sleep: list[Callable[[FakeClock], None]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self.current
+
+    def time(self) -> float:
+        return self.now().timestamp()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.current += timedelta(seconds=seconds)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
+        for callback in list(self.on_sleep):
+            callback(self)
+
+
+def approve_when_asked(emulator: Emulator) -> Callable[[FakeClock], None]:
+    """A sleep callback: the person approves whatever code is pending."""
+
+    def callback(_: FakeClock) -> None:
+        if emulator.state.pending_user_codes():
+            emulator.approve()
+
+    return callback
+
+
+def run_python(code: str, env: dict[str, str] | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run code in another Python process (plain boto3, or a second ssomagic) with this env."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=timeout, check=False)

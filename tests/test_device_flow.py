@@ -1,0 +1,181 @@
+"""The device authorization flow: every outcome, against the emulator, on a fake clock."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from helpers import approve_when_asked
+
+from ssomagic.config import load_config
+from ssomagic.device_flow import DeviceFlow
+from ssomagic.errors import LoginCancelledError, LoginFailedError
+from ssomagic.events import CodeReady, Failed, SignedIn, StillWaiting
+from ssomagic.token_cache import TokenCache
+
+
+@pytest.fixture
+def session(config_file, runtime):
+    return load_config(runtime).profile("dev").sso
+
+
+def run_flow(session, runtime, **kwargs):
+    events = []
+    flow = DeviceFlow(session, runtime=runtime, listener=events.append, **kwargs)
+    return flow, events
+
+
+def test_approval_signs_in_and_writes_the_token(session, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = run_flow(session, runtime)
+    token = flow.run()
+    assert TokenCache(runtime).load_token(session).access_token == token.access_token
+    assert isinstance(events[0], CodeReady)
+    assert isinstance(events[-1], SignedIn)
+    assert events[-1].expires_at == token.expires_at
+
+
+def test_code_ready_carries_the_code_and_the_verification_links(session, runtime, emulator,
+                                                                 clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = run_flow(session, runtime)
+    flow.run()
+    ready = events[0]
+    assert ready.user_code in ready.verification_uri_complete
+    assert ready.verification_uri == f"{emulator.url}/device"
+    assert (ready.expires_at - clock.now()).total_seconds() <= 600
+
+
+def test_pending_keeps_polling_at_the_server_interval(session, runtime, emulator, clock):
+    emulator.state.update_settings(interval=2)
+    approvals = iter(range(3))
+
+    def approve_on_third_sleep(_):
+        if next(approvals, None) is None:
+            emulator.approve()
+
+    clock.on_sleep.append(approve_on_third_sleep)
+    flow, events = run_flow(session, runtime)
+    flow.run()
+    assert clock.slept == [2, 2, 2, 2]
+    assert sum(isinstance(e, StillWaiting) for e in events) == 4
+
+
+def test_slow_down_adds_five_seconds_to_the_interval(session, runtime, emulator, clock):
+    emulator.state.set_fault("CreateToken", slow_down=1)
+    clock.on_sleep.append(lambda c: len(c.slept) == 2 and emulator.approve())
+    flow, _ = run_flow(session, runtime)
+    flow.run()
+    assert clock.slept[:2] == [6, 6]
+
+
+def test_denied_on_the_page_ends_with_reason_denied(session, runtime, emulator, clock):
+    clock.on_sleep.append(lambda _: emulator.state.pending_user_codes() and emulator.deny())
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(LoginFailedError) as caught:
+        flow.run()
+    assert caught.value.reason == "denied"
+    assert isinstance(events[-1], Failed) and events[-1].reason == "denied"
+    assert TokenCache(runtime).load_token(session) is None
+
+
+def test_code_expiring_on_the_server_ends_with_reason_expired(session, runtime, emulator, clock):
+    emulator.state.update_settings(device_code_expiry=5)
+    # The server says expired while the client still thinks it has time left.
+    clock.on_sleep.append(lambda c: c.advance(10))
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(LoginFailedError) as caught:
+        flow.run()
+    assert caught.value.reason == "expired"
+    assert events[-1].reason == "expired"
+
+
+def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, emulator, clock):
+    emulator.state.update_settings(device_code_expiry=30, interval=5)
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(LoginFailedError) as caught:
+        flow.run()
+    assert caught.value.reason == "expired"
+    assert sum(clock.slept) == 30
+    polls = emulator.state.requests("CreateToken")
+    assert all(p["error"] == "AuthorizationPendingException" for p in polls)
+
+
+def test_transient_server_errors_are_retried_with_backoff(session, runtime, emulator, clock):
+    emulator.state.set_fault("CreateToken", errors=3)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, _ = run_flow(session, runtime)
+    flow.run()
+    assert clock.slept[:3] == [2, 4, 8]
+    statuses = [r["status"] for r in emulator.state.requests("CreateToken")]
+    assert statuses[:3] == [500, 500, 500] and statuses[-1] == 200
+
+
+def test_cancel_from_another_thread_stops_polling(session, runtime, emulator, clock):
+    flow, events = run_flow(session, runtime)
+    clock.on_sleep.append(lambda c: len(c.slept) == 3 and flow.cancel())
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    assert len(emulator.state.requests("CreateToken")) == 3
+    assert events[-1].reason == "cancelled"
+
+
+def test_cancel_interrupts_a_real_wait_at_once(session, home, emulator):
+    from ssomagic.runtime import Runtime
+
+    emulator.state.update_settings(interval=30)
+    flow, events = run_flow(session, Runtime(home=home))
+    timer = threading.Timer(0.2, flow.cancel)
+    timer.start()
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    assert len(emulator.state.requests("CreateToken")) == 1
+
+
+def test_keyboard_interrupt_reports_cancelled_and_propagates(session, runtime, emulator, clock):
+    def interrupt(_):
+        raise KeyboardInterrupt
+
+    clock.on_sleep.append(interrupt)
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(KeyboardInterrupt):
+        flow.run()
+    assert events[-1] == Failed("my-sso", "cancelled", "Sign-in cancelled.")
+    assert flow.cancelled
+
+
+def test_registration_is_reused_by_the_next_login(session, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    run_flow(session, runtime)[0].run()
+    run_flow(session, runtime)[0].run()
+    assert len(emulator.state.requests("RegisterClient")) == 1
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 2
+
+
+def test_registration_is_renewed_fifteen_minutes_before_it_expires(session, runtime, emulator,
+                                                                    clock):
+    emulator.state.update_settings(registration_lifetime=3600)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    run_flow(session, runtime)[0].run()
+    clock.advance(3600 - 14 * 60)
+    run_flow(session, runtime)[0].run()
+    assert len(emulator.state.requests("RegisterClient")) == 2
+
+
+def test_a_registration_the_server_forgot_is_replaced(session, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    run_flow(session, runtime)[0].run()
+    emulator.state.forget_clients()
+    run_flow(session, runtime)[0].run()
+    errors = [r["error"] for r in emulator.state.requests("StartDeviceAuthorization")]
+    assert errors == [None, "InvalidClientException", None]
+    assert len(emulator.state.requests("RegisterClient")) == 2
+
+
+def test_no_event_carries_a_secret(session, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = run_flow(session, runtime)
+    flow.run()
+    text = repr(events)
+    secrets = emulator.state.issued_secrets()
+    assert secrets and not [s for s in secrets if s in text]
