@@ -89,3 +89,29 @@ def run_python(code: str, env: dict[str, str] | None = None,
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
                           env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+class Approver:
+    """A person who approves every pending code, after ``delay`` seconds, until stopped."""
+
+    def __init__(self, emulator: Emulator, delay: float = 0.0,
+                 ready: Callable[[], bool] = lambda: True) -> None:
+        self.emulator, self.delay, self.ready = emulator, delay, ready
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            if self.ready() and self.emulator.state.pending_user_codes():
+                if self._stop.wait(self.delay):
+                    return
+                for code in self.emulator.state.pending_user_codes():
+                    self.emulator.state.decide(code, approve=True)
+
+    def __enter__(self) -> Approver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

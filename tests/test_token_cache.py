@@ -1,0 +1,146 @@
+"""Every file ssomagic writes in ~/.aws/sso/cache, byte for byte as the AWS CLI v2 writes it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import stat
+from datetime import timedelta
+
+import pytest
+from helpers import START_URL, approve_when_asked
+
+from ssomagic import api
+from ssomagic.config import load_config
+from ssomagic.status import session_status
+from ssomagic.token_cache import TokenCache
+
+TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+
+
+@pytest.fixture
+def signed_in(config_file, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    return runtime
+
+
+def test_token_file_is_named_for_the_sso_session(signed_in, home):
+    name = hashlib.sha1(b"my-sso").hexdigest() + ".json"
+    assert name.startswith("0ad37430")  # as the facts note observed
+    assert (home / ".aws/sso/cache" / name).is_file()
+
+
+def test_legacy_token_file_is_named_for_the_start_url_as_written(config_file, runtime, emulator,
+                                                                 clock, home):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("legacy", runtime=runtime, listener=lambda e: None)
+    name = hashlib.sha1(START_URL.encode()).hexdigest() + ".json"
+    assert (home / ".aws/sso/cache" / name).is_file()
+    assert hashlib.sha1((START_URL + "/").encode()).hexdigest() + ".json" != name
+
+
+def test_token_file_has_the_cli_keys_in_the_cli_order_on_one_line(signed_in, home, clock):
+    path = home / ".aws/sso/cache" / (hashlib.sha1(b"my-sso").hexdigest() + ".json")
+    text = path.read_text()
+    document = json.loads(text)
+    assert list(document) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
+                              "clientSecret", "registrationExpiresAt", "refreshToken"]
+    assert text == json.dumps(document)  # one line, default separators, no newline
+    assert document["startUrl"] == START_URL and document["region"] == "us-east-1"
+    assert re.fullmatch(TIME, document["expiresAt"])
+    assert re.fullmatch(TIME, document["registrationExpiresAt"])
+    assert document["expiresAt"] == (clock.now() + timedelta(hours=8)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_token_file_leaves_out_refresh_token_when_none_was_issued(config_file, runtime, emulator,
+                                                                  clock, home):
+    emulator.state.update_settings(refresh_tokens=False)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    path = TokenCache(runtime).token_path(load_config(runtime).profile("dev").sso)
+    assert "refreshToken" not in json.loads(path.read_text())
+
+
+def test_cache_files_are_private(signed_in, home):
+    for path in (home / ".aws/sso/cache").glob("*.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_no_temporary_files_are_left_behind(signed_in, home):
+    names = sorted(p.name for p in (home / ".aws/sso/cache").iterdir())
+    assert all(n.endswith(".json") or n.endswith(".lock") for n in names), names
+
+
+def test_registration_file_matches_the_cli(signed_in, home):
+    args = {"tool": "botocore", "startUrl": START_URL, "region": "us-east-1",
+            "scopes": ["sso:account:access"], "session_name": "my-sso"}
+    name = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest() + ".json"
+    text = (home / ".aws/sso/cache" / name).read_text()
+    document = json.loads(text)
+    assert list(document) == ["clientId", "clientSecret", "expiresAt", "scopes"]
+    assert document["scopes"] == ["sso:account:access"]
+    assert re.fullmatch(TIME, document["expiresAt"])
+    assert text == json.dumps(document)
+
+
+def test_registration_without_scopes_has_no_scopes_key(config_file, runtime, emulator, clock,
+                                                       home):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("legacy", runtime=runtime, listener=lambda e: None)
+    args = {"tool": "botocore", "startUrl": START_URL, "region": "us-east-1", "scopes": None,
+            "session_name": None}
+    name = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest() + ".json"
+    assert list(json.loads((home / ".aws/sso/cache" / name).read_text())) == [
+        "clientId", "clientSecret", "expiresAt"]
+
+
+def test_registration_client_name_is_the_clis(signed_in, emulator):
+    assert [c.name for c in emulator.state._clients.values()] == ["botocore-client-my-sso"]
+
+
+@pytest.mark.parametrize("content, why", [
+    ("", "it is empty"),
+    ('{"startUrl": "https://d-1234567890.awsapps.com/start", "accessTo', "not valid JSON"),
+    ("[1, 2]", "does not hold a JSON object"),
+    ('{"startUrl": "x"}', "no accessToken or expiresAt"),
+])
+def test_a_damaged_token_file_reads_as_signed_out_and_is_kept(config_file, runtime, content, why,
+                                                              caplog):
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).token_path(session)
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    status = session_status(session, runtime)
+    assert status.state == "unreadable" and why in status.problem
+    with caplog.at_level(logging.WARNING, logger="ssomagic"):
+        assert TokenCache(runtime).load_token(session) is None
+        assert TokenCache(runtime).load_token(session) is None
+    assert len([r for r in caplog.records if "cannot be used" in r.getMessage()]) == 1
+    assert path.read_text() == content
+
+
+def test_signing_in_over_a_damaged_file_keeps_a_copy(config_file, runtime, emulator, clock):
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).token_path(session)
+    path.parent.mkdir(parents=True)
+    path.write_text("{half")
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    assert path.with_name(path.name + ".corrupt").read_text() == "{half"
+    assert session_status(session, runtime).signed_in
+
+
+def test_a_damaged_registration_file_means_registering_again(config_file, runtime, emulator,
+                                                             clock, caplog):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    session = load_config(runtime).profile("dev").sso
+    TokenCache(runtime).registration_path(session).write_text("")
+    with caplog.at_level(logging.WARNING, logger="ssomagic"):
+        api.login("dev", runtime=runtime, listener=lambda e: None, force=True)
+    assert len(emulator.state.requests("RegisterClient")) == 2
+    assert "client registration file" in caplog.text
