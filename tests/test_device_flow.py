@@ -92,7 +92,7 @@ def test_code_expiring_on_the_server_ends_with_reason_expired(session, runtime, 
 
 def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, emulator, clock):
     emulator.state.update_settings(device_code_expiry=30, interval=5)
-    flow, events = run_flow(session, runtime)
+    flow, _events = run_flow(session, runtime)
     with pytest.raises(LoginFailedError) as caught:
         flow.run()
     assert caught.value.reason == "expired"
@@ -124,7 +124,7 @@ def test_cancel_interrupts_a_real_wait_at_once(session, home, emulator):
     from ssomagic.runtime import Runtime
 
     emulator.state.update_settings(interval=30)
-    flow, events = run_flow(session, Runtime(home=home))
+    flow, _events = run_flow(session, Runtime(home=home))
     timer = threading.Timer(0.2, flow.cancel)
     timer.start()
     with pytest.raises(LoginCancelledError):

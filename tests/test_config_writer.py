@@ -1,0 +1,104 @@
+"""Writing ~/.aws/config: comments and layout kept, atomic, private, never over a broken file."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from botocore.session import Session as BotocoreSession
+from helpers import CONFIG, START_URL
+
+from ssomagic.config import load_config
+from ssomagic.config_writer import (
+    remove_profile,
+    remove_sso_session,
+    set_profile,
+    set_sso_session,
+)
+from ssomagic.errors import ConfigParseError
+
+
+def test_updating_a_profile_keeps_every_other_byte(config_file, runtime):
+    set_profile("prod", {"region": "eu-central-1"}, runtime)
+    expected = CONFIG.replace("sso_role_name = ReadOnlyAccess\nregion = us-east-1",
+                              "sso_role_name = ReadOnlyAccess\nregion = eu-central-1")
+    assert config_file.read_text() == expected
+
+
+def test_adding_a_profile_appends_it_and_keeps_the_rest(config_file, runtime):
+    set_profile("sandbox", {"sso_session": "my-sso", "sso_account_id": "777788889999",
+                            "sso_role_name": "DataScientist", "region": "us-west-2"}, runtime)
+    text = config_file.read_text()
+    assert text.startswith(CONFIG)
+    assert text[len(CONFIG):] == ("[profile sandbox]\nsso_session = my-sso\n"
+                                  "sso_account_id = 777788889999\nsso_role_name = DataScientist\n"
+                                  "region = us-west-2\n")
+    assert load_config(runtime).profile("sandbox").has_role
+
+
+def test_a_key_set_to_none_is_removed(config_file, runtime):
+    set_profile("dev", {"region": None}, runtime)
+    assert "region" not in load_config(runtime).profiles["dev"]
+    assert config_file.read_text().startswith("# Team AWS config: keep these comments.\n")
+
+
+def test_removing_a_profile_leaves_the_others_byte_identical(config_file, runtime):
+    assert remove_profile("prod", runtime)
+    dropped = CONFIG.split("[profile prod]")[1].split("[profile legacy]")[0]
+    assert config_file.read_text() == CONFIG.replace("[profile prod]" + dropped, "")
+
+
+def test_removing_a_missing_section_changes_nothing(config_file, runtime):
+    before = config_file.stat().st_mtime_ns
+    assert not remove_sso_session("other", runtime)
+    assert config_file.stat().st_mtime_ns == before
+
+
+def test_a_new_file_is_private_and_written_like_aws_configure_sso(home, runtime):
+    set_sso_session("corp", {"sso_start_url": START_URL, "sso_region": "eu-west-1",
+                             "sso_registration_scopes": "sso:account:access"}, runtime)
+    set_profile("DataScientist-111122223333", {"sso_session": "corp",
+                                               "sso_account_id": "111122223333",
+                                               "sso_role_name": "DataScientist"}, runtime)
+    path = home / ".aws" / "config"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == (
+        "[sso-session corp]\n"
+        f"sso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n"
+        "[profile DataScientist-111122223333]\nsso_session = corp\n"
+        "sso_account_id = 111122223333\nsso_role_name = DataScientist\n")
+
+
+def test_an_existing_files_mode_is_kept(config_file, runtime):
+    os.chmod(config_file, 0o640)
+    set_profile("dev", {"output": "json"}, runtime)
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o640
+
+
+def test_the_write_is_atomic_and_leaves_no_temporary_file(config_file, runtime):
+    inode = config_file.stat().st_ino
+    set_profile("dev", {"output": "json"}, runtime)
+    assert config_file.stat().st_ino != inode  # replaced, not rewritten in place
+    assert sorted(p.name for p in config_file.parent.iterdir()) == ["config"]
+
+
+def test_a_malformed_file_is_never_rewritten(home, runtime):
+    path = home / ".aws" / "config"
+    path.parent.mkdir()
+    broken = "[profile a]\nregion = x\n  [oops\nnot a key\n"
+    path.write_text(broken)
+    with pytest.raises(ConfigParseError) as caught:
+        set_profile("a", {"region": "y"}, runtime)
+    assert caught.value.line == 4
+    assert path.read_text() == broken
+
+
+def test_botocore_reads_what_was_written(home, runtime):
+    set_sso_session("corp", {"sso_start_url": START_URL, "sso_region": "eu-west-1"}, runtime)
+    set_profile("p", {"sso_session": "corp", "sso_account_id": "1", "sso_role_name": "R"},
+                runtime)
+    config = BotocoreSession().full_config
+    assert config["profiles"]["p"]["sso_session"] == "corp"
+    assert config["sso_sessions"]["corp"]["sso_region"] == "eu-west-1"
