@@ -7,11 +7,14 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ssomagic.emulator import Emulator
+from ssomagic.runtime import Runtime
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 T0 = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
@@ -89,6 +92,15 @@ def run_python(code: str, env: dict[str, str] | None = None,
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
                           env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+def short_sleep(seconds: float) -> None:
+    """Real time, but no poll waits longer than 20 ms: tests on a live emulator stay quick."""
+    time.sleep(min(seconds, 0.02))
+
+
+def live_runtime(home: object) -> Runtime:
+    return Runtime(home=Path(str(home)), sleep=short_sleep)
 
 
 class Approver:

@@ -9,11 +9,10 @@ import pytest
 from botocore.session import Session as BotocoreSession
 from botocore.tokens import SSOTokenProvider, _sso_json_dumps
 from botocore.utils import JSONFileCache
-from helpers import Approver, approve_when_asked, run_python
+from helpers import Approver, approve_when_asked, live_runtime, run_python
 
 from ssomagic import api
 from ssomagic.config import load_config
-from ssomagic.runtime import Runtime
 from ssomagic.token_cache import TokenCache
 from ssomagic.tokens import current_token
 
@@ -32,7 +31,7 @@ def botocore_token_provider(runtime, clock, profile="dev"):
 def test_plain_boto3_uses_an_ssomagic_login_without_signing_in_again(config_file, home,
                                                                      live_emulator):
     with Approver(live_emulator):
-        api.login("dev", runtime=Runtime(home=home), listener=quiet)
+        api.login("dev", runtime=live_runtime(home), listener=quiet)
     result = run_python("""
         import boto3, json
         identity = boto3.Session(profile_name="dev").client("sts").get_caller_identity()
@@ -47,7 +46,7 @@ def test_plain_boto3_uses_an_ssomagic_login_without_signing_in_again(config_file
 
 def test_plain_boto3_uses_a_legacy_profile_login(config_file, home, live_emulator):
     with Approver(live_emulator):
-        api.login("legacy", runtime=Runtime(home=home), listener=quiet)
+        api.login("legacy", runtime=live_runtime(home), listener=quiet)
     result = run_python("""
         import boto3
         print(boto3.Session(profile_name="legacy").client(

@@ -6,13 +6,12 @@ import json
 import threading
 from datetime import timedelta
 
-from helpers import Approver, approve_when_asked, run_python
+from helpers import Approver, approve_when_asked, live_runtime, run_python
 
 from ssomagic import api
 from ssomagic.config import load_config
 from ssomagic.events import SignedIn, WaitingForOtherLogin
 from ssomagic.login import Login
-from ssomagic.runtime import Runtime
 from ssomagic.token_cache import TokenCache
 from ssomagic.tokens import current_token
 
@@ -97,9 +96,9 @@ def test_an_expired_token_without_refresh_reads_as_expired(config_file, runtime,
 
 
 def test_two_threads_logging_in_make_one_device_authorization(config_file, home, live_emulator):
-    session = load_config(Runtime(home=home)).profile("dev").sso
+    session = load_config(live_runtime(home)).profile("dev").sso
     events: list = []
-    logins = [Login(session, runtime=Runtime(home=home), listener=events.append)
+    logins = [Login(session, runtime=live_runtime(home), listener=events.append)
               for _ in range(2)]
     with Approver(live_emulator, delay=0.3):
         threads = [threading.Thread(target=login.run) for login in logins]
@@ -116,9 +115,11 @@ def test_two_processes_logging_in_make_one_device_authorization(config_file, hom
                                                                 live_emulator):
     markers = [tmp_path / "first", tmp_path / "second"]
     code = """
-        import pathlib, ssomagic
+        import pathlib, time, ssomagic
+        from ssomagic.runtime import Runtime
         pathlib.Path({marker!r}).touch()
-        print(ssomagic.login("dev", listener=lambda e: None))
+        fast = Runtime(sleep=lambda s: time.sleep(min(s, 0.02)))
+        print(ssomagic.login("dev", listener=lambda e: None, runtime=fast))
     """
     both_started = lambda: all(m.exists() for m in markers)  # noqa: E731
     with Approver(live_emulator, delay=0.5, ready=both_started):

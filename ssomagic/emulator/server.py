@@ -107,6 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
                            {"x-amzn-ErrorType": "ResourceNotFoundException"})
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as exc:  # a bug here must still answer, as a real service would
+            self._json(500, {"message": f"Emulator error: {type(exc).__name__}: {exc}"},
+                       {"x-amzn-ErrorType": "InternalServerException"})
 
     def _operation(self, name: str, handler: Any, *args: Any) -> None:
         state = self.server.state

@@ -1,0 +1,81 @@
+"""whoami: STS GetCallerIdentity through the profile, with the account's name and the expiry."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import Approver, live_runtime
+
+from ssomagic import api
+from ssomagic.errors import NoAccessError, NotAnSsoProfileError, NotSignedInError
+
+
+@pytest.fixture
+def runtime_live(config_file, home, live_emulator):
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    return runtime
+
+
+def test_whoami_names_account_role_arn_user_region_and_expiry(runtime_live):
+    identity = api.whoami("dev", runtime=runtime_live)
+    assert identity.account_id == "111122223333"
+    assert identity.account_name == "analytics-dev"
+    assert identity.role == "DataScientist"
+    assert identity.arn.startswith(
+        "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataScientist_")
+    assert identity.user == "ada"
+    assert identity.region == "eu-west-1"
+    assert identity.token_expires_at == api.status("dev", runtime=runtime_live).expires_at
+
+
+def test_whoami_caches_role_credentials_where_the_aws_cli_looks(runtime_live, home,
+                                                                live_emulator):
+    api.whoami("dev", runtime=runtime_live)
+    api.whoami("dev", runtime=runtime_live)
+    files = list((home / ".aws/cli/cache").glob("*.json"))
+    assert len(files) == 1
+    assert '"ProviderType": "sso"' in files[0].read_text()
+    assert len(live_emulator.state.requests("GetRoleCredentials")) == 1
+
+
+def test_whoami_for_a_role_not_assigned_names_the_roles_there_are(runtime_live, config_file):
+    config_file.write_text(config_file.read_text().replace(
+        "sso_account_id = 444455556666\nsso_role_name = ReadOnlyAccess",
+        "sso_account_id = 444455556666\nsso_role_name = DataScientist"))
+    with pytest.raises(NoAccessError, match="Roles you do have in 444455556666: ReadOnlyAccess"):
+        api.whoami("prod", runtime=runtime_live)
+
+
+def test_whoami_before_login_says_to_sign_in(config_file, home, live_emulator):
+    with pytest.raises(NotSignedInError, match="ssomagic login dev"):
+        api.whoami("dev", runtime=live_runtime(home))
+
+
+def test_whoami_after_the_session_was_revoked_says_to_sign_in(runtime_live, live_emulator):
+    live_emulator.state.revoke_tokens()
+    with pytest.raises(NotSignedInError):
+        api.whoami("dev", runtime=runtime_live)
+
+
+def test_whoami_needs_a_profile_with_a_role(home, live_emulator):
+    (home / ".aws").mkdir()
+    (home / ".aws/config").write_text(
+        "[profile only]\nsso_session = s\n[sso-session s]\n"
+        "sso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n")
+    with pytest.raises(NotAnSsoProfileError):
+        api.whoami("only", runtime=live_runtime(home))
+
+
+def test_use_returns_a_session_that_boto3_uses_by_default(runtime_live, monkeypatch):
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    session = api.use("dev", runtime=runtime_live)
+    assert boto3.DEFAULT_SESSION is session
+    assert boto3.client("sts").get_caller_identity()["Account"] == "111122223333"
+
+
+def test_use_before_login_says_to_sign_in(config_file, home, live_emulator):
+    with pytest.raises(NotSignedInError):
+        api.use("dev", runtime=live_runtime(home))
