@@ -60,6 +60,25 @@ def section_name_for_profile(name: str) -> str:
     return "default" if name == "default" else f"profile {name}"
 
 
+def parse_error(exc: configparser.Error, path: Path, text: str) -> ConfigParseError:
+    """A parser's complaint as a ConfigParseError naming the line and quoting it."""
+    line: int | None = getattr(exc, "lineno", None)
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        line = exc.errors[0][0]
+    if isinstance(exc, configparser.DuplicateSectionError):
+        detail = f"section [{exc.section}] appears twice"
+    elif isinstance(exc, configparser.DuplicateOptionError):
+        detail = f"{exc.option} appears twice in [{exc.section}]"
+    elif isinstance(exc, configparser.MissingSectionHeaderError):
+        detail = "a setting comes before any [section]"
+    elif line:
+        lines = text.splitlines()
+        detail = f"cannot read {lines[line - 1].strip()!r}" if line <= len(lines) else "error"
+    else:
+        detail = exc.message.splitlines()[0].rstrip(".")
+    return ConfigParseError(str(path), line, detail)
+
+
 def _split_section(key: str) -> list[str]:
     try:
         return shlex.split(key)
@@ -78,18 +97,8 @@ class AwsConfig:
         parser = configparser.RawConfigParser()
         try:
             parser.read_string(text, source=str(path))
-        except configparser.ParsingError as exc:
-            line, bad = exc.errors[0] if exc.errors else (None, "")
-            raise ConfigParseError(str(path), line, f"cannot read {bad.strip()!r}") from None
-        except configparser.DuplicateSectionError as exc:
-            raise ConfigParseError(str(path), exc.lineno,
-                                   f"section [{exc.section}] appears twice") from None
-        except configparser.DuplicateOptionError as exc:
-            raise ConfigParseError(str(path), exc.lineno,
-                                   f"{exc.option} appears twice in [{exc.section}]") from None
         except configparser.Error as exc:
-            raise ConfigParseError(str(path), getattr(exc, "lineno", None),
-                                   exc.message.splitlines()[0].rstrip(".")) from None
+            raise parse_error(exc, path, text) from None
         profiles: dict[str, dict[str, str]] = {}
         sessions: dict[str, dict[str, str]] = {}
         for section in parser.sections():

@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 from configupdater import ConfigUpdater
 
 from .atomic import atomic_write
-from .config import section_name_for_profile
-from .errors import ConfigParseError
+from .config import parse_error, section_name_for_profile
 from .runtime import Runtime
 
 
@@ -28,12 +27,8 @@ def _edit(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
         try:
             updater.read_string(text, source=str(path))
-        except configparser.ParsingError as exc:
-            line, bad = exc.errors[0] if exc.errors else (getattr(exc, "lineno", None), "")
-            raise ConfigParseError(str(path), line, f"cannot read {str(bad).strip()!r}") from None
         except configparser.Error as exc:
-            raise ConfigParseError(str(path), getattr(exc, "lineno", None),
-                                   exc.message.splitlines()[0].rstrip(".")) from None
+            raise parse_error(exc, path, text) from None
     change(updater)
     if str(updater) != text:
         atomic_write(path, str(updater), mode=mode)

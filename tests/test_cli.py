@@ -1,0 +1,99 @@
+"""The console script: same engine, text output, one-line errors and non-zero exits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from helpers import Approver
+
+from ssomagic.cli import main
+
+
+def ssomagic(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def test_login_prints_the_link_and_code_then_whoami_names_the_role(config_file, live_emulator):
+    with Approver(live_emulator):
+        login = ssomagic("login", "dev")
+    assert login.returncode == 0, login.stderr
+    code = live_emulator.state.snapshot()["device_authorizations"][0]["user_code"]
+    assert f"Then enter the code:\n\n{code}\n" in login.stdout
+    assert f"{live_emulator.url}/device?user_code={code}" in login.stdout
+    whoami = ssomagic("whoami", "dev")
+    assert whoami.returncode == 0, whoami.stderr
+    assert whoami.stdout.startswith("ada as DataScientist in analytics-dev (111122223333)")
+
+
+def test_a_failure_is_one_line_on_stderr_with_a_non_zero_exit(config_file):
+    result = ssomagic("whoami", "staging")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("ssomagic: The config profile (staging) could not be found.")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_malformed_config_is_reported_with_its_line(home, capsys):
+    (home / ".aws").mkdir()
+    (home / ".aws/config").write_text("[profile a]\nnot a key\n")
+    assert main(["status", "a"]) == 1
+    assert ", line 2: cannot read 'not a key'" in capsys.readouterr().err
+
+
+def test_whoami_before_login_says_what_to_run(config_file, live_emulator, capsys):
+    assert main(["whoami", "dev"]) == 1
+    assert "`ssomagic login dev`" in capsys.readouterr().err
+
+
+def test_status_all_lists_every_session(config_file, capsys):
+    assert main(["status", "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["my-sso: signed out", "https://d-1234567890.awsapps.com/start: signed out"]
+
+
+def test_profiles_lists_account_role_region_and_session(config_file, capsys):
+    assert main(["profiles"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "dev\t111122223333/DataScientist\teu-west-1\tmy-sso")
+
+
+def test_help_is_argparse_style(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: ssomagic")
+    for command in ("login", "logout", "whoami", "profiles", "status", "emulator"):
+        assert command in out
+
+
+def test_the_emulator_command_serves_on_loopback_and_prints_the_variables(tmp_path):
+    exe = shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
+    process = subprocess.Popen([exe, "emulator", "--port", "0"], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("IAM Identity Center emulator on http://127.0.0.1:")
+        url = first.split(" on ", 1)[1].strip()
+        assert process.stdout.readline().strip() == f"export AWS_ENDPOINT_URL_SSO_OIDC={url}"
+        deadline = time.time() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_emulator/state", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,82 @@
+"""Signing out as `aws sso logout` does, for one sso-session or for all."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import approve_when_asked
+
+from ssomagic import api
+from ssomagic.config import load_config
+from ssomagic.logout import credentials_cache_key
+from ssomagic.portal import Portal
+from ssomagic.token_cache import TokenCache
+
+
+def quiet(event):
+    pass
+
+
+@pytest.fixture
+def both_signed_in(config_file, runtime, emulator, clock, home):
+    """dev (sso-session my-sso) and legacy signed in, with CLI-cached role credentials."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    api.login("legacy", runtime=runtime, listener=quiet)
+    cli_cache = home / ".aws/cli/cache"
+    cli_cache.mkdir(parents=True)
+    config = load_config(runtime)
+    for name in ("dev", "prod", "legacy"):
+        p = config.profile(name)
+        (cli_cache / f"{credentials_cache_key(p.account_id, p.role_name, p.sso)}.json").write_text(
+            json.dumps({"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAX"}}))
+    (cli_cache / "assume-role.json").write_text(json.dumps({"ProviderType": "assume-role"}))
+    return runtime
+
+
+def files(home, sub):
+    return sorted(p.name for p in (home / ".aws" / sub).glob("*.json"))
+
+
+def test_logout_of_one_session_ends_it_and_deletes_only_its_files(both_signed_in, home,
+                                                                   emulator):
+    runtime = both_signed_in
+    config = load_config(runtime)
+    dev, legacy = config.profile("dev"), config.profile("legacy")
+    token = TokenCache(runtime).load_token(dev.sso)
+    report = api.logout("dev", runtime=runtime)
+    assert report.sessions == ("my-sso",) and report.credential_files == 2
+    assert TokenCache(runtime).load_token(dev.sso) is None
+    assert TokenCache(runtime).load_token(legacy.sso) is not None
+    assert files(home, "cli/cache") == sorted([
+        "assume-role.json",
+        f"{credentials_cache_key(legacy.account_id, legacy.role_name, legacy.sso)}.json"])
+    assert [r["status"] for r in emulator.state.requests("Logout")] == [200]
+    with pytest.raises(Exception, match="not signed in"):
+        Portal(dev.sso, token.access_token, runtime=runtime).accounts()
+
+
+def test_logout_keeps_the_client_registrations(both_signed_in, home):
+    registrations = [n for n in files(home, "sso/cache")
+                     if "accessToken" not in (home / ".aws/sso/cache" / n).read_text()]
+    api.logout(all=True, runtime=both_signed_in)
+    assert files(home, "sso/cache") == registrations and len(registrations) == 2
+
+
+def test_logout_all_ends_every_session_and_every_sso_credential(both_signed_in, home, emulator):
+    report = api.logout(all=True, runtime=both_signed_in)
+    assert len(report.sessions) == 2
+    assert files(home, "cli/cache") == ["assume-role.json"]
+    assert len(emulator.state.requests("Logout")) == 2
+    assert [s.state for s in api.sessions(runtime=both_signed_in)] == ["signed out"] * 2
+
+
+def test_logout_deletes_the_file_even_when_the_server_fails(both_signed_in, emulator):
+    emulator.state.set_fault("Logout", errors=5)
+    api.logout("dev", runtime=both_signed_in)
+    assert api.status("dev", runtime=both_signed_in).state == "signed out"
+
+
+def test_logout_when_signed_out_says_so(config_file, runtime, emulator):
+    assert str(api.logout("dev", runtime=runtime)) == "No SSO session was signed in."
