@@ -11,7 +11,7 @@ from helpers import Approver, approve_when_asked, live_runtime, run_python
 from ssomagic import api
 from ssomagic.config import load_config
 from ssomagic.events import SignedIn, WaitingForOtherLogin
-from ssomagic.login import Login
+from ssomagic.sign_in import Login
 from ssomagic.token_cache import TokenCache
 from ssomagic.tokens import current_token
 

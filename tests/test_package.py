@@ -1,0 +1,33 @@
+"""The package: cheap to import, its public functions are functions, and it is typed."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from helpers import run_python
+
+import ssomagic
+
+
+def test_importing_ssomagic_does_not_import_boto3_or_botocore():
+    result = run_python("""
+        import sys, ssomagic
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore")))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_public_api_stays_functions_after_every_module_is_loaded():
+    for module in pkgutil.walk_packages(ssomagic.__path__, "ssomagic."):
+        if module.name != "ssomagic.__main__":
+            importlib.import_module(module.name)
+    for name in ssomagic.__all__:
+        assert callable(getattr(ssomagic, name)) and not isinstance(
+            getattr(ssomagic, name), type(ssomagic)), name
+
+
+def test_the_package_is_marked_typed():
+    assert (Path(ssomagic.__file__).parent / "py.typed").is_file()
