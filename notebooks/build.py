@@ -44,8 +44,8 @@ def onboarding() -> nbformat.NotebookNode:
             "`ssomagic.use` makes the profile boto3's default, so every later `boto3.client(...)`"
             " runs as that role:"),
         new_code_cell(
-            'ssomagic.use("dev")\n\n'
             "import boto3\n\n"
+            'ssomagic.use("dev")\n'
             'boto3.client("sts").get_caller_identity()["Arn"]'),
         new_markdown_cell("## Status\n\nEvery sign-in on this machine, and the time left:"),
         new_code_cell("for session in ssomagic.sessions():\n    print(session)"),

@@ -10,11 +10,11 @@ from .errors import NotAnSsoProfileError
 from .events import Listener
 from .identity import Identity
 from .identity import whoami as _whoami
-from .sign_in import Login
-from .sign_out import LogoutReport, logout_all, logout_session
 from .portal import not_signed_in
 from .runtime import Runtime
 from .session_status import SessionStatus, session_status
+from .sign_in import Login
+from .sign_out import LogoutReport, logout_all, logout_session
 from .tokens import current_token
 
 
