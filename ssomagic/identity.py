@@ -11,7 +11,7 @@ from typing import Any
 
 from .boto_session import boto3_session
 from .config import Profile
-from .errors import NoAccessError, NotAnSsoProfileError, ServiceError
+from .errors import NotAnSsoProfileError, ServiceError
 from .portal import Portal, not_signed_in
 from .retry import error_code
 from .runtime import Runtime
@@ -77,21 +77,14 @@ def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
 
     session = boto3_session(profile, runtime)
     sts = session.client("sts", region_name=profile.region or profile.sso.region)
-    try:
+    try:  # role credentials come first: NotSignedInError and NoAccessError pass through
         answer: dict[str, Any] = sts.get_caller_identity()
     except ClientError as exc:
-        if error_code(exc) == "ForbiddenException":
-            portal = Portal(profile.sso, token.access_token, runtime=runtime,
-                            profile=profile.name)
-            raise NoAccessError(profile.account_id or "", profile.role_name or "",
-                                portal.roles_or_none(profile.account_id or "")) from None
-        if error_code(exc) in ("UnauthorizedException", "ExpiredToken"):
+        if error_code(exc) in ("ExpiredToken", "InvalidClientTokenId"):
             raise not_signed_in(profile.sso, profile.name) from None
         raise ServiceError(f"AWS answered {error_code(exc)} to GetCallerIdentity.",
                            "Try again in a moment.") from None
-    except BotoCoreError as exc:  # botocore's SSO token errors: expired, missing, refresh failed
-        if "SSO" in type(exc).__name__ or "Token" in type(exc).__name__:
-            raise not_signed_in(profile.sso, profile.name) from None
+    except BotoCoreError as exc:
         raise ServiceError(f"Could not ask AWS who you are ({type(exc).__name__}).",
                            "Check your network, then try again.") from None
     portal = Portal(profile.sso, token.access_token, runtime=runtime, profile=profile.name)

@@ -5,13 +5,13 @@ AWS CLI cached in ~/.aws/cli/cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import AwsConfig, SsoSession
 from .portal import Portal
+from .role_credentials import credentials_cache_key
 from .runtime import Runtime
 
 
@@ -24,17 +24,6 @@ class LogoutReport:
         if not self.sessions:
             return "No SSO session was signed in."
         return f"Signed out of {', '.join(self.sessions)}."
-
-
-def credentials_cache_key(account_id: str, role_name: str, session: SsoSession) -> str:
-    """The name botocore's SSOCredentialFetcher gives a profile's cached role credentials."""
-    args: dict[str, str] = {"accountId": account_id, "roleName": role_name}
-    if session.name:
-        args["sessionName"] = session.name
-    else:
-        args["startUrl"] = session.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _read(path: Path) -> dict | None:

@@ -10,7 +10,7 @@ from helpers import approve_when_asked
 from ssomagic import api
 from ssomagic.config import load_config
 from ssomagic.portal import Portal
-from ssomagic.sign_out import credentials_cache_key
+from ssomagic.role_credentials import credentials_cache_key
 from ssomagic.token_cache import TokenCache
 
 
