@@ -21,3 +21,19 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module 'ssomagic' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore."""
+    from .exception_help import install
+    from .magics import SsoMagics
+
+    magics = SsoMagics(ipython)
+    ipython.register_magics(magics)
+    install(ipython, magics.binding, lambda: magics.rich)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .exception_help import uninstall
+
+    uninstall(ipython)

@@ -4,14 +4,15 @@ from the portal and the token's expiry, so a person sees at a glance where their
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from .boto_session import boto3_session
-from .config import Profile
-from .errors import NotAnSsoProfileError, ServiceError
+from .config import Profile, SsoSession
+from .errors import NotAnSsoProfileError, ServiceError, SsoMagicError
 from .portal import Portal, not_signed_in
 from .retry import error_code
 from .runtime import Runtime
@@ -29,6 +30,18 @@ class Identity:
     user_id: str
     region: str | None
     token_expires_at: datetime
+
+    def _repr_html_(self) -> str:
+        from .render import identity_card_html
+        from .runtime import utc_now
+
+        return identity_card_html(self, utc_now())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from .render import identity_text
+        from .runtime import utc_now
+
+        printer.text(identity_text(self, utc_now()))
 
     def __str__(self) -> str:
         account = f"{self.account_name} ({self.account_id})" if self.account_name \
@@ -61,6 +74,19 @@ def account_names(portal: Portal, access_token: str) -> dict[str, str]:
     names = {a.account_id: a.name for a in portal.accounts()}
     with _names_lock:
         _account_names[key] = names
+    return names
+
+
+def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[str, str]:
+    """Account names from every signed-in session's portal (no sign-in is started)."""
+    names: dict[str, str] = {}
+    for session in sessions:
+        token = current_token(session, runtime=runtime)
+        if token is None:
+            continue
+        with contextlib.suppress(SsoMagicError):
+            names.update(account_names(Portal(session, token.access_token, runtime=runtime),
+                                       token.access_token))
     return names
 
 

@@ -38,6 +38,9 @@ class SessionStatus:
     def signed_in(self) -> bool:
         return self.state == "signed in"
 
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(str(self))  # type: ignore[attr-defined]
+
     def __str__(self) -> str:
         if self.state == "signed in" and self.expires_at is not None:
             detail = (f", {format_duration(self.seconds_left)} left "

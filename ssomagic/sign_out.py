@@ -57,6 +57,7 @@ def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]
 
 def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     profile = next(iter(config.profiles), None)
+    labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
     ended = []
     directory = runtime.sso_cache_dir
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
@@ -64,7 +65,7 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
         if document is None or "accessToken" not in document:
             continue  # registrations and unreadable files stay
         _end(path, document, runtime, profile)
-        ended.append(str(document.get("startUrl", path.stem)))
+        ended.append(labels.get(path.name) or str(document.get("startUrl", path.stem)))
     files = _sso_credential_files(runtime, None)
     for path in files:
         path.unlink(missing_ok=True)

@@ -1,0 +1,95 @@
+"""Temporary credentials in os.environ, for tools that cannot read SSO profiles (polars, some
+Arrow and Spark builds): exported for the bound role, kept fresh while the binding lasts, and
+removed when it changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import MutableMapping
+from datetime import datetime
+from typing import Any
+
+from .binding import KernelBinding
+from .runtime import Runtime
+from .token_cache import format_time
+
+EXPIRATION_VAR = "AWS_CREDENTIAL_EXPIRATION"
+CHECK_EVERY = 30.0
+
+
+class EnvExport:
+    def __init__(self, binding: KernelBinding, *, runtime: Runtime | None = None,
+                 environ: MutableMapping[str, str] | None = None) -> None:
+        self.binding = binding
+        self.runtime = runtime or binding.runtime
+        self.environ = binding.environ if environ is None else environ
+        self.profile: str | None = None
+        self.expires_at: datetime | None = None
+        self._exported: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        binding.observe(self._binding_changed, names="changes")
+
+    @property
+    def active(self) -> bool:
+        return self.profile is not None
+
+    def start(self) -> datetime:
+        """Export the bound role's credentials now; returns when they expire."""
+        if self.binding.profile is None:
+            raise RuntimeError("no profile is bound")
+        self.profile = self.binding.profile
+        self.refresh()
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._keep_fresh, daemon=True,
+                                            name="ssomagic-env-export")
+            self._thread.start()
+        assert self.expires_at is not None
+        return self.expires_at
+
+    def refresh(self) -> None:
+        """Write the current credentials (botocore refreshes them when due) into the environ."""
+        import boto3
+
+        credentials: Any = boto3.DEFAULT_SESSION.get_credentials()
+        frozen = credentials.get_frozen_credentials()
+        self.expires_at = getattr(credentials, "expiry", None)
+        values = {"AWS_ACCESS_KEY_ID": frozen.access_key,
+                  "AWS_SECRET_ACCESS_KEY": frozen.secret_key,
+                  "AWS_SESSION_TOKEN": frozen.token or ""}
+        if self.expires_at is not None:
+            values[EXPIRATION_VAR] = format_time(self.expires_at)
+        for name, value in values.items():
+            self.environ[name] = value
+        self._exported = values
+        self.binding.owned = dict(values)
+
+    def stop(self) -> None:
+        """Remove what was exported (unless someone changed it since)."""
+        self._stop.set()
+        for name, value in self._exported.items():
+            if self.environ.get(name) == value:
+                del self.environ[name]
+        self._exported = {}
+        self.binding.owned = {}
+        self.profile = None
+        self.expires_at = None
+
+    def _keep_fresh(self) -> None:
+        while not self._stop.wait(CHECK_EVERY):
+            if self.profile is not None:
+                try:
+                    self.refresh()
+                except Exception:  # a failed refresh leaves the old values in place
+                    continue
+
+    def _binding_changed(self, change: dict[str, Any]) -> None:
+        if not self.active:
+            return
+        if self.binding.profile != self.profile:
+            self.stop()
+        else:  # the same profile bound again: binding removed our variables, put them back
+            self.refresh()
+

@@ -1,0 +1,149 @@
+"""When a user's own cell fails for a sign-in reason, say so in a sentence instead of a
+traceback: what happened, what to do, and a button that does it.
+
+Handled: botocore's SSO token errors (expired, refresh failed, not found, UnauthorizedSSOToken),
+the portal's UnauthorizedException and ForbiddenException ("No access": the roles the user does
+have in that account are listed), an expired session token, and an access denial while the
+bound account is not the profile's. Everything else gets IPython's usual traceback.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from .binding import STATIC_VARS, KernelBinding
+from .config import Profile, load_config
+from .errors import ConfigError, NoAccessError, NotSignedInError
+from .retry import error_code
+
+TOKEN_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
+                "SSOError", "InvalidSSOTokenError")
+EXPIRED_CODES = ("ExpiredToken", "ExpiredTokenException", "UnauthorizedException",
+                 "InvalidClientTokenId")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str
+    message: str
+    profile: str | None = None  # offer a sign-in button for it
+    force: bool = False
+
+
+def explain(exc: BaseException, binding: KernelBinding) -> Explanation | None:
+    profile = _bound_profile(binding)
+    name = profile.name if profile else None
+    code = error_code(exc)
+    if type(exc).__name__ in TOKEN_ERRORS or isinstance(exc, NotSignedInError) or (
+            code in EXPIRED_CODES):
+        where = f" for profile {name}" if name else ""
+        return Explanation("Not signed in",
+                           f"The AWS sign-in{where} has expired or was signed out "
+                           f"({type(exc).__name__ if code is None else code}). Sign in again, "
+                           "then re-run the cell; clients you already made pick up the new "
+                           "sign-in by themselves.", name)
+    if isinstance(exc, NoAccessError):
+        return Explanation("No access", str(exc), name)
+    if code == "ForbiddenException":
+        return Explanation("No access", _no_access(profile, binding), None)
+    if code is not None and code.startswith("AccessDenied") and profile is not None:
+        wrong = _wrong_account(profile, binding)
+        if wrong:
+            return Explanation("Wrong account", wrong, None)
+    return None
+
+
+def _bound_profile(binding: KernelBinding) -> Profile | None:
+    if not binding.profile:
+        return None
+    try:
+        return load_config(binding.runtime).profile(binding.profile)
+    except ConfigError:
+        return None
+
+
+def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
+    if profile is None or profile.sso is None or not profile.account_id:
+        return "IAM Identity Center answered No access: the role is not assigned to you."
+    from .portal import Portal
+    from .tokens import current_token
+
+    token = current_token(profile.sso, runtime=binding.runtime)
+    roles = None
+    if token is not None:
+        roles = Portal(profile.sso, token.access_token,
+                       runtime=binding.runtime).roles_or_none(profile.account_id)
+    return str(NoAccessError(profile.account_id, profile.role_name or "", roles))
+
+
+def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
+    shadowing = [n for n in STATIC_VARS if n in binding.environ
+                 and binding.owned.get(n) != binding.environ[n]]
+    if shadowing:
+        return (f"Access denied, and {', '.join(shadowing)} in the environment override "
+                f"profile {profile.name} (account {profile.account_id}). Run %sso use "
+                f"{profile.name} to remove them.")
+    try:
+        import boto3
+
+        account = boto3.client("sts").get_caller_identity()["Account"]
+    except Exception:
+        return None
+    if account != profile.account_id:
+        return (f"Access denied while running as account {account}, but profile "
+                f"{profile.name} is account {profile.account_id}. Run %sso use "
+                f"{profile.name} to bind it again.")
+    return None
+
+
+def render_html(explanation: Explanation) -> str:
+    return (f'<div class="ssomagic-error" style="border-left:5px solid #d13212;padding:8px 12px;'
+            f'margin:4px 0;max-width:42em"><b>{escape(explanation.title)}</b>: '
+            f"{escape(explanation.message)}</div>")
+
+
+_installed: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def install(shell: Any, binding: KernelBinding, rich: Callable[[], bool]) -> bool:
+    """Take over the display of these errors; leaves another extension's handler alone."""
+    if shell.custom_exceptions != () and shell not in _installed:
+        return False
+
+    def handler(self: Any, etype: type, value: BaseException, tb: Any,
+                tb_offset: int | None = None) -> list[str] | None:
+        explanation = explain(value, binding)
+        if explanation is None:
+            if isinstance(value, SyntaxError):
+                self.showsyntaxerror()
+            else:
+                self.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
+        if rich():
+            from IPython.display import HTML, display
+
+            display(HTML(render_html(explanation)))
+            if explanation.profile:
+                from .widgets import LoginButton
+
+                display(LoginButton(explanation.profile, runtime=binding.runtime,
+                                    binding=binding, force=explanation.force,
+                                    on_signed_in=lambda p: binding.bind(p)))
+        else:
+            hint = f" Run: %sso login {explanation.profile}" if explanation.profile else ""
+            print(f"{explanation.title}: {explanation.message}{hint}")
+        return [f"{explanation.title}: {explanation.message}"]
+
+    shell.set_custom_exc((Exception,), handler)
+    _installed.add(shell)
+    return True
+
+
+def uninstall(shell: Any) -> None:
+    if shell in _installed:
+        shell.set_custom_exc((), None)
+        _installed.discard(shell)

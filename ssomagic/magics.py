@@ -1,0 +1,344 @@
+"""%sso and %%sso: the sign-in engine in IPython, rendered as HTML and widgets in a notebook and
+as text in a terminal.
+
+`%sso login` blocks its own cell until signed in, so Run All keeps its order; a kernel
+interrupt cancels it cleanly. Options are traitlets (`c.SsoMagics.production_profiles = [...]`
+in ipython_config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import MagicArgumentParser
+from IPython.display import HTML, display
+from traitlets import Enum, Int, List, Unicode
+
+from .binding import KernelBinding, kernel_binding
+from .config import Profile, load_config
+from .console import ConsoleListener
+from .errors import SsoMagicError
+from .events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from .render import (
+    PROFILE_HEADER,
+    STATUS_HEADER,
+    code_panel_html,
+    identity_text,
+    profile_rows,
+    status_rows,
+    table_html,
+    table_text,
+)
+from .runtime import Runtime
+from .session_status import format_duration, session_status
+from .token_cache import format_time
+
+
+def _add(commands: Any, name: str, **kwargs: Any) -> MagicArgumentParser:
+    """A subcommand with its own --help (IPython's parser has none by default)."""
+    return commands.add_parser(name, add_help=True, **kwargs)  # type: ignore[no-any-return]
+
+
+def _parser() -> MagicArgumentParser:
+    parser = MagicArgumentParser(
+        prog="sso", description="Sign in to AWS IAM Identity Center and bind a profile to "
+        "this kernel. PROFILE is a profile name or ACCOUNT/ROLE (account name or id).",
+        epilog="%%sso PROFILE runs one cell under another profile, then restores the binding.",
+        add_help=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    login = _add(commands, "login", help="sign in (reuses a valid sign-in) and bind")
+    login.add_argument("profile", nargs="?", metavar="PROFILE")
+    login.add_argument("--force", action="store_true", help="sign in again even if valid")
+    logout = _add(commands, "logout", help="sign out, as `aws sso logout` does")
+    logout.add_argument("profile", nargs="?", metavar="PROFILE")
+    logout.add_argument("--all", action="store_true", help="sign out of every sso-session")
+    use = _add(commands, "use", help="bind a signed-in profile to this kernel")
+    use.add_argument("profile", metavar="PROFILE")
+    whoami = _add(commands, "whoami", help="account, role, ARN and expiry in use")
+    whoami.add_argument("profile", nargs="?", metavar="PROFILE")
+    _add(commands, "status", help="every sso-session: signed in or not, time left")
+    _add(commands, "profiles", help="profiles with account name, role and region")
+    _add(commands, "picker", help="the profile picker, sign-in button and identity card")
+    env = _add(commands, "env", help="export the bound role's temporary credentials "
+                              "into os.environ for tools that cannot read SSO profiles")
+    env.add_argument("--off", action="store_true", help="remove them again")
+    return parser
+
+
+PARSER = _parser()
+
+
+class CodePanel:
+    """Renders sign-in events into one display slot that is updated in place."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.handle: Any = None
+        self._code: CodeReady | None = None
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, CodeReady):
+            self._code = event
+            self._show(code_panel_html(event, self._left()))
+        elif isinstance(event, StillWaiting) and self._code is not None:
+            self._show(code_panel_html(self._code, self._left()))
+        elif isinstance(event, WaitingForOtherLogin):
+            self._show(f"<div>Another sign-in to <b>{event.session}</b> is running; "
+                       "waiting for it.</div>")
+        elif isinstance(event, SignedIn | Failed):
+            self._code = None
+            self.clear()
+
+    def _left(self) -> float:
+        assert self._code is not None
+        return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
+
+    def _show(self, html: str) -> None:
+        if self.handle is None:
+            self.handle = display(HTML(html), display_id=True)
+        else:
+            self.handle.update(HTML(html))
+
+    def clear(self) -> None:
+        if self.handle is not None:
+            self.handle.update(HTML(""))
+
+    def replace_with(self, obj: Any) -> None:
+        if self.handle is not None:
+            self.handle.update(obj)
+        else:
+            display(obj)
+
+
+@magics_class
+class SsoMagics(Magics):
+    production_profiles = List(Unicode(), config=True,
+                               help="Profiles to mark as production on identity cards.")
+    expiry_warning = Int(900, config=True,
+                         help="Seconds before the sign-in expires when the card starts warning.")
+    display_mode = Enum(["auto", "html", "text"], "auto", config=True,
+                        help="auto: widgets and HTML in a notebook, text in a terminal.")
+    default_profile = Unicode(None, allow_none=True, config=True,
+                              help="Profile for %sso login/whoami without one (else "
+                                   "$AWS_PROFILE, else default).")
+
+    def __init__(self, shell: Any = None, *, runtime: Runtime | None = None,
+                 binding: KernelBinding | None = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        self.binding = binding or kernel_binding()
+        self.runtime = runtime or self.binding.runtime
+        self._env_export: Any = None
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    @property
+    def rich(self) -> bool:
+        if self.display_mode != "auto":
+            return self.display_mode == "html"
+        return getattr(self.shell, "kernel", None) is not None
+
+    def _out(self, html: str, text: str) -> None:
+        if self.rich:
+            display(HTML(html))
+        else:
+            print(text)
+
+    def _profile(self, spec: str | None) -> Profile:
+        from .resolve import resolve_profile
+
+        if spec is None and self.default_profile:
+            spec = self.default_profile
+        return resolve_profile(spec, self.runtime)
+
+    def _is_production(self, profile: Profile) -> bool:
+        return profile.name in self.production_profiles or profile.values.get(
+            "ssomagic_production", "").lower() in ("true", "yes", "1")
+
+    def _bind(self, profile: Profile) -> None:
+        for warning in self.binding.bind(profile):
+            self._out(f'<div class="ssomagic-warning">&#9888; {warning}</div>',
+                      f"Warning: {warning}")
+
+    def _card(self, identity: Any) -> Any:
+        """A live identity card widget (notebook) or the same facts as text (terminal)."""
+        if not self.rich:
+            profile = load_config(self.runtime).profile(identity.profile)
+            return identity_text(identity, self.runtime.now(),
+                                 production=self._is_production(profile))
+        from .widgets import IdentityCard
+
+        card = IdentityCard(self.binding, runtime=self.runtime,
+                            production_profiles=self.production_profiles,
+                            warn_before=self.expiry_warning, follow_binding=False)
+        card.show(identity)
+        return card
+
+    # ---- %sso and %%sso --------------------------------------------------------------------
+
+    @line_cell_magic
+    def sso(self, line: str, cell: str | None = None) -> Any:
+        """Sign in to AWS IAM Identity Center. See %sso --help."""
+        if cell is not None:
+            return self._cell(line, cell)
+        try:
+            args = PARSER.parse_argstring(line)
+        except SystemExit:  # --help printed the help
+            return None
+        try:
+            return getattr(self, f"_{args.command}")(args)
+        except SsoMagicError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _cell(self, line: str, cell: str) -> None:
+        spec = line.strip()
+        if not spec:
+            raise UsageError("%%sso needs a PROFILE: %%sso prod")
+        try:
+            profile = self._profile(spec)
+            if not profile.has_role:
+                raise UsageError(f"Profile {profile.name} has no account and role to run as.")
+            with self.binding.temporarily(profile) as warnings:
+                for warning in warnings:
+                    print(f"Warning: {warning}")
+                result = self.shell.run_cell(cell, store_history=False)
+        except SsoMagicError as exc:
+            raise UsageError(str(exc)) from None
+        if not result.success:
+            raise UsageError(f"The cell failed under profile {profile.name}; the previous "
+                             "binding is restored.")
+
+    # ---- subcommands -----------------------------------------------------------------------
+
+    def _login(self, args: argparse.Namespace) -> Any:
+        from .identity import whoami
+        from .role_credentials import sign_in_happened
+        from .sign_in import Login
+
+        profile = self._profile(args.profile)
+        assert profile.sso is not None
+        view: Any = CodePanel(self.runtime) if self.rich else ConsoleListener()
+        login = Login(profile.sso, runtime=self.runtime, listener=view, profile=profile.name,
+                      force=args.force)
+        try:
+            login.run()
+        except KeyboardInterrupt:
+            if isinstance(view, CodePanel):
+                view.clear()
+            raise UsageError("Sign-in cancelled. Run %sso login again when you are ready.") \
+                from None
+        sign_in_happened()
+        if not profile.has_role:
+            self._out(f"<div>Signed in to <b>{profile.sso.label}</b>.</div>",
+                      str(session_status(profile.sso, self.runtime)))
+            return None
+        self._bind(profile)
+        card = self._card(whoami(profile, self.runtime))
+        if isinstance(view, CodePanel):
+            view.replace_with(card)
+        else:
+            print(card)
+        return None
+
+    def _logout(self, args: argparse.Namespace) -> None:
+        from .sign_out import logout_all, logout_session
+
+        config = load_config(self.runtime)
+        if args.all:
+            report = logout_all(self.runtime, config)
+            self.binding.unbind()
+        else:
+            profile = self._profile(args.profile)
+            assert profile.sso is not None
+            report = logout_session(profile.sso, self.runtime, config, profile.name)
+            bound = self.binding.profile
+            if bound and bound in config.profiles:
+                bound_sso = config.profile(bound).sso
+                if bound_sso is not None and bound_sso.cache_key == profile.sso.cache_key:
+                    self.binding.unbind()
+        self._out(f"<div>{report}</div>", str(report))
+
+    def _use(self, args: argparse.Namespace) -> Any:
+        from .portal import not_signed_in
+        from .tokens import current_token
+
+        profile = self._profile(args.profile)
+        assert profile.sso is not None
+        if not profile.has_role:
+            raise UsageError(f"Profile {profile.name} has no account and role to bind.")
+        token = current_token(profile.sso, runtime=self.runtime, profile=profile.name)
+        if token is None:
+            raise not_signed_in(profile.sso, profile.name)
+        self._bind(profile)
+        left = format_duration(token.remaining(self.runtime.now()).total_seconds())
+        text = (f"Bound to {profile.name}: account {profile.account_id}, role "
+                f"{profile.role_name}, region {profile.region or '-'}; signed in for {left}.")
+        prod = (' <span class="ssomagic-production" style="color:#d13212"><b>PRODUCTION</b>'
+                "</span>" if self._is_production(profile) else "")
+        self._out(f'<div class="ssomagic-bound">Bound to <b>{profile.name}</b>{prod}: account '
+                  f"{profile.account_id}, role {profile.role_name}, region "
+                  f"{profile.region or '-'}; signed in for {left}.</div>", text)
+        return None
+
+    def _whoami(self, args: argparse.Namespace) -> Any:
+        from .identity import whoami
+
+        spec = args.profile or self.binding.profile
+        identity = whoami(self._profile(spec), self.runtime)
+        card = self._card(identity)
+        if self.rich:
+            display(card)
+        else:
+            print(card)
+        return None
+
+    def _status(self, args: argparse.Namespace) -> None:
+        from .session_status import session_status as status_of
+
+        rows = status_rows([status_of(s, self.runtime)
+                            for s in load_config(self.runtime).sessions()])
+        self._out(table_html("ssomagic-status", STATUS_HEADER, rows),
+                  table_text(STATUS_HEADER, rows))
+
+    def _profiles(self, args: argparse.Namespace) -> None:
+        from .identity import known_account_names
+
+        config = load_config(self.runtime)
+        names = known_account_names(self.runtime, config.sessions())
+        rows = profile_rows(config.sso_profiles(), names)
+        self._out(table_html("ssomagic-profiles", PROFILE_HEADER, rows),
+                  table_text(PROFILE_HEADER, rows))
+
+    def _picker(self, args: argparse.Namespace) -> None:
+        if not self.rich:
+            raise UsageError("The picker needs a notebook; here, use %sso profiles and "
+                             "%sso use PROFILE.")
+        from .widgets import panel
+
+        display(panel(runtime=self.runtime, binding=self.binding,
+                      production_profiles=self.production_profiles,
+                      warn_before=self.expiry_warning))
+
+    def _env(self, args: argparse.Namespace) -> None:
+        from .env_export import EnvExport
+
+        if self._env_export is None:
+            self._env_export = EnvExport(self.binding, runtime=self.runtime)
+        if args.off:
+            self._env_export.stop()
+            self._out("<div>Removed the exported credentials from the environment.</div>",
+                      "Removed the exported credentials from the environment.")
+            return
+        if self.binding.profile is None:
+            raise UsageError("No profile is bound: run %sso use PROFILE (or %sso login) first.")
+        expires = self._env_export.start()
+        text = (f"Exported temporary credentials of {self.binding.profile} as "
+                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. They expire at "
+                f"{format_time(expires)} and are renewed while {self.binding.profile} stays "
+                "bound; binding another profile removes them.")
+        self._out(f"<div>{text}</div>", text)
+
+
+SsoMagics.sso.__doc__ = PARSER.format_help()  # what %sso? shows

@@ -1,0 +1,459 @@
+"""ipywidgets for signing in: ProfilePicker, LoginButton, IdentityCard, and panel() composing them.
+
+Everything slow (the device flow, portal listings, STS) runs on background threads, so the
+kernel stays free while a widget works; the widgets update themselves from those threads. No
+widget state ever holds a token, a client secret or a key: only codes, names and times.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets import Bool, Unicode
+
+from .binding import KernelBinding, kernel_binding
+from .config import Profile, load_config
+from .config_writer import set_profile
+from .errors import SsoMagicError
+from .events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from .identity import Identity, known_account_names, whoami
+from .render import code_panel_html, identity_card_html
+from .resolve import resolve_profile
+from .role_credentials import sign_in_happened
+from .runtime import Runtime
+from .sign_in import Login
+from .sign_out import logout_session
+from .tokens import current_token
+
+PRODUCTION_KEY = "ssomagic_production"
+
+
+def is_production(profile: Profile, flagged: tuple[str, ...] | list[str] = ()) -> bool:
+    """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself."""
+    return profile.name in flagged or profile.values.get(PRODUCTION_KEY, "").lower() in (
+        "true", "yes", "1")
+
+
+def _background(target: Callable[[], None], name: str) -> threading.Thread:
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+# ---- a once-a-second tick for every live countdown ---------------------------------------
+
+_ticking: weakref.WeakSet[Any] = weakref.WeakSet()
+_ticker: threading.Thread | None = None
+_ticker_lock = threading.Lock()
+
+
+def _tick_forever() -> None:
+    stop = threading.Event()
+    while not stop.wait(1.0):
+        for widget in list(_ticking):
+            try:
+                widget.tick()
+            except Exception:  # a closed widget must not stop the others' countdowns
+                _ticking.discard(widget)
+
+
+def _start_ticking(widget: Any) -> None:
+    global _ticker
+    _ticking.add(widget)
+    with _ticker_lock:
+        if _ticker is None or not _ticker.is_alive():
+            _ticker = _background(_tick_forever, "ssomagic-countdown")
+
+
+# ---- LoginButton ------------------------------------------------------------------------------
+
+class LoginButton(widgets.VBox):
+    """Runs the device flow on a background thread and shows the link, the code and a countdown."""
+
+    profile = Unicode(None, allow_none=True, help="profile (or ACCOUNT/ROLE) to sign in to")
+    status = Unicode("", help="what the sign-in is doing, in words")
+    running = Bool(False)
+
+    def __init__(self, profile: str | None = None, *, runtime: Runtime | None = None,
+                 binding: KernelBinding | None = None, force: bool = False,
+                 on_signed_in: Callable[[Profile], None] | None = None, **kwargs: Any) -> None:
+        self.runtime = runtime or Runtime()
+        self.binding = binding or kernel_binding()
+        self.force = force
+        self.on_signed_in: list[Callable[[Profile], None]] = [on_signed_in] if on_signed_in \
+            else []
+        self.button = widgets.Button(description="Sign in", icon="sign-in",
+                                     button_style="primary")
+        self.button.add_class("ssomagic-login-button")
+        self.cancel_button = widgets.Button(description="Cancel", icon="times",
+                                            layout=widgets.Layout(display="none"))
+        self.cancel_button.add_class("ssomagic-cancel-button")
+        self.code_panel = widgets.HTML()
+        self.code_panel.add_class("ssomagic-code-panel-widget")
+        self.status_label = widgets.Label()
+        self.status_label.add_class("ssomagic-login-status")
+        super().__init__(children=[widgets.HBox([self.button, self.cancel_button,
+                                                 self.status_label]), self.code_panel],
+                         **kwargs)
+        self.add_class("ssomagic-login")
+        self.button.on_click(lambda _: self.start())
+        self.cancel_button.on_click(lambda _: self.cancel())
+        self._login: Login | None = None
+        self._code: CodeReady | None = None
+        self.thread: threading.Thread | None = None
+        self.profile = profile
+        self._label()
+
+    def _label(self) -> None:
+        self.button.description = f"Sign in ({self.profile})" if self.profile else "Sign in"
+
+    def _set_status(self, text: str) -> None:
+        self.status = text
+        self.status_label.value = text
+
+    def start(self) -> threading.Thread | None:
+        if self.running:
+            return None
+        try:
+            profile = resolve_profile(self.profile, self.runtime)
+        except SsoMagicError as exc:
+            self._set_status(str(exc))
+            return None
+        assert profile.sso is not None
+        self._login = Login(profile.sso, runtime=self.runtime, listener=self._on_event,
+                            profile=profile.name, force=self.force)
+        self.running = True
+        self.button.disabled = True
+        self.cancel_button.layout.display = None
+        self._set_status("Starting the sign-in...")
+        self.thread = _background(lambda: self._run(profile), "ssomagic-login")
+        return self.thread
+
+    def cancel(self) -> None:
+        if self._login is not None:
+            self._login.cancel()
+
+    def _run(self, profile: Profile) -> None:
+        assert self._login is not None
+        try:
+            self._login.run()
+        except SsoMagicError:
+            pass  # reported through the Failed event
+        except Exception as exc:  # never let a thread die silently
+            self._set_status(f"Sign-in failed: {type(exc).__name__}")
+        else:
+            sign_in_happened()
+            for callback in self.on_signed_in:
+                callback(profile)
+        finally:
+            self.running = False
+            self.button.disabled = False
+            self.cancel_button.layout.display = "none"
+            _ticking.discard(self)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, CodeReady):
+            self._code = event
+            self.code_panel.value = code_panel_html(event, self._seconds_left())
+            self._set_status("Waiting for you to allow access...")
+            _start_ticking(self)
+        elif isinstance(event, StillWaiting):
+            self.tick()
+        elif isinstance(event, WaitingForOtherLogin):
+            self._set_status(f"Another sign-in to {event.session} is running; waiting for it.")
+        elif isinstance(event, SignedIn):
+            self._code = None
+            self.code_panel.value = ""
+            self._set_status(f"Signed in to {event.session}.")
+        elif isinstance(event, Failed):
+            self._code = None
+            self.code_panel.value = ""
+            self._set_status(event.message)
+
+    def _seconds_left(self) -> float:
+        if self._code is None:
+            return 0.0
+        return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
+
+    def tick(self) -> None:
+        if self._code is not None:
+            self.code_panel.value = code_panel_html(self._code, self._seconds_left())
+
+
+# ---- IdentityCard -----------------------------------------------------------------------------
+
+class IdentityCard(widgets.VBox):
+    """Who the kernel is: account, role, region, ARN, a live countdown, production marker."""
+
+    profile = Unicode(None, allow_none=True)
+    state = Unicode("empty", help="empty | loading | ready | signed-out | error")
+
+    def __init__(self, binding: KernelBinding | None = None, *, runtime: Runtime | None = None,
+                 production_profiles: tuple[str, ...] | list[str] = (),
+                 warn_before: float = 900, follow_binding: bool = True,
+                 profile: str | None = None, **kwargs: Any) -> None:
+        self.binding = binding or kernel_binding()
+        self.runtime = runtime or self.binding.runtime
+        self.production_profiles = list(production_profiles)
+        self.warn_before = warn_before
+        self.identity: Identity | None = None
+        self.html = widgets.HTML()
+        self.html.add_class("ssomagic-card-html")
+        self.message = widgets.Label()
+        self.message.add_class("ssomagic-card-message")
+        self.logout_button = widgets.Button(description="Sign out", icon="sign-out")
+        self.logout_button.add_class("ssomagic-logout-button")
+        self.production_toggle = widgets.ToggleButton(description="Production",
+                                                      icon="exclamation-triangle")
+        self.production_toggle.add_class("ssomagic-production-toggle")
+        self.switch = widgets.Dropdown(description="Switch to", options=[], value=None)
+        self.switch.add_class("ssomagic-switch")
+        self.login = LoginButton(runtime=self.runtime, binding=self.binding,
+                                 on_signed_in=self._signed_in,
+                                 layout=widgets.Layout(display="none"))
+        super().__init__(children=[self.html, self.message, widgets.HBox(
+            [self.switch, self.production_toggle, self.logout_button]), self.login], **kwargs)
+        self.add_class("ssomagic-card")
+        self.logout_button.on_click(lambda _: self.sign_out())
+        self.production_toggle.observe(self._toggle_production, names="value")
+        self.switch.observe(self._switch, names="value")
+        self._updating = False
+        self._refresh_switch()
+        if follow_binding:
+            self.binding.observe(self._binding_changed, names="changes")
+        self.profile = profile or self.binding.profile
+        _start_ticking(self)
+
+    # rendering
+    def _profile(self) -> Profile | None:
+        if not self.profile:
+            return None
+        try:
+            return load_config(self.runtime).profile(self.profile)
+        except SsoMagicError:
+            return None
+
+    def render(self) -> None:
+        if self.identity is None:
+            self.html.value = ""
+            return
+        profile = self._profile()
+        production = profile is not None and is_production(profile, self.production_profiles)
+        self.html.value = identity_card_html(self.identity, self.runtime.now(),
+                                             production=production, warn_before=self.warn_before)
+        self._updating = True
+        self.production_toggle.value = production
+        self._updating = False
+        left = (self.identity.token_expires_at - self.runtime.now()).total_seconds()
+        if left < self.warn_before and profile is not None:
+            self.login.profile = profile.name
+            self.login.force = left > 0
+            self.login.layout.display = None
+        elif not self.login.running:
+            self.login.layout.display = "none"
+
+    def tick(self) -> None:
+        if self.identity is not None:
+            self.render()
+
+    def show(self, identity: Identity) -> None:
+        """Show an identity already known (after %sso login or whoami): no network."""
+        self.profile, self.identity, self.state = identity.profile, identity, "ready"
+        self.message.value = ""
+        self.render()
+
+    @property
+    def seconds_left(self) -> float:
+        if self.identity is None:
+            return 0.0
+        return (self.identity.token_expires_at - self.runtime.now()).total_seconds()
+
+    # loading
+    def refresh(self) -> threading.Thread | None:
+        """Ask STS and the portal who the bound profile is, on a background thread."""
+        profile = self._profile()
+        if profile is None:
+            self.identity, self.state = None, "empty"
+            self.render()
+            self.message.value = "No profile is bound: choose one, or run %sso use PROFILE."
+            return None
+        self.state = "loading"
+        self.message.value = f"Asking AWS who {profile.name} is..."
+        return _background(lambda: self._load(profile), "ssomagic-whoami")
+
+    def _load(self, profile: Profile) -> None:
+        try:
+            identity = whoami(profile, self.runtime)
+        except SsoMagicError as exc:
+            self.identity, self.state = None, "signed-out"
+            self.render()
+            self.message.value = str(exc)
+            self.login.profile = profile.name
+            self.login.force = False
+            self.login.layout.display = None
+            return
+        except Exception as exc:  # network trouble: say so, keep the kernel going
+            self.state, self.message.value = "error", f"Could not load identity: {exc}"
+            return
+        if profile.name != self.profile:
+            return  # switched meanwhile
+        self.identity, self.state = identity, "ready"
+        self.message.value = ""
+        self.render()
+
+    def _binding_changed(self, change: dict[str, Any]) -> None:
+        if self.binding.profile != self.profile or self.identity is None:
+            self.profile = self.binding.profile
+            self.identity = None
+            self.refresh()
+        self._refresh_switch()
+
+    def _signed_in(self, profile: Profile) -> None:
+        if profile.has_role:
+            self.binding.bind(profile)
+        self.profile = profile.name
+        self.refresh()
+
+    # actions
+    def _refresh_switch(self) -> None:
+        names = [p.name for p in load_config(self.runtime).sso_profiles() if p.has_role]
+        self._updating = True
+        self.switch.options = names
+        self.switch.value = self.binding.profile if self.binding.profile in names else None
+        self._updating = False
+
+    def _switch(self, change: dict[str, Any]) -> None:
+        if self._updating or not change["new"] or change["new"] == self.binding.profile:
+            return
+        profile = load_config(self.runtime).profile(change["new"])
+        sso = profile.sso
+        assert sso is not None
+        if current_token(sso, runtime=self.runtime) is None:
+            self.profile, self.identity = profile.name, None
+            self.render()
+            self.message.value = f"{profile.name} is not signed in."
+            self.login.profile, self.login.force = profile.name, False
+            self.login.layout.display = None
+            return
+        _background(lambda: self.binding.bind(profile), "ssomagic-bind")
+
+    def sign_out(self) -> None:
+        profile = self._profile()
+        if profile is None or profile.sso is None:
+            return
+        logout_session(profile.sso, self.runtime, load_config(self.runtime), profile.name)
+        if self.binding.profile == profile.name:
+            self.binding.unbind()
+        self.identity, self.state = None, "signed-out"
+        self.render()
+        self.message.value = f"Signed out of {profile.sso.label}."
+
+    def _toggle_production(self, change: dict[str, Any]) -> None:
+        if self._updating or not self.profile:
+            return
+        set_profile(self.profile, {PRODUCTION_KEY: "true" if change["new"] else None},
+                    self.runtime)
+        self.render()
+
+
+# ---- ProfilePicker ----------------------------------------------------------------------------
+
+def _label(profile: Profile, names: dict[str, str]) -> str:
+    account = names.get(profile.account_id or "", "")
+    account_text = f"{account} ({profile.account_id})" if account else (profile.account_id or "-")
+    session = profile.sso.label if profile.sso else "-"
+    return f"{session} / {account_text} / {profile.role_name or '-'}   [{profile.name}]"
+
+
+class ProfilePicker(widgets.VBox):
+    """Profiles grouped by sso-session and account, with account names; type to filter."""
+
+    value = Unicode(None, allow_none=True, help="the chosen profile's name")
+
+    def __init__(self, *, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+                 bind_on_choose: bool = True, **kwargs: Any) -> None:
+        self.runtime = runtime or Runtime()
+        self.binding = binding or kernel_binding()
+        self.bind_on_choose = bind_on_choose
+        self.filter = widgets.Text(placeholder="Filter: account, role or profile",
+                                   continuous_update=True)
+        self.filter.add_class("ssomagic-filter")
+        self.select = widgets.Select(options=[], rows=8,
+                                     layout=widgets.Layout(width="100%"))
+        self.select.add_class("ssomagic-picker-select")
+        super().__init__(children=[self.filter, self.select], **kwargs)
+        self.add_class("ssomagic-picker")
+        self.names: dict[str, str] = {}
+        self._choices: list[tuple[str, str]] = []
+        self._updating = False
+        self.reload()
+        self.filter.observe(lambda _: self._apply_filter(), names="value")
+        self.select.observe(self._chosen, names="value")
+        self.loader = _background(self._load_names, "ssomagic-account-names")
+
+    def reload(self) -> None:
+        profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
+        profiles.sort(key=lambda p: (p.sso.label if p.sso else "",
+                                     self.names.get(p.account_id or "", p.account_id or ""),
+                                     p.role_name or "", p.name))
+        self._choices = [(_label(p, self.names), p.name) for p in profiles]
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        words = self.filter.value.lower().split()
+        shown = [c for c in self._choices if all(w in c[0].lower() for w in words)]
+        self._updating = True
+        current = self.select.value
+        self.select.options = shown
+        self.select.value = current if current in [n for _, n in shown] else None
+        self._updating = False
+
+    def _load_names(self) -> None:
+        self.names.update(known_account_names(self.runtime, load_config(self.runtime).sessions()))
+        self.reload()
+
+    def _chosen(self, change: dict[str, Any]) -> None:
+        if self._updating or change["new"] is None:
+            return
+        self.value = change["new"]
+        if not self.bind_on_choose:
+            return
+        profile = load_config(self.runtime).profile(change["new"])
+        assert profile.sso is not None
+        if current_token(profile.sso, runtime=self.runtime) is not None:
+            _background(lambda: self.binding.bind(profile), "ssomagic-bind")
+
+
+def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+          production_profiles: tuple[str, ...] | list[str] = (),
+          warn_before: float = 900) -> widgets.VBox:
+    """Picker, sign-in button and identity card, wired together: choose, sign in, see who."""
+    binding = binding or kernel_binding()
+    runtime = runtime or binding.runtime
+    picker = ProfilePicker(runtime=runtime, binding=binding)
+    card = IdentityCard(binding, runtime=runtime, production_profiles=production_profiles,
+                        warn_before=warn_before)
+    login = LoginButton(runtime=runtime, binding=binding, on_signed_in=card._signed_in)
+
+    def chosen(change: dict[str, Any]) -> None:
+        login.profile = change["new"]
+        login._label()
+        profile = load_config(runtime).profile(change["new"])
+        signed_in = profile.sso is not None and current_token(profile.sso,
+                                                              runtime=runtime) is not None
+        login.layout.display = "none" if signed_in else None
+
+    picker.observe(chosen, names="value")
+    box = widgets.VBox([picker, login, card])
+    box.add_class("ssomagic-panel")
+    box.picker, box.login, box.card = picker, login, card  # type: ignore[attr-defined]
+    if binding.profile:
+        card.refresh()
+    return box
+
+
+__all__ = ["IdentityCard", "LoginButton", "ProfilePicker", "panel"]
