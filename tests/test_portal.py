@@ -13,7 +13,7 @@ from ssomagic import api
 from ssomagic.config import load_config
 from ssomagic.emulator import Org
 from ssomagic.errors import NoAccessError, NotSignedInError
-from ssomagic.portal import Portal
+from ssomagic.portal import RETRY_ATTEMPTS, Portal
 from ssomagic.tokens import current_token
 
 
@@ -71,11 +71,12 @@ def test_roles_are_listed_concurrently_with_a_bounded_pool(portal, emulator):
 
 def test_throttling_never_reaches_the_caller(portal, emulator, clock):
     emulator.state.org = Org.generated(30)
-    emulator.state.set_fault("ListAccountRoles", throttle=12)
+    # Fewer throttles than retry attempts, so that even one unlucky call absorbs them all.
+    emulator.state.set_fault("ListAccountRoles", throttle=RETRY_ATTEMPTS - 1)
     emulator.state.set_fault("ListAccounts", throttle=2)
     assert len(portal.account_roles()) == 30
     throttled = [r for r in emulator.state.requests() if r["status"] == 429]
-    assert len(throttled) == 14
+    assert len(throttled) == RETRY_ATTEMPTS + 1
 
 
 def test_role_credentials_come_with_their_expiry(portal, clock):
