@@ -246,7 +246,8 @@ button{{font-size:1rem;padding:.5rem 1.2rem}} .approve{{background:#ff9900;borde
                 self._json(200, {"user_code": code,
                                  "status": state.decide(code, approve=action == "approve")})
             elif action == "revoke" and method == "POST":
-                self._json(200, {"revoked": state.revoke_tokens()})
+                self._json(200, {"revoked": state.revoke_tokens(
+                    role_credentials=bool(body.get("role_credentials")))})
             elif action == "forget-clients" and method == "POST":
                 state.forget_clients()
                 self._json(200, {})

@@ -246,12 +246,16 @@ class IdentityCenter:
                 auth.status = "approved" if approve else "denied"
             return auth.status
 
-    def revoke_tokens(self) -> int:
-        """Revoke every access and refresh token, as an administrator ending sessions would."""
+    def revoke_tokens(self, *, role_credentials: bool = False) -> int:
+        """Revoke every access and refresh token, as an administrator ending sessions would;
+        with ``role_credentials``, also every role credential issued (STS then refuses them)."""
         with self._lock:
             tokens = [*self._access_tokens.values(), *self._refresh_tokens.values()]
             for token in tokens:
                 token.revoked = True
+            if role_credentials:
+                for creds in self._role_credentials.values():
+                    creds.expires_at = 0
             return len(tokens)
 
     def forget_clients(self) -> None:

@@ -1,0 +1,228 @@
+"""%sso and %%sso through IPython's InteractiveShell (a terminal-style shell: text output)."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+from helpers import Approver, live_runtime
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from ssomagic import exception_help
+from ssomagic.binding import KernelBinding
+from ssomagic.config import load_config
+from ssomagic.magics import SsoMagics
+
+
+@pytest.fixture
+def shell(config_file, home, live_emulator, monkeypatch):
+    """IPython with %sso on a fresh binding, the emulator approving every code."""
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    ip = InteractiveShell.instance()
+    runtime = live_runtime(home)
+    binding = KernelBinding(runtime)
+    magics = SsoMagics(ip, runtime=runtime, binding=binding)
+    ip.register_magics(magics)
+    exception_help.install(ip, binding, lambda: magics.rich)
+    ip.magics_instance = magics
+    with Approver(live_emulator):
+        yield ip
+    exception_help.uninstall(ip)
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        os.environ.pop(name, None)
+
+
+def run(ip, code):
+    """Run a cell; returns (stdout, result)."""
+    with capture_output() as captured:
+        result = ip.run_cell(code)
+    return captured.stdout, result
+
+
+def account():
+    return boto3.client("sts").get_caller_identity()["Account"]
+
+
+def test_help_lists_every_subcommand(shell):
+    out, result = run(shell, "%sso --help")
+    assert result.success
+    for command in ("login", "logout", "use", "whoami", "status", "profiles", "picker", "env"):
+        assert command in out
+
+
+def test_each_subcommand_has_its_own_help(shell):
+    out, _ = run(shell, "%sso login --help")
+    assert "--force" in out and "PROFILE" in out
+
+
+def test_login_shows_the_code_then_the_identity_and_binds_the_kernel(shell, live_emulator):
+    out, result = run(shell, "%sso login dev")
+    assert result.success
+    code = live_emulator.state.snapshot()["device_authorizations"][0]["user_code"]
+    assert f"\n{code}\n" in out
+    assert "dev as ada" in out and "analytics-dev (111122223333)" in out
+    assert os.environ["AWS_PROFILE"] == "dev" and os.environ["AWS_REGION"] == "eu-west-1"
+    assert account() == "111122223333"
+
+
+def test_login_reuses_a_valid_sign_in(shell, live_emulator):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso login prod")
+    assert "Already signed in to my-sso" in out
+    assert len(live_emulator.state.requests("StartDeviceAuthorization")) == 1
+    assert account() == "444455556666"
+
+
+def test_login_force_starts_a_new_device_flow(shell, live_emulator):
+    run(shell, "%sso login dev")
+    run(shell, "%sso login dev --force")
+    assert len(live_emulator.state.requests("StartDeviceAuthorization")) == 2
+
+
+def test_interrupting_login_cancels_it_cleanly(config_file, home, live_emulator, monkeypatch):
+    from ssomagic.runtime import Runtime
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    ip = InteractiveShell.instance()
+    runtime = Runtime(home=home, sleep=interrupt)
+    ip.register_magics(SsoMagics(ip, runtime=runtime, binding=KernelBinding(runtime)))
+    with pytest.raises(UsageError, match="Sign-in cancelled"):
+        ip.run_line_magic("sso", "login dev")
+
+
+def test_use_binds_a_signed_in_profile_and_every_later_client_follows(shell):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso use prod")
+    assert "Bound to prod: account 444455556666, role ReadOnlyAccess" in out
+    assert account() == "444455556666"
+    assert os.environ["AWS_PROFILE"] == "prod"
+
+
+def test_use_before_login_says_to_sign_in(shell):
+    with pytest.raises(UsageError, match="ssomagic login prod"):
+        shell.run_line_magic("sso", "use prod")
+
+
+def test_use_removes_static_credentials_that_would_shadow_the_profile(shell, monkeypatch):
+    run(shell, "%sso login dev")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASTATIC")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "static-secret")
+    out, _ = run(shell, "%sso use prod")
+    assert "Removed AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" in out
+    assert "static-secret" not in out and "AKIASTATIC" not in out
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+@pytest.mark.parametrize("spec", ["analytics-prod/ReadOnlyAccess", "444455556666/ReadOnlyAccess"])
+def test_account_slash_role_finds_the_matching_profile(shell, spec):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, f"%sso use {spec}")
+    assert "Bound to prod:" in out
+
+
+def test_account_slash_role_without_a_profile_adds_one_like_aws_configure_sso(shell,
+                                                                             config_file):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso use sandbox/DataScientist")
+    assert "Bound to DataScientist-777788889999:" in out
+    assert "[profile DataScientist-777788889999]\nsso_session = my-sso\n" in (
+        config_file.read_text())
+    assert account() == "777788889999"
+
+
+def test_cell_magic_runs_one_cell_under_another_profile_then_restores(shell):
+    run(shell, "%sso login dev")
+    out, result = run(shell, "%%sso prod\nimport boto3\n"
+                             "print(boto3.client('sts').get_caller_identity()['Account'])")
+    assert result.success and "444455556666" in out
+    assert account() == "111122223333" and os.environ["AWS_PROFILE"] == "dev"
+
+
+def test_cell_magic_restores_the_binding_when_the_cell_raises(shell):
+    run(shell, "%sso login dev")
+    _, result = run(shell, "%%sso prod\nraise ValueError('boom')")
+    assert not result.success
+    assert os.environ["AWS_PROFILE"] == "dev" and account() == "111122223333"
+
+
+def test_status_shows_every_session_with_time_left(shell):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso status")
+    lines = out.splitlines()
+    assert lines[0].split() == ["sso-session", "state", "time", "left", "until"]
+    assert lines[1].startswith("my-sso") and "signed in" in lines[1] and "7h 59m" in lines[1]
+    assert "signed out" in lines[2]
+
+
+def test_profiles_shows_account_names_roles_and_regions(shell):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso profiles")
+    assert "prod     analytics-prod (444455556666)  ReadOnlyAccess" in out
+
+
+def test_env_exports_credentials_without_printing_them_and_removes_them_on_switch(
+        shell, live_emulator):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso env")
+    assert "They expire at" in out
+    key = os.environ["AWS_ACCESS_KEY_ID"]
+    assert key.startswith("ASIA") and os.environ["AWS_SESSION_TOKEN"]
+    assert not [s for s in live_emulator.state.issued_secrets() if s in out]
+    run(shell, "%sso use prod")
+    assert "AWS_ACCESS_KEY_ID" not in os.environ and "AWS_SESSION_TOKEN" not in os.environ
+
+
+def test_logout_unbinds_the_kernel(shell):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "%sso logout")
+    assert "Signed out of my-sso." in out
+    assert "AWS_PROFILE" not in os.environ and boto3.DEFAULT_SESSION is None
+
+
+def test_a_cell_failing_for_an_expired_sign_in_gets_a_short_explanation(shell, live_emulator):
+    run(shell, "%sso login dev")
+    live_emulator.state.revoke_tokens(role_credentials=True)
+    out, result = run(shell, "import boto3\nboto3.client('sts').get_caller_identity()")
+    assert not result.success
+    assert out.startswith("Not signed in: The AWS sign-in for profile dev has expired")
+    assert "Run: %sso login dev" in out and "Traceback" not in out
+
+
+def test_clients_made_before_a_new_sign_in_recover_without_a_restart(shell, live_emulator):
+    run(shell, "%sso login dev")
+    run(shell, "import boto3\nsts = boto3.client('sts')\nsts.get_caller_identity()")
+    live_emulator.state.revoke_tokens(role_credentials=True)
+    _, failed = run(shell, "sts.get_caller_identity()")
+    assert not failed.success
+    run(shell, "%sso login dev --force")
+    out, result = run(shell, "print(sts.get_caller_identity()['Account'])")
+    assert result.success and "111122223333" in out
+
+
+def test_no_access_lists_the_roles_the_user_has(shell, config_file):
+    config_file.write_text(config_file.read_text().replace(
+        "sso_account_id = 444455556666\nsso_role_name = ReadOnlyAccess",
+        "sso_account_id = 444455556666\nsso_role_name = DataScientist"))
+    run(shell, "%sso login dev")
+    magics = shell.magics_instance
+    magics.binding.bind(load_config(magics.runtime).profile("prod"))
+    out, _ = run(shell, "import boto3\nboto3.client('sts').get_caller_identity()")
+    assert "No access: No access to role DataScientist in account 444455556666. " in out
+    assert "Roles you do have in 444455556666: ReadOnlyAccess." in out
+
+
+def test_other_errors_keep_the_usual_traceback(shell):
+    out, result = run(shell, "1/0")
+    assert not result.success
+    assert "ZeroDivisionError" in out and "Traceback" in out
+
+
+def test_options_are_configurable_traitlets():
+    traits = SsoMagics.class_traits(config=True)
+    assert {"production_profiles", "expiry_warning", "display_mode", "default_profile"} <= set(
+        traits)
