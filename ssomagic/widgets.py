@@ -397,7 +397,9 @@ class ProfilePicker(widgets.VBox):
 
     def reload(self) -> None:
         profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
-        profiles.sort(key=lambda p: (p.sso.label if p.sso else "",
+        # Named sso-sessions first, then legacy start URLs; within each, by account, role.
+        profiles.sort(key=lambda p: (p.sso is None or p.sso.name is None,
+                                     p.sso.label if p.sso else "",
                                      self.names.get(p.account_id or "", p.account_id or ""),
                                      p.role_name or "", p.name))
         self._choices = [(_label(p, self.names), p.name) for p in profiles]

@@ -127,3 +127,12 @@ class Approver:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait for something a background thread does; fail (never hang) after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        time.sleep(0.005)

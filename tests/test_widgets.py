@@ -1,0 +1,160 @@
+"""The widgets, in-process (ipywidgets work without a kernel), against the live emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+import boto3
+import ipywidgets
+import pytest
+from helpers import Approver, live_runtime, wait_until
+
+from ssomagic import api
+from ssomagic.binding import KernelBinding
+from ssomagic.config import load_config
+from ssomagic.runtime import Runtime
+from ssomagic.widgets import IdentityCard, LoginButton, ProfilePicker, panel
+
+
+@pytest.fixture
+def binding(config_file, home, live_emulator, monkeypatch):
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    yield KernelBinding(live_runtime(home))
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        os.environ.pop(name, None)
+
+
+@pytest.fixture
+def signed_in(binding, live_emulator):
+    with Approver(live_emulator):
+        api.login("dev", runtime=binding.runtime, listener=lambda e: None)
+    return binding
+
+
+def widget_state() -> str:
+    return json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False))
+
+
+def test_login_button_shows_the_link_and_code_while_the_kernel_stays_free(binding,
+                                                                         live_emulator):
+    button = LoginButton("dev", binding=binding, runtime=binding.runtime)
+    button.button.click()
+    assert button.thread is not None and button.running  # click returned; the flow runs on
+    wait_until(live_emulator.state.pending_user_codes)
+    code = live_emulator.state.pending_user_codes()[0]
+    assert code in button.code_panel.value
+    assert f"{live_emulator.url}/device?user_code={code}" in button.code_panel.value
+    assert "The code expires in" in button.code_panel.value
+    assert button.status == "Waiting for you to allow access..."
+    live_emulator.approve(code)
+    button.thread.join(10)
+    assert button.status == "Signed in to my-sso."
+    assert button.code_panel.value == ""  # the code panel is cleared after success
+
+
+def test_login_button_cancel_stops_the_flow(binding, home, live_emulator):
+    button = LoginButton("dev", binding=binding, runtime=Runtime(home=home))
+    thread = button.start()
+    wait_until(live_emulator.state.pending_user_codes)
+    button.cancel_button.click()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert button.status == "Sign-in cancelled. Run login again when you are ready."
+
+
+def test_signing_in_with_the_button_binds_the_profile_and_fills_the_card(binding,
+                                                                         live_emulator):
+    card = IdentityCard(binding, runtime=binding.runtime)
+    button = LoginButton("dev", binding=binding, runtime=binding.runtime,
+                         on_signed_in=card._signed_in)
+    with Approver(live_emulator):
+        button.start().join(10)
+    assert binding.profile == "dev" and os.environ["AWS_PROFILE"] == "dev"
+    wait_until(lambda: card.state == "ready")
+    assert "analytics-dev (111122223333)" in card.html.value
+    assert "AWSReservedSSO_DataScientist_" in card.html.value
+
+
+def test_identity_card_counts_down_and_warns_before_expiry(signed_in, home):
+    identity = api.whoami("dev", runtime=signed_in.runtime)
+    later = Runtime(home=home, now=lambda: identity.token_expires_at - timedelta(minutes=10))
+    card = IdentityCard(signed_in, runtime=later, warn_before=900)
+    card.show(identity)
+    assert "10m 00s left" in card.html.value
+    assert "The sign-in expires in 10m 00s" in card.html.value
+    assert card.login.layout.display is None  # a sign-in button is offered
+
+
+def test_identity_card_marks_flagged_production_profiles(signed_in):
+    identity = api.whoami("dev", runtime=signed_in.runtime)
+    card = IdentityCard(signed_in, runtime=signed_in.runtime, production_profiles=["dev"])
+    card.show(identity)
+    assert "PRODUCTION" in card.html.value and card.production_toggle.value
+
+
+def test_production_flag_toggled_on_the_card_is_kept_in_the_profile(signed_in, config_file):
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    card.show(api.whoami("dev", runtime=signed_in.runtime))
+    assert "PRODUCTION" not in card.html.value
+    card.production_toggle.value = True
+    assert "PRODUCTION" in card.html.value
+    assert "ssomagic_production = true" in config_file.read_text()
+    assert config_file.read_text().startswith("# Team AWS config: keep these comments.")
+
+
+def test_identity_card_switches_profile(signed_in):
+    signed_in.bind(load_config(signed_in.runtime).profile("dev"))
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    card.switch.value = "prod"
+    wait_until(lambda: signed_in.profile == "prod")
+    assert boto3.client("sts").get_caller_identity()["Account"] == "444455556666"
+
+
+def test_identity_card_signs_out(signed_in):
+    signed_in.bind(load_config(signed_in.runtime).profile("dev"))
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    card.show(api.whoami("dev", runtime=signed_in.runtime))
+    card.logout_button.click()
+    assert card.state == "signed-out" and signed_in.profile is None
+    assert api.status("dev", runtime=signed_in.runtime).state == "signed out"
+
+
+def test_picker_groups_profiles_by_session_and_account_with_names(signed_in):
+    picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
+    picker.loader.join(5)
+    labels = [label for label, _ in picker.select.options]
+    assert labels[0].startswith("my-sso / analytics-dev (111122223333) / DataScientist")
+    assert labels[-1].startswith("https://d-1234567890.awsapps.com/start / ")
+
+
+def test_picker_filters_as_you_type(signed_in):
+    picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
+    picker.loader.join(5)
+    picker.filter.value = "prod readonly"
+    assert [name for _, name in picker.select.options] == ["prod"]
+
+
+def test_choosing_a_signed_in_profile_binds_it(signed_in):
+    picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
+    picker.select.value = "prod"
+    wait_until(lambda: signed_in.profile == "prod")
+    assert os.environ["AWS_PROFILE"] == "prod"
+
+
+def test_panel_offers_sign_in_for_a_profile_that_is_not_signed_in(binding):
+    box = panel(runtime=binding.runtime, binding=binding)
+    box.picker.select.value = "legacy"
+    assert box.login.profile == "legacy" and box.login.layout.display is None
+
+
+def test_no_widget_state_holds_a_secret(signed_in, live_emulator):
+    box = panel(runtime=signed_in.runtime, binding=signed_in)
+    box.picker.select.value = "dev"
+    wait_until(lambda: signed_in.profile == "dev")
+    box.card.refresh().join(5)
+    state = widget_state()
+    secrets = live_emulator.state.issued_secrets()
+    assert "analytics-dev" in state
+    assert secrets and not [s for s in secrets if s in state]
