@@ -17,38 +17,45 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 
 def onboarding() -> nbformat.NotebookNode:
+    md, code = new_markdown_cell, new_code_cell
     cells = [
-        new_markdown_cell(
-            "# Signing in to AWS from a notebook\n\n"
-            "ssomagic signs you in to AWS IAM Identity Center (AWS SSO) right here, the same way "
-            "`aws sso login` does, and shares the sign-in with the AWS CLI, boto3 and terraform "
-            "on this machine.\n\n"
-            "Your profiles live in `~/.aws/config`. These are the ones that sign in through "
-            "IAM Identity Center:"),
-        new_code_cell(
-            "import ssomagic\n\n"
-            "for profile in ssomagic.profiles():\n"
-            "    print(f\"{profile.name:10} {profile.account_id}  {profile.role_name:20} "
-            "{profile.region}\")"),
-        new_markdown_cell(
-            "## Sign in\n\n"
-            "Run the next cell. It shows a link and a code: open the link, check that the page "
-            "shows the same code, and choose **Allow access**. The cell finishes by itself once "
-            "you have approved (interrupt the kernel to give up). A valid sign-in is reused, so "
-            "running it again costs nothing."),
-        new_code_cell('ssomagic.login("dev")'),
-        new_markdown_cell("## Who am I?\n\nAccount, role and how long the sign-in lasts:"),
-        new_code_cell('print(ssomagic.whoami("dev"))'),
-        new_markdown_cell(
-            "## Use it from boto3\n\n"
-            "`ssomagic.use` makes the profile boto3's default, so every later `boto3.client(...)`"
-            " runs as that role:"),
-        new_code_cell(
-            "import boto3\n\n"
-            'ssomagic.use("dev")\n'
-            'boto3.client("sts").get_caller_identity()["Arn"]'),
-        new_markdown_cell("## Status\n\nEvery sign-in on this machine, and the time left:"),
-        new_code_cell("for session in ssomagic.sessions():\n    print(session)"),
+        md("# Signing in to AWS from a notebook\n\n"
+           "This notebook signs you in to AWS IAM Identity Center (AWS SSO) right here, the way "
+           "`aws sso login` does, and shares the sign-in with the AWS CLI, boto3 and terraform "
+           "on this machine. Run it top to bottom; the sign-in cell waits for you."),
+        code("%load_ext ssomagic"),
+        md("## 1. Sign in\n\n"
+           "The next cell shows a link and a code. Open the link, check that the page shows the "
+           "same code, and choose **Allow access**. The cell finishes by itself as soon as you "
+           "have; interrupt the kernel to give up. A sign-in that is still valid is reused, so "
+           "running the cell again costs nothing.\n\n"
+           "`dev` is a profile in your `~/.aws/config`. If colleagues name it differently, "
+           "write the account and role instead: `%sso login analytics-dev/DataScientist`."),
+        code("%sso login dev"),
+        md("## 2. Every later cell runs as that role\n\n"
+           "The sign-in is bound to this kernel: boto3's default session, and `AWS_PROFILE` "
+           "and the region for `!aws` and other programs you start."),
+        code("import boto3\n\n"
+             'boto3.client("sts").get_caller_identity()["Arn"]'),
+        code("!echo profile=$AWS_PROFILE region=$AWS_REGION"),
+        md("## 3. Switch, or borrow another role for one cell\n\n"
+           "`%sso use` binds another profile of the same sign-in, with no new sign-in. "
+           "`%%sso` runs a single cell as another profile and then switches back."),
+        code("%sso use prod"),
+        code('%%sso dev\nboto3.client("sts").get_caller_identity()["Account"]'),
+        code('boto3.client("sts").get_caller_identity()["Account"]'),
+        md("## 4. What you have\n\nEvery sign-in on this machine, and every profile:"),
+        code("%sso status"),
+        code("%sso profiles"),
+        md("Or choose with the mouse: pick a profile, sign in, and see who you are."),
+        code("%sso picker"),
+        md("## 5. Tools that cannot read SSO profiles\n\n"
+           "Some libraries (polars, some Arrow and Spark builds) only read "
+           "`AWS_ACCESS_KEY_ID` and friends. `%sso env` puts the bound role's temporary "
+           "credentials there and keeps them fresh while the binding lasts."),
+        code("%sso env"),
+        md("## When you are done\n\n"
+           "`%sso logout` signs out, as `aws sso logout` does. `%sso --help` lists everything."),
     ]
     notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
                                                    "language_info": {"name": "python"}})

@@ -20,7 +20,7 @@ from .atomic import atomic_write
 from .config import Profile, SsoSession
 from .portal import Portal, not_signed_in
 from .runtime import Runtime
-from .token_cache import format_time, parse_time
+from .token_cache import TokenCache, format_time, parse_time
 from .tokens import current_token
 
 REUSE_MARGIN = timedelta(minutes=15)
@@ -64,8 +64,13 @@ class RoleCredentialFetcher:
             credentials_cache_key(profile.account_id, profile.role_name, profile.sso) + ".json")
 
     def cached(self) -> dict[str, Any] | None:
-        """The cached credentials when they have more than 15 minutes left."""
+        """The cached credentials when they have more than 15 minutes left and were fetched
+        after the current sign-in (a new sign-in is often the cure for bad credentials)."""
+        assert self.profile.sso is not None
+        token_file = TokenCache(self.runtime).token_path(self.profile.sso)
         try:
+            if self.path.stat().st_mtime_ns < token_file.stat().st_mtime_ns:
+                return None
             document = json.loads(self.path.read_text(encoding="utf-8"))
             creds = document["Credentials"]
             expiration = parse_time(creds["Expiration"])

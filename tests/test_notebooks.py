@@ -33,26 +33,101 @@ def test_committed_notebooks_are_valid_and_clean(path):
                for c in notebook.cells if c.cell_type == "code")
 
 
-def secrets_in(notebook, secrets):
+def text_of(notebook) -> str:
+    """Every output of every cell, as one string (text, HTML, widget views)."""
+    return "\n".join(o.get("text", "") + json.dumps(o.get("data", {}))
+                     for c in notebook.cells for o in c.get("outputs", []))
+
+
+def leaked(notebook, secrets) -> list[str]:
+    """Secrets found anywhere in the saved notebook: outputs and widget state alike."""
     text = json.dumps(notebook)
     return [s for s in secrets if s in text]
 
 
-def test_onboarding_runs_top_to_bottom_and_leaks_nothing(home, monkeypatch, live_emulator):
+@pytest.fixture
+def kernel_env(home, monkeypatch, live_emulator):
     env = prepare_home(home)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    notebook = nbformat.read(home / "notebooks" / "onboarding.ipynb", as_version=4)
-    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(home / "notebooks")}})
+    return home
+
+
+def client_for(notebook, home):
+    return NotebookClient(notebook, timeout=60, kernel_name="python3",
+                          resources={"metadata": {"path": str(home / "notebooks")}})
+
+
+def test_onboarding_runs_top_to_bottom_and_leaks_nothing(kernel_env, live_emulator):
+    notebook = nbformat.read(kernel_env / "notebooks" / "onboarding.ipynb", as_version=4)
     with Approver(live_emulator):
-        client.execute()
-    outputs = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}))
-                        for c in notebook.cells for o in c.get("outputs", []))
-    assert "Then enter the code:" in outputs
-    assert "ada as DataScientist in analytics-dev (111122223333)" in outputs
+        client_for(notebook, kernel_env).execute()
+    outputs = text_of(notebook)
+    assert "ssomagic-identity" in outputs and "analytics-dev (111122223333)" in outputs
     assert "assumed-role/AWSReservedSSO_DataScientist_" in outputs
-    assert "demo: signed in" in outputs
+    assert "profile=dev region=eu-west-1" in outputs
+    assert "Bound to <b>prod</b>" in outputs
+    assert "demo" in outputs and "signed in" in outputs
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(m["model_name"] == "SelectModel" for m in state.values())  # the picker
     secrets = live_emulator.state.issued_secrets()
     assert len(secrets) >= 5
-    assert secrets_in(notebook, secrets) == []
+    assert leaked(notebook, secrets) == []
+
+
+def test_error_panels_replace_tracebacks_and_login_recovers_old_clients(kernel_env,
+                                                                       live_emulator):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
+                                                           "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in [
+        "%load_ext ssomagic",
+        "%sso login dev",
+        "import boto3\nsts = boto3.client('sts')\nsts.get_caller_identity()['Account']",
+        "sts.get_caller_identity()",            # 3: after revocation, an error panel
+        "%sso login dev --force",
+        "sts.get_caller_identity()['Account']",  # 5: the same client works again
+        "%sso logout",
+        "import os; print(os.environ.get('AWS_PROFILE'))",
+    ]]
+    revoke = lambda: live_emulator.state.revoke_tokens(role_credentials=True)  # noqa: E731
+    client = client_for(nb, kernel_env)
+    with Approver(live_emulator), client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            try:
+                client.execute_cell(cell, index)
+            except Exception:  # the failing cell is expected (Run All would stop there)
+                assert index == 3
+            if index == 2:
+                revoke()
+        client.set_widgets_metadata()
+    panel = text_of(nbformat.from_dict({"cells": [nb.cells[3]]}))
+    assert "ssomagic-error" in panel and "Not signed in" in panel
+    assert "application/vnd.jupyter.widget-view+json" in panel  # the sign-in button
+    assert "Traceback" not in panel
+    assert "111122223333" in text_of(nbformat.from_dict({"cells": [nb.cells[5]]}))
+    assert "None" in text_of(nbformat.from_dict({"cells": [nb.cells[7]]}))
+    assert leaked(nb, live_emulator.state.issued_secrets()) == []
+
+
+def test_cell_magic_and_env_in_a_kernel(kernel_env, live_emulator):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
+                                                           "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in [
+        "%load_ext ssomagic",
+        "%sso login dev",
+        "%%sso prod\nimport boto3\nprint(boto3.client('sts').get_caller_identity()['Account'])",
+        "print(boto3.client('sts').get_caller_identity()['Account'])",
+        "%sso env",
+        "import os; print(os.environ['AWS_ACCESS_KEY_ID'][:4], 'AWS_SESSION_TOKEN' in os.environ)",
+        "%sso use prod",
+        "print('AWS_ACCESS_KEY_ID' in os.environ)",
+    ]]
+    with Approver(live_emulator):
+        client_for(nb, kernel_env).execute()
+    outs = [text_of(nbformat.from_dict({"cells": [c]})) for c in nb.cells]
+    assert "444455556666" in outs[2] and "111122223333" in outs[3]
+    assert "They expire at" in outs[4]
+    assert "ASIA True" in outs[5] and "False" in outs[7]
+    assert leaked(nb, live_emulator.state.issued_secrets()) == []
