@@ -66,7 +66,8 @@ def identity_rows(identity: Identity, now: datetime) -> list[tuple[str, str]]:
     left = (identity.token_expires_at - now).total_seconds()
     return [("Account", account), ("Role", identity.role), ("Region", identity.region or "-"),
             ("ARN", identity.arn),
-            ("Signed in", f"{format_duration(left)} left" if left > 0 else "expired")]
+            ("Session", f"{format_duration(left)} left, until "
+                        f"{identity.token_expires_at:%H:%M} UTC" if left > 0 else "expired")]
 
 
 def identity_card_html(identity: Identity, now: datetime, *, production: bool = False,

@@ -107,6 +107,7 @@ class LoginButton(widgets.VBox):
         self.thread: threading.Thread | None = None
         self.profile = profile
         self._label()
+        self.observe(lambda _: self._label(), names="profile")
 
     def _label(self) -> None:
         self.button.description = f"Sign in ({self.profile})" if self.profile else "Sign in"
@@ -215,6 +216,7 @@ class IdentityCard(widgets.VBox):
         self.login = LoginButton(runtime=self.runtime, binding=self.binding,
                                  on_signed_in=self._signed_in,
                                  layout=widgets.Layout(display="none"))
+        self.login.add_class("ssomagic-card-login")
         super().__init__(children=[self.html, self.message, widgets.HBox(
             [self.switch, self.production_toggle, self.logout_button]), self.login], **kwargs)
         self.add_class("ssomagic-card")
@@ -393,7 +395,12 @@ class ProfilePicker(widgets.VBox):
         self.reload()
         self.filter.observe(lambda _: self._apply_filter(), names="value")
         self.select.observe(self._chosen, names="value")
+        self.loader = self.load_names()
+
+    def load_names(self) -> threading.Thread:
+        """Fetch account names from every signed-in session, in the background."""
         self.loader = _background(self._load_names, "ssomagic-account-names")
+        return self.loader
 
     def reload(self) -> None:
         profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
@@ -439,16 +446,22 @@ def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = Non
     picker = ProfilePicker(runtime=runtime, binding=binding)
     card = IdentityCard(binding, runtime=runtime, production_profiles=production_profiles,
                         warn_before=warn_before)
-    login = LoginButton(runtime=runtime, binding=binding, on_signed_in=card._signed_in)
+    login = LoginButton(runtime=runtime, binding=binding, on_signed_in=card._signed_in,
+                        layout=widgets.Layout(display="none"))  # shown for a signed-out choice
+    login.add_class("ssomagic-panel-login")
 
     def chosen(change: dict[str, Any]) -> None:
         login.profile = change["new"]
-        login._label()
         profile = load_config(runtime).profile(change["new"])
         signed_in = profile.sso is not None and current_token(profile.sso,
                                                               runtime=runtime) is not None
         login.layout.display = "none" if signed_in else None
 
+    def signed_in(profile: Profile) -> None:
+        login.layout.display = "none"  # the identity card takes its place
+        picker.load_names()
+
+    login.on_signed_in.append(signed_in)
     picker.observe(chosen, names="value")
     box = widgets.VBox([picker, login, card])
     box.add_class("ssomagic-panel")

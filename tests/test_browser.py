@@ -1,0 +1,180 @@
+"""A person in a real browser: JupyterLab, the widgets, the emulator's verification page.
+
+Runs Debian's chromium through Playwright (../shared/notes/jupyter-browser-testing.md). Outside
+CI it skips when chromium or playwright is missing; under CI=true it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ssomagic.demo import prepare_home
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+if os.environ.get("CI") == "true":
+    assert sync_playwright is not None, "playwright must be installed under CI"
+    assert os.path.exists(CHROMIUM), "under CI, chromium must be installed (apt-get)"
+elif sync_playwright is None or not os.path.exists(CHROMIUM):
+    pytest.skip("needs playwright and Debian's chromium (./scripts/test installs them as root)",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]:
+    """JupyterLab in the demo home, talking to the emulator; yields the notebook's URL."""
+    env = prepare_home(home)
+    env.update(live_emulator.endpoint_env())
+    env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+                "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell(c) for c in [
+        "%load_ext ssomagic",
+        "%sso picker",
+        'import boto3\nprint("account:", boto3.client("sts").get_caller_identity()["Account"]'
+        ' if boto3.DEFAULT_SESSION else "none")',
+    ]]
+    nbformat.write(notebook, home / "notebooks" / "browser.ipynb")
+    settings = tmp_path / "lab-settings"
+    notification = settings / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
+    token, port = secrets.token_hex(8), free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={home / 'notebooks'}",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+               f"--LabApp.user_settings_dir={settings}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                assert server.poll() is None, "JupyterLab exited"
+                time.sleep(0.2)
+        for key, value in env.items():  # chromium's own files go to the temp dirs too
+            monkeypatch.setenv(key, value)
+        yield f"http://127.0.0.1:{port}/lab/tree/browser.ipynb?token={token}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+RUN_ALL = """async () => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    await app.commands.execute('notebook:run-all-cells');
+}"""
+
+RUN_LAST = """async () => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    panel.content.activeCellIndex = panel.content.widgets.length - 1;
+    await app.commands.execute('notebook:run-cell');
+}"""
+
+
+def choose(page, marker: str) -> None:
+    select = page.locator(".ssomagic-picker-select select")
+    labels = select.locator("option").all_inner_texts()
+    select.select_option(label=next(label for label in labels if marker in label))
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """docs/screenshots with SSOMAGIC_UPDATE_SCREENSHOTS=1 (to refresh the docs), else temp."""
+    where = DOCS_SCREENSHOTS if os.environ.get("SSOMAGIC_UPDATE_SCREENSHOTS") == "1" \
+        else tmp_path / "screenshots"
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(lab)
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget",
+                               timeout=60_000)
+        page.evaluate(RUN_ALL)
+        expect(page.locator(".ssomagic-picker-select select")).to_be_visible(timeout=60_000)
+
+        choose(page, "[dev]")
+        login = page.locator(".ssomagic-panel-login .ssomagic-login-button")
+        expect(login).to_have_text("Sign in (dev)")
+        login.click()
+        link = page.locator(".ssomagic-panel-login .ssomagic-verify-link")
+        expect(link).to_be_visible(timeout=20_000)
+        expect(page.locator(".ssomagic-panel-login .ssomagic-user-code")).to_have_text(
+            re.compile(r"^[A-Z]{4}-[A-Z]{4}$"))
+        page.screenshot(path=str(screenshots / "sign-in-code.png"))
+
+        with context.expect_page() as opened:
+            link.click()
+        verification = opened.value
+        verification.wait_for_load_state()
+        code = page.locator(".ssomagic-panel-login .ssomagic-user-code").inner_text()
+        expect(verification.locator(".user-code")).to_have_text(code)
+        verification.screenshot(path=str(screenshots / "verification-page.png"))
+        verification.locator("button.approve").click()
+        expect(verification.locator(".result")).to_have_attribute("data-outcome", "approved")
+        verification.close()
+
+        card = page.locator(".ssomagic-card-html")
+        expect(card).to_contain_text("analytics-dev (111122223333)", timeout=20_000)
+        expect(card).to_contain_text("DataScientist")
+        expect(page.locator(".ssomagic-panel-login .ssomagic-code-panel-widget")).to_have_text("")
+        page.screenshot(path=str(screenshots / "identity-card.png"))
+
+        choose(page, "[prod]")
+        expect(card).to_contain_text("analytics-prod (444455556666)", timeout=20_000)
+        page.evaluate(RUN_LAST)
+        expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
+            "account: 444455556666", timeout=20_000)
+        browser.close()
