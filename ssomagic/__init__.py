@@ -25,15 +25,15 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore."""
-    from .exception_help import install
+    from .exception_hook import install
     from .magics import SsoMagics
 
     magics = SsoMagics(ipython)
     ipython.register_magics(magics)
-    install(ipython, magics.binding, lambda: magics.rich)
+    install(ipython, lambda: magics.binding, lambda: magics.rich)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .exception_help import uninstall
+    from .exception_hook import uninstall
 
     uninstall(ipython)

@@ -9,16 +9,16 @@ bound account is not the profile's. Everything else gets IPython's usual traceba
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .binding import STATIC_VARS, KernelBinding
-from .config import Profile, load_config
 from .errors import ConfigError, NoAccessError, NotSignedInError
 from .retry import error_code
+
+if TYPE_CHECKING:  # loading the extension stays light: these come on first use
+    from .binding import KernelBinding
+    from .config import Profile
 
 TOKEN_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
                 "SSOError", "InvalidSSOTokenError")
@@ -58,6 +58,8 @@ def explain(exc: BaseException, binding: KernelBinding) -> Explanation | None:
 
 
 def _bound_profile(binding: KernelBinding) -> Profile | None:
+    from .config import load_config
+
     if not binding.profile:
         return None
     try:
@@ -81,6 +83,8 @@ def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
 
 
 def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
+    from .binding import STATIC_VARS
+
     shadowing = [n for n in STATIC_VARS if n in binding.environ
                  and binding.owned.get(n) != binding.environ[n]]
     if shadowing:
@@ -104,46 +108,3 @@ def render_html(explanation: Explanation) -> str:
     return (f'<div class="ssomagic-error" style="border-left:5px solid #d13212;padding:8px 12px;'
             f'margin:4px 0;max-width:42em"><b>{escape(explanation.title)}</b>: '
             f"{escape(explanation.message)}</div>")
-
-
-_installed: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-def install(shell: Any, binding: KernelBinding, rich: Callable[[], bool]) -> bool:
-    """Take over the display of these errors; leaves another extension's handler alone."""
-    if shell.custom_exceptions != () and shell not in _installed:
-        return False
-
-    def handler(self: Any, etype: type, value: BaseException, tb: Any,
-                tb_offset: int | None = None) -> list[str] | None:
-        explanation = explain(value, binding)
-        if explanation is None:
-            if isinstance(value, SyntaxError):
-                self.showsyntaxerror()
-            else:
-                self.showtraceback((etype, value, tb), tb_offset=tb_offset)
-            return None
-        if rich():
-            from IPython.display import HTML, display
-
-            display(HTML(render_html(explanation)))
-            if explanation.profile:
-                from .widgets import LoginButton
-
-                display(LoginButton(explanation.profile, runtime=binding.runtime,
-                                    binding=binding, force=explanation.force,
-                                    on_signed_in=lambda p: binding.bind(p)))
-        else:
-            hint = f" Run: %sso login {explanation.profile}" if explanation.profile else ""
-            print(f"{explanation.title}: {explanation.message}{hint}")
-        return [f"{explanation.title}: {explanation.message}"]
-
-    shell.set_custom_exc((Exception,), handler)
-    _installed.add(shell)
-    return True
-
-
-def uninstall(shell: Any) -> None:
-    if shell in _installed:
-        shell.set_custom_exc((), None)
-        _installed.discard(shell)

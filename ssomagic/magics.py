@@ -9,32 +9,25 @@ in ipython_config.py).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
-from IPython.display import HTML, display
 from traitlets import Enum, Int, List, Unicode
 
-from .binding import KernelBinding, kernel_binding
-from .config import Profile, load_config
-from .console import ConsoleListener
-from .errors import SsoMagicError
-from .events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
-from .render import (
-    PROFILE_HEADER,
-    STATUS_HEADER,
-    code_panel_html,
-    identity_text,
-    profile_rows,
-    status_rows,
-    table_html,
-    table_text,
-)
-from .runtime import Runtime
-from .session_status import format_duration, session_status
-from .token_cache import format_time
+if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
+    from .binding import KernelBinding
+    from .config import Profile
+    from .runtime import Runtime
+
+
+def _as_usage_error(exc: Exception) -> None:
+    """Our errors are for the user: one line, no traceback (IPython shows UsageError so)."""
+    from .errors import SsoMagicError
+
+    if isinstance(exc, SsoMagicError):
+        raise UsageError(str(exc)) from None
 
 
 def _add(commands: Any, name: str, **kwargs: Any) -> MagicArgumentParser:
@@ -68,49 +61,15 @@ def _parser() -> MagicArgumentParser:
     return parser
 
 
-PARSER = _parser()
+_PARSER: MagicArgumentParser | None = None
 
 
-class CodePanel:
-    """Renders sign-in events into one display slot that is updated in place."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.handle: Any = None
-        self._code: CodeReady | None = None
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, CodeReady):
-            self._code = event
-            self._show(code_panel_html(event, self._left()))
-        elif isinstance(event, StillWaiting) and self._code is not None:
-            self._show(code_panel_html(self._code, self._left()))
-        elif isinstance(event, WaitingForOtherLogin):
-            self._show(f"<div>Another sign-in to <b>{event.session}</b> is running; "
-                       "waiting for it.</div>")
-        elif isinstance(event, SignedIn | Failed):
-            self._code = None
-            self.clear()
-
-    def _left(self) -> float:
-        assert self._code is not None
-        return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
-
-    def _show(self, html: str) -> None:
-        if self.handle is None:
-            self.handle = display(HTML(html), display_id=True)
-        else:
-            self.handle.update(HTML(html))
-
-    def clear(self) -> None:
-        if self.handle is not None:
-            self.handle.update(HTML(""))
-
-    def replace_with(self, obj: Any) -> None:
-        if self.handle is not None:
-            self.handle.update(obj)
-        else:
-            display(obj)
+def parser() -> MagicArgumentParser:
+    """Built on first use: `%load_ext` should cost next to nothing."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = _parser()
+    return _PARSER
 
 
 @magics_class
@@ -128,9 +87,21 @@ class SsoMagics(Magics):
     def __init__(self, shell: Any = None, *, runtime: Runtime | None = None,
                  binding: KernelBinding | None = None, **kwargs: Any) -> None:
         super().__init__(shell, **kwargs)
-        self.binding = binding or kernel_binding()
-        self.runtime = runtime or self.binding.runtime
+        self._binding = binding
+        self._runtime = runtime
         self._env_export: Any = None
+
+    @property
+    def binding(self) -> KernelBinding:
+        if self._binding is None:
+            from .binding import kernel_binding
+
+            self._binding = kernel_binding()
+        return self._binding
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime or self.binding.runtime
 
     # ---- plumbing --------------------------------------------------------------------------
 
@@ -142,6 +113,8 @@ class SsoMagics(Magics):
 
     def _out(self, html: str, text: str) -> None:
         if self.rich:
+            from IPython.display import HTML, display
+
             display(HTML(html))
         else:
             print(text)
@@ -165,6 +138,9 @@ class SsoMagics(Magics):
     def _card(self, identity: Any) -> Any:
         """A live identity card widget (notebook) or the same facts as text (terminal)."""
         if not self.rich:
+            from .config import load_config
+            from .render import identity_text
+
             profile = load_config(self.runtime).profile(identity.profile)
             return identity_text(identity, self.runtime.now(),
                                  production=self._is_production(profile))
@@ -180,17 +156,31 @@ class SsoMagics(Magics):
 
     @line_cell_magic
     def sso(self, line: str, cell: str | None = None) -> Any:
-        """Sign in to AWS IAM Identity Center. See %sso --help."""
+        """Sign in to AWS IAM Identity Center and bind a profile to this kernel.
+
+        %sso login [PROFILE] [--force]   sign in (reuses a valid sign-in) and bind
+        %sso logout [PROFILE | --all]    sign out, as `aws sso logout` does
+        %sso use PROFILE                 bind a signed-in profile
+        %sso whoami [PROFILE]            account, role, ARN and expiry
+        %sso status                      every sso-session, signed in or not
+        %sso profiles                    profiles with account name, role, region
+        %sso picker                      picker, sign-in button, identity card
+        %sso env [--off]                 role credentials into os.environ
+
+        %%sso PROFILE runs one cell as PROFILE, then restores the binding.
+        PROFILE is a profile name or ACCOUNT/ROLE. %sso COMMAND --help for details.
+        """
         if cell is not None:
             return self._cell(line, cell)
         try:
-            args = PARSER.parse_argstring(line)
+            args = parser().parse_argstring(line)
         except SystemExit:  # --help printed the help
             return None
         try:
             return getattr(self, f"_{args.command}")(args)
-        except SsoMagicError as exc:
-            raise UsageError(str(exc)) from None
+        except Exception as exc:
+            _as_usage_error(exc)
+            raise
 
     def _cell(self, line: str, cell: str) -> None:
         spec = line.strip()
@@ -204,8 +194,9 @@ class SsoMagics(Magics):
                 for warning in warnings:
                     print(f"Warning: {warning}")
                 result = self.shell.run_cell(cell, store_history=False)
-        except SsoMagicError as exc:
-            raise UsageError(str(exc)) from None
+        except Exception as exc:
+            _as_usage_error(exc)
+            raise
         if not result.success:
             raise UsageError(f"The cell failed under profile {profile.name}; the previous "
                              "binding is restored.")
@@ -213,8 +204,11 @@ class SsoMagics(Magics):
     # ---- subcommands -----------------------------------------------------------------------
 
     def _login(self, args: argparse.Namespace) -> Any:
+        from .console import ConsoleListener
         from .identity import whoami
+        from .notebook_views import CodePanel
         from .role_credentials import sign_in_happened
+        from .session_status import session_status
         from .sign_in import Login
 
         profile = self._profile(args.profile)
@@ -243,6 +237,7 @@ class SsoMagics(Magics):
         return None
 
     def _logout(self, args: argparse.Namespace) -> None:
+        from .config import load_config
         from .sign_out import logout_all, logout_session
 
         config = load_config(self.runtime)
@@ -262,6 +257,7 @@ class SsoMagics(Magics):
 
     def _use(self, args: argparse.Namespace) -> Any:
         from .portal import not_signed_in
+        from .session_status import format_duration
         from .tokens import current_token
 
         profile = self._profile(args.profile)
@@ -289,12 +285,16 @@ class SsoMagics(Magics):
         identity = whoami(self._profile(spec), self.runtime)
         card = self._card(identity)
         if self.rich:
+            from IPython.display import display
+
             display(card)
         else:
             print(card)
         return None
 
     def _status(self, args: argparse.Namespace) -> None:
+        from .config import load_config
+        from .render import STATUS_HEADER, status_rows, table_html, table_text
         from .session_status import session_status as status_of
 
         rows = status_rows([status_of(s, self.runtime)
@@ -303,7 +303,9 @@ class SsoMagics(Magics):
                   table_text(STATUS_HEADER, rows))
 
     def _profiles(self, args: argparse.Namespace) -> None:
+        from .config import load_config
         from .identity import known_account_names
+        from .render import PROFILE_HEADER, profile_rows, table_html, table_text
 
         config = load_config(self.runtime)
         names = known_account_names(self.runtime, config.sessions())
@@ -315,6 +317,8 @@ class SsoMagics(Magics):
         if not self.rich:
             raise UsageError("The picker needs a notebook; here, use %sso profiles and "
                              "%sso use PROFILE.")
+        from IPython.display import display
+
         from .widgets import panel
 
         display(panel(runtime=self.runtime, binding=self.binding,
@@ -323,6 +327,7 @@ class SsoMagics(Magics):
 
     def _env(self, args: argparse.Namespace) -> None:
         from .env_export import EnvExport
+        from .token_cache import format_time
 
         if self._env_export is None:
             self._env_export = EnvExport(self.binding, runtime=self.runtime)
@@ -340,5 +345,3 @@ class SsoMagics(Magics):
                 "bound; binding another profile removes them.")
         self._out(f"<div>{text}</div>", text)
 
-
-SsoMagics.sso.__doc__ = PARSER.format_help()  # what %sso? shows

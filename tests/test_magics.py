@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from ssomagic import exception_help
+from ssomagic import exception_hook
 from ssomagic.binding import KernelBinding
 from ssomagic.config import load_config
 from ssomagic.magics import SsoMagics
@@ -26,11 +26,11 @@ def shell(config_file, home, live_emulator, monkeypatch):
     binding = KernelBinding(runtime)
     magics = SsoMagics(ip, runtime=runtime, binding=binding)
     ip.register_magics(magics)
-    exception_help.install(ip, binding, lambda: magics.rich)
+    exception_hook.install(ip, lambda: binding, lambda: magics.rich)
     ip.magics_instance = magics
     with Approver(live_emulator):
         yield ip
-    exception_help.uninstall(ip)
+    exception_hook.uninstall(ip)
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
         os.environ.pop(name, None)
 
