@@ -52,23 +52,27 @@ def logout(profile: str | None = None, *, all: bool = False,
 
 
 def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
-    """A boto3 Session for the profile, made boto3's default session too.
+    """Bind the profile to this process and return its boto3 Session.
 
-    Its credentials come from botocore's own SSO provider (refreshing as botocore does), with
-    role credentials shared with the AWS CLI through ~/.aws/cli/cache.
+    As `%sso use`: boto3's default session, AWS_PROFILE and the region for subprocesses. Role
+    credentials are shared with the AWS CLI through ~/.aws/cli/cache and refetched after a new
+    sign-in. PROFILE may also be ACCOUNT/ROLE.
     """
     import boto3
 
-    from .boto_session import boto3_session
+    from .binding import KernelBinding, kernel_binding
+    from .resolve import resolve_profile
 
-    runtime = runtime or Runtime()
-    _, found = _resolve(profile, runtime)
+    binding = kernel_binding() if runtime is None else KernelBinding(runtime)
+    found = resolve_profile(profile, binding.runtime)
     assert found.sso is not None
-    if current_token(found.sso, runtime=runtime, profile=found.name) is None:
+    if current_token(found.sso, runtime=binding.runtime, profile=found.name) is None:
         raise not_signed_in(found.sso, found.name)
-    session = boto3_session(found, runtime)
-    boto3.DEFAULT_SESSION = session
-    return session
+    for warning in binding.bind(found):
+        import warnings
+
+        warnings.warn(warning, stacklevel=2)
+    return boto3.DEFAULT_SESSION
 
 
 def whoami(profile: str | None = None, *, runtime: Runtime | None = None) -> Identity:

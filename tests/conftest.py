@@ -26,8 +26,12 @@ from ssomagic.runtime import Runtime  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary HOME; nothing can reach the real ~/.aws."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary HOME; nothing can reach the real ~/.aws. The environment and boto3's default
+    session are put back afterwards, whatever a binding changed."""
+    import boto3
+
+    saved_environ, saved_session = dict(os.environ), boto3.DEFAULT_SESSION
     home = tmp_path / "home"
     home.mkdir()
     for name in [n for n in os.environ if n.startswith("AWS_")]:
@@ -35,7 +39,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
-    return home
+    yield home
+    os.environ.clear()
+    os.environ.update(saved_environ)
+    boto3.DEFAULT_SESSION = saved_session
 
 
 @pytest.fixture

@@ -226,3 +226,23 @@ def test_options_are_configurable_traitlets():
     traits = SsoMagics.class_traits(config=True)
     assert {"production_profiles", "expiry_warning", "display_mode", "default_profile"} <= set(
         traits)
+
+
+def test_access_denied_under_shadowing_static_credentials_names_them(shell, monkeypatch):
+    run(shell, "%sso login dev")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASTATIC")
+    out, result = run(shell, "from botocore.exceptions import ClientError\n"
+                             "raise ClientError({'Error': {'Code': 'AccessDenied', "
+                             "'Message': 'denied'}}, 'GetObject')")
+    assert not result.success
+    assert out.startswith("Wrong account: Access denied, and AWS_ACCESS_KEY_ID in the "
+                          "environment override profile dev (account 111122223333).")
+    assert "AKIASTATIC" not in out
+
+
+def test_access_denied_in_the_right_account_keeps_the_traceback(shell):
+    run(shell, "%sso login dev")
+    out, _ = run(shell, "from botocore.exceptions import ClientError\n"
+                        "raise ClientError({'Error': {'Code': 'AccessDenied', "
+                        "'Message': 'denied'}}, 'GetObject')")
+    assert "Traceback" in out and "AccessDenied" in out
