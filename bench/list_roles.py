@@ -13,20 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 
+from common import isolate
+
 GOAL = 8.0
-
-
-def isolate() -> None:
-    """Never the real ~/.aws, and no AWS_* variable from outside (house rule 3)."""
-    home = tempfile.mkdtemp(prefix="ssomagic-bench-")
-    for name in [n for n in os.environ if n.startswith("AWS_")]:
-        del os.environ[name]
-    os.environ["HOME"] = home
-    os.environ["AWS_CONFIG_FILE"] = os.path.join(home, ".aws", "config")
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(home, ".aws", "credentials")
 
 
 def main() -> int:

@@ -53,6 +53,13 @@ def kernel_env(home, monkeypatch, live_emulator):
     return home
 
 
+def notebook_of(sources):
+    return nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(s) for s in sources],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}})
+
+
 def client_for(notebook, home):
     return NotebookClient(notebook, timeout=60, kernel_name="python3",
                           resources={"metadata": {"path": str(home / "notebooks")}})
@@ -77,10 +84,7 @@ def test_onboarding_runs_top_to_bottom_and_leaks_nothing(kernel_env, live_emulat
 
 def test_error_panels_replace_tracebacks_and_login_recovers_old_clients(kernel_env,
                                                                        live_emulator):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
-                                                           "display_name": "Python 3",
-                                                           "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in [
+    nb = notebook_of([
         "%load_ext ssomagic",
         "%sso login dev",
         "import boto3\nsts = boto3.client('sts')\nsts.get_caller_identity()['Account']",
@@ -89,7 +93,7 @@ def test_error_panels_replace_tracebacks_and_login_recovers_old_clients(kernel_e
         "sts.get_caller_identity()['Account']",  # 5: the same client works again
         "%sso logout",
         "import os; print(os.environ.get('AWS_PROFILE'))",
-    ]]
+    ])
     revoke = lambda: live_emulator.state.revoke_tokens(role_credentials=True)  # noqa: E731
     client = client_for(nb, kernel_env)
     with Approver(live_emulator), client.setup_kernel():
@@ -111,10 +115,7 @@ def test_error_panels_replace_tracebacks_and_login_recovers_old_clients(kernel_e
 
 
 def test_cell_magic_and_env_in_a_kernel(kernel_env, live_emulator):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
-                                                           "display_name": "Python 3",
-                                                           "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in [
+    nb = notebook_of([
         "%load_ext ssomagic",
         "%sso login dev",
         "%%sso prod\nimport boto3\nprint(boto3.client('sts').get_caller_identity()['Account'])",
@@ -123,7 +124,7 @@ def test_cell_magic_and_env_in_a_kernel(kernel_env, live_emulator):
         "import os; print(os.environ['AWS_ACCESS_KEY_ID'][:4], 'AWS_SESSION_TOKEN' in os.environ)",
         "%sso use prod",
         "print('AWS_ACCESS_KEY_ID' in os.environ)",
-    ]]
+    ])
     with Approver(live_emulator):
         client_for(nb, kernel_env).execute()
     outs = [text_of(nbformat.from_dict({"cells": [c]})) for c in nb.cells]
