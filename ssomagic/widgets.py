@@ -38,6 +38,11 @@ def is_production(profile: Profile, flagged: tuple[str, ...] | list[str] = ()) -
         "true", "yes", "1")
 
 
+def is_signed_in(profile: Profile, runtime: Runtime) -> bool:
+    """A usable token for the profile's session (refreshed if due): may touch the network."""
+    return profile.sso is not None and current_token(profile.sso, runtime=runtime) is not None
+
+
 def _background(target: Callable[[], None], name: str) -> threading.Thread:
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
@@ -103,6 +108,7 @@ class LoginButton(widgets.VBox):
         self.button.on_click(lambda _: self.start())
         self.cancel_button.on_click(lambda _: self.cancel())
         self._login: Login | None = None
+        self._cancel_requested = False
         self._code: CodeReady | None = None
         self.thread: threading.Thread | None = None
         self.profile = profile
@@ -117,33 +123,35 @@ class LoginButton(widgets.VBox):
         self.status_label.value = text
 
     def start(self) -> threading.Thread | None:
+        """Start signing in on a background thread (the click handler returns at once)."""
         if self.running:
             return None
-        try:
-            profile = resolve_profile(self.profile, self.runtime)
-        except SsoMagicError as exc:
-            self._set_status(str(exc))
-            return None
-        assert profile.sso is not None
-        self._login = Login(profile.sso, runtime=self.runtime, listener=self._on_event,
-                            profile=profile.name, force=self.force)
         self.running = True
+        self._cancel_requested = False
         self.button.disabled = True
         self.cancel_button.layout.display = None
         self._set_status("Starting the sign-in...")
-        self.thread = _background(lambda: self._run(profile), "ssomagic-login")
+        self.thread = _background(self._run, "ssomagic-login")
         return self.thread
 
     def cancel(self) -> None:
+        self._cancel_requested = True
         if self._login is not None:
             self._login.cancel()
 
-    def _run(self, profile: Profile) -> None:
-        assert self._login is not None
+    def _run(self) -> None:
         try:
+            # Resolving ACCOUNT/ROLE may ask the portal: that too stays off the kernel's thread.
+            profile = resolve_profile(self.profile, self.runtime)
+            assert profile.sso is not None
+            self._login = Login(profile.sso, runtime=self.runtime, listener=self._on_event,
+                                profile=profile.name, force=self.force)
+            if self._cancel_requested:
+                self._login.cancel()
             self._login.run()
-        except SsoMagicError:
-            pass  # reported through the Failed event
+        except SsoMagicError as exc:
+            if self._login is None:  # failed before the flow began: no event said why
+                self._set_status(str(exc))
         except Exception as exc:  # never let a thread die silently
             self._set_status(f"Sign-in failed: {type(exc).__name__}")
         else:
@@ -220,7 +228,8 @@ class IdentityCard(widgets.VBox):
         super().__init__(children=[self.html, self.message, widgets.HBox(
             [self.switch, self.production_toggle, self.logout_button]), self.login], **kwargs)
         self.add_class("ssomagic-card")
-        self.logout_button.on_click(lambda _: self.sign_out())
+        self.logout_button.on_click(
+            lambda _: _background(self.sign_out, "ssomagic-logout"))  # Logout is a request
         self.production_toggle.observe(self._toggle_production, names="value")
         self.switch.observe(self._switch, names="value")
         self._updating = False
@@ -331,17 +340,18 @@ class IdentityCard(widgets.VBox):
     def _switch(self, change: dict[str, Any]) -> None:
         if self._updating or not change["new"] or change["new"] == self.binding.profile:
             return
-        profile = load_config(self.runtime).profile(change["new"])
-        sso = profile.sso
-        assert sso is not None
-        if current_token(sso, runtime=self.runtime) is None:
+        _background(lambda: self._switch_to(change["new"]), "ssomagic-bind")
+
+    def _switch_to(self, name: str) -> None:
+        profile = load_config(self.runtime).profile(name)
+        if not is_signed_in(profile, self.runtime):
             self.profile, self.identity = profile.name, None
             self.render()
             self.message.value = f"{profile.name} is not signed in."
             self.login.profile, self.login.force = profile.name, False
             self.login.layout.display = None
             return
-        _background(lambda: self.binding.bind(profile), "ssomagic-bind")
+        self.binding.bind(profile)
 
     def sign_out(self) -> None:
         profile = self._profile()
@@ -429,12 +439,13 @@ class ProfilePicker(widgets.VBox):
         if self._updating or change["new"] is None:
             return
         self.value = change["new"]
-        if not self.bind_on_choose:
-            return
-        profile = load_config(self.runtime).profile(change["new"])
-        assert profile.sso is not None
-        if current_token(profile.sso, runtime=self.runtime) is not None:
-            _background(lambda: self.binding.bind(profile), "ssomagic-bind")
+        if self.bind_on_choose:
+            _background(lambda: self._bind_if_signed_in(change["new"]), "ssomagic-bind")
+
+    def _bind_if_signed_in(self, name: str) -> None:
+        profile = load_config(self.runtime).profile(name)
+        if is_signed_in(profile, self.runtime):
+            self.binding.bind(profile)
 
 
 def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = None,
@@ -450,12 +461,13 @@ def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = Non
                         layout=widgets.Layout(display="none"))  # shown for a signed-out choice
     login.add_class("ssomagic-panel-login")
 
+    def offer_sign_in(name: str) -> None:
+        profile = load_config(runtime).profile(name)
+        login.layout.display = "none" if is_signed_in(profile, runtime) else None
+
     def chosen(change: dict[str, Any]) -> None:
         login.profile = change["new"]
-        profile = load_config(runtime).profile(change["new"])
-        signed_in = profile.sso is not None and current_token(profile.sso,
-                                                              runtime=runtime) is not None
-        login.layout.display = "none" if signed_in else None
+        _background(lambda: offer_sign_in(change["new"]), "ssomagic-check")
 
     def signed_in(profile: Profile) -> None:
         login.layout.display = "none"  # the identity card takes its place

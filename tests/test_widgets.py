@@ -117,7 +117,8 @@ def test_identity_card_signs_out(signed_in):
     card = IdentityCard(signed_in, runtime=signed_in.runtime)
     card.show(api.whoami("dev", runtime=signed_in.runtime))
     card.logout_button.click()
-    assert card.state == "signed-out" and signed_in.profile is None
+    wait_until(lambda: card.state == "signed-out")
+    assert signed_in.profile is None
     assert api.status("dev", runtime=signed_in.runtime).state == "signed out"
 
 
@@ -146,7 +147,8 @@ def test_choosing_a_signed_in_profile_binds_it(signed_in):
 def test_panel_offers_sign_in_for_a_profile_that_is_not_signed_in(binding):
     box = panel(runtime=binding.runtime, binding=binding)
     box.picker.select.value = "legacy"
-    assert box.login.profile == "legacy" and box.login.layout.display is None
+    assert box.login.profile == "legacy"
+    wait_until(lambda: box.login.layout.display is None)
 
 
 def test_no_widget_state_holds_a_secret(signed_in, live_emulator):
