@@ -52,12 +52,6 @@ def code_panel_html(event: CodeReady, seconds_left: float) -> str:
         f"The code expires in {format_duration(seconds_left)}.</div></div>")
 
 
-def code_panel_text(event: CodeReady) -> str:
-    return (f"Sign in to {event.session}: open {event.verification_uri_complete}\n"
-            f"(on {host_of(event.verification_uri)}), check the code {event.user_code} and "
-            f"allow access. The code expires at {format_time(event.expires_at)}.")
-
-
 # ---- identity -------------------------------------------------------------------------------
 
 def identity_rows(identity: Identity, now: datetime) -> list[tuple[str, str]]:

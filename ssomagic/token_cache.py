@@ -25,8 +25,6 @@ from .runtime import Runtime
 log = logging.getLogger("ssomagic")
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-TOKEN_KEYS = ("startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret",
-              "registrationExpiresAt", "refreshToken")
 
 
 def format_time(moment: datetime) -> str:
@@ -231,10 +229,3 @@ class TokenCache:
         self._keep_if_corrupt(path)
         atomic_write(path, dumps(registration.document()))
         return path
-
-    def delete_token(self, session: SsoSession) -> bool:
-        try:
-            self.token_path(session).unlink()
-            return True
-        except FileNotFoundError:
-            return False

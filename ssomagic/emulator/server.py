@@ -290,10 +290,6 @@ class Emulator:
         self._server.base_url = self.url
         self._thread: threading.Thread | None = None
 
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
     def endpoint_env(self) -> dict[str, str]:
         """The variables that point botocore (and so ssomagic and the AWS CLI) at this emulator."""
         return {

@@ -447,8 +447,3 @@ class IdentityCenter:
             "UserId": f"{role_id}:{self.org.user}",
             "Account": creds.account_id,
         }
-
-    def secret_for(self, access_key_id: str) -> str | None:
-        with self._lock:
-            creds = self._role_credentials.get(access_key_id)
-            return creds.secret_access_key if creds else None
