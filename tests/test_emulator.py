@@ -132,3 +132,27 @@ def test_an_org_file_sets_accounts_roles_and_user(tmp_path):
 def test_the_emulator_listens_on_loopback_by_default():
     with Emulator() as emu:
         assert emu.url.startswith("http://127.0.0.1:")
+
+
+def test_sts_checks_the_signature_and_the_session_token(live_emulator):
+    state = live_emulator.state
+    client = state.register_client({"clientName": "t", "clientType": "public"})
+    auth = state.start_device_authorization({**client, "startUrl": START}, live_emulator.url)
+    state.decide(auth["userCode"], approve=True)
+    token = state.create_token({**client, "deviceCode": auth["deviceCode"],
+                                "grantType": "urn:ietf:params:oauth:grant-type:device_code"})
+    creds = state.get_role_credentials(token["accessToken"], {
+        "account_id": "111122223333", "role_name": "DataScientist"})["roleCredentials"]
+
+    def sts(secret, session_token):
+        return boto3.client("sts", region_name="eu-west-1",
+                            aws_access_key_id=creds["accessKeyId"],
+                            aws_secret_access_key=secret, aws_session_token=session_token)
+
+    right = sts(creds["secretAccessKey"], creds["sessionToken"])
+    assert right.get_caller_identity()["Account"] == "111122223333"
+    for wrong, code in [(sts("not-the-secret", creds["sessionToken"]), "SignatureDoesNotMatch"),
+                        (sts(creds["secretAccessKey"], "other-token"), "InvalidClientTokenId")]:
+        with pytest.raises(ClientError) as caught:
+            wrong.get_caller_identity()
+        assert caught.value.response["Error"]["Code"] == code

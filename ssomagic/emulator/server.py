@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 import time
 import uuid
@@ -18,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import sigv4
 from .org import DEFAULT_ORG, Org
 from .state import ApiError, IdentityCenter, Settings
 
@@ -33,7 +33,6 @@ _PORTAL_ROUTES = {
     ("POST", "/logout"): "Logout",
 }
 _STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-_CREDENTIAL_RE = re.compile(r"Credential=([A-Z0-9]+)/")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -157,11 +156,15 @@ class _Handler(BaseHTTPRequestHandler):
         if form.get("Action") != "GetCallerIdentity":
             raise ApiError("InvalidAction", 400,
                            f"Could not find operation {form.get('Action')} for version 2011-06-15")
-        match = _CREDENTIAL_RE.search(self.headers.get("Authorization", ""))
-        if match is None:
+        access_key = sigv4.access_key_of(self.headers.get("Authorization", ""))
+        if access_key is None:
             raise ApiError("MissingAuthenticationToken", 403,
                            "Request is missing Authentication Token")
-        identity = self.server.state.caller_identity(match.group(1))
+        url = urlsplit(self.path)
+        identity = self.server.state.caller_identity(
+            access_key, self.headers.get("X-Amz-Security-Token"),
+            lambda secret: sigv4.is_valid("POST", url.path, url.query, self.headers,
+                                          self._raw_body, secret))
         result = "".join(f"<{k}>{html.escape(v)}</{k}>" for k, v in identity.items())
         xml = (f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
                f"</GetCallerIdentityResult><ResponseMetadata><RequestId>{uuid.uuid4()}"

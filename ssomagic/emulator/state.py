@@ -432,12 +432,19 @@ class IdentityCenter:
 
     # ---- sts -----------------------------------------------------------------------------
 
-    def caller_identity(self, access_key_id: str) -> dict[str, str]:
+    def caller_identity(self, access_key_id: str, session_token: str | None,
+                        signed_with: Callable[[str], bool]) -> dict[str, str]:
+        """``signed_with(secret)`` says whether the request was signed with that secret key."""
         with self._lock:
             creds = self._role_credentials.get(access_key_id)
-            if creds is None:
+            if creds is None or creds.session_token != session_token:
                 raise ApiError("InvalidClientTokenId", 403,
                                "The security token included in the request is invalid.")
+            if not signed_with(creds.secret_access_key):
+                raise ApiError("SignatureDoesNotMatch", 403,
+                               "The request signature we calculated does not match the "
+                               "signature you provided. Check your AWS Secret Access Key and "
+                               "signing method.")
             if creds.expires_at <= self.clock():
                 raise ApiError("ExpiredToken", 400,
                                "The security token included in the request is expired")
