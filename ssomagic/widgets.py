@@ -212,7 +212,7 @@ class IdentityCard(widgets.VBox):
         self.identity: Identity | None = None
         self.html = widgets.HTML()
         self.html.add_class("ssomagic-card-html")
-        self.message = widgets.Label()
+        self.message = widgets.Label(layout=widgets.Layout(display="none"))
         self.message.add_class("ssomagic-card-message")
         self.logout_button = widgets.Button(description="Sign out", icon="sign-out")
         self.logout_button.add_class("ssomagic-logout-button")
@@ -240,6 +240,11 @@ class IdentityCard(widgets.VBox):
         _start_ticking(self)
 
     # rendering
+    def _say(self, text: str) -> None:
+        """A line under the card; hidden when there is nothing to say."""
+        self.message.value = text
+        self.message.layout.display = None if text else "none"
+
     def _profile(self) -> Profile | None:
         if not self.profile:
             return None
@@ -274,7 +279,7 @@ class IdentityCard(widgets.VBox):
     def show(self, identity: Identity) -> None:
         """Show an identity already known (after %sso login or whoami): no network."""
         self.profile, self.identity, self.state = identity.profile, identity, "ready"
-        self.message.value = ""
+        self._say("")
         self.render()
 
     @property
@@ -290,10 +295,10 @@ class IdentityCard(widgets.VBox):
         if profile is None:
             self.identity, self.state = None, "empty"
             self.render()
-            self.message.value = "No profile is bound: choose one, or run %sso use PROFILE."
+            self._say("No profile is bound: choose one, or run %sso use PROFILE.")
             return None
         self.state = "loading"
-        self.message.value = f"Asking AWS who {profile.name} is..."
+        self._say(f"Asking AWS who {profile.name} is...")
         return _background(lambda: self._load(profile), "ssomagic-whoami")
 
     def _load(self, profile: Profile) -> None:
@@ -302,18 +307,19 @@ class IdentityCard(widgets.VBox):
         except SsoMagicError as exc:
             self.identity, self.state = None, "signed-out"
             self.render()
-            self.message.value = str(exc)
+            self._say(str(exc))
             self.login.profile = profile.name
             self.login.force = False
             self.login.layout.display = None
             return
         except Exception as exc:  # network trouble: say so, keep the kernel going
-            self.state, self.message.value = "error", f"Could not load identity: {exc}"
+            self.state = "error"
+            self._say(f"Could not load identity: {exc}")
             return
         if profile.name != self.profile:
             return  # switched meanwhile
         self.identity, self.state = identity, "ready"
-        self.message.value = ""
+        self._say("")
         self.render()
 
     def _binding_changed(self, change: dict[str, Any]) -> None:
@@ -347,7 +353,7 @@ class IdentityCard(widgets.VBox):
         if not is_signed_in(profile, self.runtime):
             self.profile, self.identity = profile.name, None
             self.render()
-            self.message.value = f"{profile.name} is not signed in."
+            self._say(f"{profile.name} is not signed in.")
             self.login.profile, self.login.force = profile.name, False
             self.login.layout.display = None
             return
@@ -362,7 +368,7 @@ class IdentityCard(widgets.VBox):
             self.binding.unbind()
         self.identity, self.state = None, "signed-out"
         self.render()
-        self.message.value = f"Signed out of {profile.sso.label}."
+        self._say(f"Signed out of {profile.sso.label}.")
 
     def _toggle_production(self, change: dict[str, Any]) -> None:
         if self._updating or not self.profile:
