@@ -42,7 +42,7 @@ def test_login_button_shows_the_link_and_code_while_the_kernel_stays_free(bindin
     button = LoginButton("dev", binding=binding, runtime=binding.runtime)
     button.button.click()
     assert button.thread is not None and button.running  # click returned; the flow runs on
-    wait_until(live_emulator.state.pending_user_codes)
+    wait_until(lambda: "ssomagic-user-code" in button.code_panel.value)
     code = live_emulator.state.pending_user_codes()[0]
     assert code in button.code_panel.value
     assert f"{live_emulator.url}/device?user_code={code}" in button.code_panel.value
