@@ -6,7 +6,6 @@ from typing import Any
 
 from .config import AwsConfig, Profile, load_config
 from .console import ConsoleListener
-from .errors import NotAnSsoProfileError
 from .events import Listener
 from .identity import Identity
 from .identity import whoami as _whoami
@@ -20,10 +19,7 @@ from .tokens import current_token
 
 def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]:
     config = load_config(runtime)
-    found = config.profile(runtime.profile_name(profile))
-    if found.sso is None:  # pragma: no cover - profile() raises first
-        raise NotAnSsoProfileError(f'The profile "{found.name}" is not an SSO profile.')
-    return config, found
+    return config, config.profile(runtime.profile_name(profile))
 
 
 def login(profile: str | None = None, *, force: bool = False, listener: Listener | None = None,
@@ -34,7 +30,6 @@ def login(profile: str | None = None, *, force: bool = False, listener: Listener
     """
     runtime = runtime or Runtime()
     _, found = _resolve(profile, runtime)
-    assert found.sso is not None
     Login(found.sso, runtime=runtime, listener=listener or ConsoleListener(),
           profile=found.name, force=force).run()
     return session_status(found.sso, runtime)
@@ -47,7 +42,6 @@ def logout(profile: str | None = None, *, all: bool = False,
     if all:
         return logout_all(runtime, load_config(runtime))
     config, found = _resolve(profile, runtime)
-    assert found.sso is not None
     return logout_session(found.sso, runtime, config, profile=found.name)
 
 
@@ -65,7 +59,6 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
 
     binding = kernel_binding() if runtime is None else KernelBinding(runtime)
     found = resolve_profile(profile, binding.runtime)
-    assert found.sso is not None
     if current_token(found.sso, runtime=binding.runtime, profile=found.name) is None:
         raise not_signed_in(found.sso, found.name)
     for warning in binding.bind(found):
@@ -91,7 +84,6 @@ def status(profile: str | None = None, *, runtime: Runtime | None = None) -> Ses
     """Whether the profile's sso-session is signed in, and until when (no network)."""
     runtime = runtime or Runtime()
     _, found = _resolve(profile, runtime)
-    assert found.sso is not None
     return session_status(found.sso, runtime)
 
 

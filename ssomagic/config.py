@@ -11,7 +11,7 @@ import configparser
 import hashlib
 import shlex
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from .runtime import Runtime
 
 _ROLE_KEYS = ("sso_role_name", "sso_account_id")
 _SSO_KEYS = ("sso_start_url", "sso_region")
+PRODUCTION_KEY = "ssomagic_production"
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,17 @@ class SsoSession:
 @dataclass(frozen=True)
 class Profile:
     name: str
-    sso: SsoSession | None
+    sso: SsoSession  # every profile ssomagic resolves signs in somewhere
     account_id: str | None = None
     role_name: str | None = None
     region: str | None = None
     values: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def is_production(self, flagged: Sequence[str] = ()) -> bool:
+        """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself
+        (`ssomagic_production = true`, which the AWS CLI ignores)."""
+        return self.name in flagged or self.values.get(PRODUCTION_KEY, "").lower() in (
+            "true", "yes", "1")
 
     @property
     def has_role(self) -> bool:
@@ -179,6 +186,15 @@ class AwsConfig:
             values=values,
         )
 
+    def find(self, name: str | None) -> Profile | None:
+        """The profile if it is there and valid, else None (for displays that must not fail)."""
+        if not name:
+            return None
+        try:
+            return self.profile(name)
+        except ConfigError:
+            return None
+
     def sso_profiles(self) -> list[Profile]:
         """Every profile that validates as an SSO profile; the others are left out quietly."""
         found = []
@@ -214,7 +230,7 @@ class AwsConfig:
             except ConfigError:
                 continue
         for profile in self.sso_profiles():
-            if profile.sso is not None and profile.sso.name is None:
+            if profile.sso.name is None:
                 found.setdefault(profile.sso.cache_key, profile.sso)
         return list(found.values())
 

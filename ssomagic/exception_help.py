@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, NoAccessError, NotSignedInError
+from .errors import NoAccessError, NotSignedInError
 from .retry import error_code
 
 if TYPE_CHECKING:  # loading the extension stays light: these come on first use
@@ -60,16 +60,11 @@ def explain(exc: BaseException, binding: KernelBinding) -> Explanation | None:
 def _bound_profile(binding: KernelBinding) -> Profile | None:
     from .config import load_config
 
-    if not binding.profile:
-        return None
-    try:
-        return load_config(binding.runtime).profile(binding.profile)
-    except ConfigError:
-        return None
+    return load_config(binding.runtime).find(binding.profile)
 
 
 def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
-    if profile is None or profile.sso is None or not profile.account_id:
+    if profile is None or not profile.account_id:
         return "IAM Identity Center answered No access: the role is not assigned to you."
     from .portal import Portal
     from .tokens import current_token

@@ -92,7 +92,7 @@ def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[st
 
 def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
     runtime = runtime or Runtime()
-    if not profile.has_role or profile.sso is None:
+    if not profile.has_role:
         raise NotAnSsoProfileError(
             f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
             "has no identity of its own.", "Choose a profile with an account and a role.")

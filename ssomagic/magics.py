@@ -126,10 +126,6 @@ class SsoMagics(Magics):
             spec = self.default_profile
         return resolve_profile(spec, self.runtime)
 
-    def _is_production(self, profile: Profile) -> bool:
-        return profile.name in self.production_profiles or profile.values.get(
-            "ssomagic_production", "").lower() in ("true", "yes", "1")
-
     def _bind(self, profile: Profile) -> None:
         for warning in self.binding.bind(profile):
             self._out(f'<div class="ssomagic-warning">&#9888; {warning}</div>',
@@ -143,7 +139,7 @@ class SsoMagics(Magics):
 
             profile = load_config(self.runtime).profile(identity.profile)
             return identity_text(identity, self.runtime.now(),
-                                 production=self._is_production(profile))
+                                 production=profile.is_production(self.production_profiles))
         from .widgets import IdentityCard
 
         card = IdentityCard(self.binding, runtime=self.runtime,
@@ -212,7 +208,6 @@ class SsoMagics(Magics):
         from .sign_in import Login
 
         profile = self._profile(args.profile)
-        assert profile.sso is not None
         view: Any = CodePanel(self.runtime) if self.rich else ConsoleListener()
         login = Login(profile.sso, runtime=self.runtime, listener=view, profile=profile.name,
                       force=args.force)
@@ -246,13 +241,11 @@ class SsoMagics(Magics):
             self.binding.unbind()
         else:
             profile = self._profile(args.profile)
-            assert profile.sso is not None
             report = logout_session(profile.sso, self.runtime, config, profile.name)
             bound = self.binding.profile
-            if bound and bound in config.profiles:
-                bound_sso = config.profile(bound).sso
-                if bound_sso is not None and bound_sso.cache_key == profile.sso.cache_key:
-                    self.binding.unbind()
+            if bound in config.profiles and (
+                    config.profile(bound).sso.cache_key == profile.sso.cache_key):
+                self.binding.unbind()
         self._out(f"<div>{report}</div>", str(report))
 
     def _use(self, args: argparse.Namespace) -> Any:
@@ -261,7 +254,6 @@ class SsoMagics(Magics):
         from .tokens import current_token
 
         profile = self._profile(args.profile)
-        assert profile.sso is not None
         if not profile.has_role:
             raise UsageError(f"Profile {profile.name} has no account and role to bind.")
         token = current_token(profile.sso, runtime=self.runtime, profile=profile.name)
@@ -272,7 +264,7 @@ class SsoMagics(Magics):
         text = (f"Bound to {profile.name}: account {profile.account_id}, role "
                 f"{profile.role_name}, region {profile.region or '-'}; signed in for {left}.")
         prod = (' <span class="ssomagic-production" style="color:#d13212"><b>PRODUCTION</b>'
-                "</span>" if self._is_production(profile) else "")
+                "</span>" if profile.is_production(self.production_profiles) else "")
         self._out(f'<div class="ssomagic-bound">Bound to <b>{profile.name}</b>{prod}: account '
                   f"{profile.account_id}, role {profile.role_name}, region "
                   f"{profile.region or '-'}; signed in for {left}.</div>", text)

@@ -129,5 +129,5 @@ def profile_rows(profiles: Sequence[Profile], names: dict[str, str]
         if p.account_id and names.get(p.account_id):
             account = f"{names[p.account_id]} ({p.account_id})"
         rows.append((p.name, account, p.role_name or "-", p.region or "-",
-                     p.sso.label if p.sso else "-"))
+                     p.sso.label))
     return rows

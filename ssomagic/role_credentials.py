@@ -55,7 +55,7 @@ class RoleCredentialFetcher:
     """Fetches a profile's role credentials: the CLI cache first, then the portal."""
 
     def __init__(self, profile: Profile, runtime: Runtime | None = None) -> None:
-        if profile.sso is None or not profile.has_role:
+        if not profile.has_role:
             raise ValueError(f"profile {profile.name} has no account and role")
         self.profile = profile
         self.runtime = runtime or Runtime()
@@ -66,7 +66,6 @@ class RoleCredentialFetcher:
     def cached(self) -> dict[str, Any] | None:
         """The cached credentials when they have more than 15 minutes left and were fetched
         after the current sign-in (a new sign-in is often the cure for bad credentials)."""
-        assert self.profile.sso is not None
         token_file = TokenCache(self.runtime).token_path(self.profile.sso)
         try:
             if self.path.stat().st_mtime_ns < token_file.stat().st_mtime_ns:
@@ -89,7 +88,6 @@ class RoleCredentialFetcher:
             if found is not None:
                 return found
         sso = self.profile.sso
-        assert sso is not None
         token = current_token(sso, runtime=self.runtime, profile=self.profile.name)
         if token is None:
             raise not_signed_in(sso, self.profile.name)

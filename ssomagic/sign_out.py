@@ -82,7 +82,7 @@ def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
         ended = (session.label,)
     keys = {credentials_cache_key(p.account_id, p.role_name, p.sso)
             for p in config.sso_profiles()
-            if p.sso is not None and p.sso.cache_key == session.cache_key
+            if p.sso.cache_key == session.cache_key
             and p.account_id and p.role_name}
     files = _sso_credential_files(runtime, keys)
     for file in files:

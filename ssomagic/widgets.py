@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from traitlets import Bool, Unicode
 
 from .binding import KernelBinding, kernel_binding
-from .config import Profile, load_config
+from .config import PRODUCTION_KEY, Profile, load_config
 from .config_writer import set_profile
 from .errors import SsoMagicError
 from .events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
@@ -29,18 +29,10 @@ from .sign_in import Login
 from .sign_out import logout_session
 from .tokens import current_token
 
-PRODUCTION_KEY = "ssomagic_production"
-
-
-def is_production(profile: Profile, flagged: tuple[str, ...] | list[str] = ()) -> bool:
-    """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself."""
-    return profile.name in flagged or profile.values.get(PRODUCTION_KEY, "").lower() in (
-        "true", "yes", "1")
-
 
 def is_signed_in(profile: Profile, runtime: Runtime) -> bool:
     """A usable token for the profile's session (refreshed if due): may touch the network."""
-    return profile.sso is not None and current_token(profile.sso, runtime=runtime) is not None
+    return current_token(profile.sso, runtime=runtime) is not None
 
 
 def _background(target: Callable[[], None], name: str) -> threading.Thread:
@@ -143,7 +135,6 @@ class LoginButton(widgets.VBox):
         try:
             # Resolving ACCOUNT/ROLE may ask the portal: that too stays off the kernel's thread.
             profile = resolve_profile(self.profile, self.runtime)
-            assert profile.sso is not None
             self._login = Login(profile.sso, runtime=self.runtime, listener=self._on_event,
                                 profile=profile.name, force=self.force)
             if self._cancel_requested:
@@ -246,19 +237,14 @@ class IdentityCard(widgets.VBox):
         self.message.layout.display = None if text else "none"
 
     def _profile(self) -> Profile | None:
-        if not self.profile:
-            return None
-        try:
-            return load_config(self.runtime).profile(self.profile)
-        except SsoMagicError:
-            return None
+        return load_config(self.runtime).find(self.profile)
 
     def render(self) -> None:
         if self.identity is None:
             self.html.value = ""
             return
         profile = self._profile()
-        production = profile is not None and is_production(profile, self.production_profiles)
+        production = profile is not None and profile.is_production(self.production_profiles)
         self.html.value = identity_card_html(self.identity, self.runtime.now(),
                                              production=production, warn_before=self.warn_before)
         self._updating = True
@@ -361,7 +347,7 @@ class IdentityCard(widgets.VBox):
 
     def sign_out(self) -> None:
         profile = self._profile()
-        if profile is None or profile.sso is None:
+        if profile is None:
             return
         logout_session(profile.sso, self.runtime, load_config(self.runtime), profile.name)
         if self.binding.profile == profile.name:
@@ -383,7 +369,7 @@ class IdentityCard(widgets.VBox):
 def _label(profile: Profile, names: dict[str, str]) -> str:
     account = names.get(profile.account_id or "", "")
     account_text = f"{account} ({profile.account_id})" if account else (profile.account_id or "-")
-    session = profile.sso.label if profile.sso else "-"
+    session = profile.sso.label
     return f"{session} / {account_text} / {profile.role_name or '-'}   [{profile.name}]"
 
 
@@ -421,8 +407,7 @@ class ProfilePicker(widgets.VBox):
     def reload(self) -> None:
         profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
         # Named sso-sessions first, then legacy start URLs; within each, by account, role.
-        profiles.sort(key=lambda p: (p.sso is None or p.sso.name is None,
-                                     p.sso.label if p.sso else "",
+        profiles.sort(key=lambda p: (p.sso.name is None, p.sso.label,
                                      self.names.get(p.account_id or "", p.account_id or ""),
                                      p.role_name or "", p.name))
         self._choices = [(_label(p, self.names), p.name) for p in profiles]
