@@ -154,8 +154,8 @@ def test_panel_offers_sign_in_for_a_profile_that_is_not_signed_in(binding):
 def test_no_widget_state_holds_a_secret(signed_in, live_emulator):
     box = panel(runtime=signed_in.runtime, binding=signed_in)
     box.picker.select.value = "dev"
-    wait_until(lambda: signed_in.profile == "dev")
-    box.card.refresh().join(5)
+    # Binding happens on a thread; the card follows it and loads the identity on another.
+    wait_until(lambda: box.card.state == "ready" and "analytics-dev" in box.card.html.value)
     state = widget_state()
     secrets = live_emulator.state.issued_secrets()
     assert "analytics-dev" in state
