@@ -224,6 +224,10 @@ class IdentityCard(widgets.VBox):
         self.production_toggle.observe(self._toggle_production, names="value")
         self.switch.observe(self._switch, names="value")
         self._updating = False
+        # Each refresh gets a number; only the newest one's answer is shown, so two loads
+        # racing (a sign-in that also rebinds) can never leave an older identity on the card.
+        self._loads = 0
+        self._follows_binding = follow_binding
         self._refresh_switch()
         if follow_binding:
             self.binding.observe(self._binding_changed, names="changes")
@@ -264,9 +268,11 @@ class IdentityCard(widgets.VBox):
 
     def show(self, identity: Identity) -> None:
         """Show an identity already known (after %sso login or whoami): no network."""
-        self.profile, self.identity, self.state = identity.profile, identity, "ready"
+        self._loads += 1
+        self.profile, self.identity = identity.profile, identity
         self._say("")
         self.render()
+        self.state = "ready"  # last: "ready" promises that the card shows the identity
 
     @property
     def seconds_left(self) -> float:
@@ -277,36 +283,44 @@ class IdentityCard(widgets.VBox):
     # loading
     def refresh(self) -> threading.Thread | None:
         """Ask STS and the portal who the bound profile is, on a background thread."""
+        self._loads += 1
         profile = self._profile()
         if profile is None:
-            self.identity, self.state = None, "empty"
+            self.identity = None
             self.render()
             self._say("No profile is bound: choose one, or run %sso use PROFILE.")
+            self.state = "empty"
             return None
         self.state = "loading"
         self._say(f"Asking AWS who {profile.name} is...")
-        return _background(lambda: self._load(profile), "ssomagic-whoami")
+        load = self._loads
+        return _background(lambda: self._load(profile, load), "ssomagic-whoami")
 
-    def _load(self, profile: Profile) -> None:
+    def _load(self, profile: Profile, load: int) -> None:
         try:
             identity = whoami(profile, self.runtime)
         except SsoMagicError as exc:
-            self.identity, self.state = None, "signed-out"
+            if load != self._loads:
+                return  # a newer refresh owns the card
+            self.identity = None
             self.render()
             self._say(str(exc))
             self.login.profile = profile.name
             self.login.force = False
             self.login.layout.display = None
+            self.state = "signed-out"
             return
         except Exception as exc:  # network trouble: say so, keep the kernel going
-            self.state = "error"
-            self._say(f"Could not load identity: {exc}")
+            if load == self._loads:
+                self._say(f"Could not load identity: {exc}")
+                self.state = "error"
             return
-        if profile.name != self.profile:
-            return  # switched meanwhile
-        self.identity, self.state = identity, "ready"
+        if load != self._loads:
+            return  # switched or refreshed meanwhile
+        self.identity = identity
         self._say("")
         self.render()
+        self.state = "ready"
 
     def _binding_changed(self, change: dict[str, Any]) -> None:
         if self.binding.profile != self.profile or self.identity is None:
@@ -316,9 +330,11 @@ class IdentityCard(widgets.VBox):
         self._refresh_switch()
 
     def _signed_in(self, profile: Profile) -> None:
+        self.profile, self.identity = profile.name, None
         if profile.has_role:
             self.binding.bind(profile)
-        self.profile = profile.name
+            if self._follows_binding:
+                return  # binding's observer (ours among them) refreshes the card
         self.refresh()
 
     # actions
@@ -337,11 +353,13 @@ class IdentityCard(widgets.VBox):
     def _switch_to(self, name: str) -> None:
         profile = load_config(self.runtime).profile(name)
         if not is_signed_in(profile, self.runtime):
+            self._loads += 1
             self.profile, self.identity = profile.name, None
             self.render()
             self._say(f"{profile.name} is not signed in.")
             self.login.profile, self.login.force = profile.name, False
             self.login.layout.display = None
+            self.state = "signed-out"
             return
         self.binding.bind(profile)
 
@@ -352,9 +370,11 @@ class IdentityCard(widgets.VBox):
         logout_session(profile.sso, self.runtime, load_config(self.runtime), profile.name)
         if self.binding.profile == profile.name:
             self.binding.unbind()
-        self.identity, self.state = None, "signed-out"
+        self._loads += 1
+        self.identity = None
         self.render()
         self._say(f"Signed out of {profile.sso.label}.")
+        self.state = "signed-out"
 
     def _toggle_production(self, change: dict[str, Any]) -> None:
         if self._updating or not self.profile:
