@@ -3,22 +3,41 @@
 configupdater keeps every comment, blank line and untouched section byte-identical. A file that
 does not parse is never rewritten; the new text replaces the old atomically, keeping the file's
 mode (0600 for a new file, as `aws configure sso` creates it).
+
+Every edit is a read-modify-write, so two ssomagic processes editing at once (a notebook's
+production toggle and the console script, say) hold a lock across it; without it the second
+os.replace would silently drop the first edit. The lock lives beside ssomagic's session locks
+in the SSO cache directory, keyed by the config file's path, so ~/.aws itself gains no file.
 """
 
 from __future__ import annotations
 
 import configparser
+import hashlib
 import stat
 from collections.abc import Callable, Mapping
 
 from configupdater import ConfigUpdater
+from filelock import FileLock
 
 from .atomic import atomic_write
 from .config import parse_error, section_name_for_profile
 from .runtime import Runtime
 
 
+def _edit_lock(runtime: Runtime) -> FileLock:
+    path = runtime.config_file.resolve()
+    key = hashlib.sha1(str(path).encode("utf-8")).hexdigest()
+    runtime.sso_cache_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(runtime.sso_cache_dir / f"ssomagic-config-{key}.lock"), mode=0o600)
+
+
 def _edit(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
+    with _edit_lock(runtime):
+        _edit_locked(runtime, change)
+
+
+def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
     path = runtime.config_file
     updater = ConfigUpdater()
     mode, text = 0o600, None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 from botocore.session import Session as BotocoreSession
@@ -81,7 +83,7 @@ def test_the_write_is_atomic_and_leaves_no_temporary_file(config_file, runtime):
     inode = config_file.stat().st_ino
     set_profile("dev", {"output": "json"}, runtime)
     assert config_file.stat().st_ino != inode  # replaced, not rewritten in place
-    assert sorted(p.name for p in config_file.parent.iterdir()) == ["config"]
+    assert [p.name for p in config_file.parent.iterdir() if p.is_file()] == ["config"]
 
 
 def test_a_malformed_file_is_never_rewritten(home, runtime):
@@ -102,3 +104,21 @@ def test_botocore_reads_what_was_written(home, runtime):
     config = BotocoreSession().full_config
     assert config["profiles"]["p"]["sso_session"] == "corp"
     assert config["sso_sessions"]["corp"]["sso_region"] == "eu-west-1"
+
+
+def test_two_processes_editing_at_once_lose_no_edit(config_file, runtime):
+    # Each process adds its own profiles one edit at a time; without a lock around
+    # read-modify-write, one writer's os.replace would drop the other's fresh profile.
+    script = (
+        "import sys\n"
+        "from ssomagic.config_writer import set_profile\n"
+        "for i in range(25):\n"
+        "    set_profile(f'{sys.argv[1]}-{i}', {'region': 'eu-west-1'})\n"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", script, side], stderr=subprocess.PIPE,
+                                text=True) for side in ("left", "right")]
+    for writer in writers:
+        assert writer.wait(60) == 0, writer.stderr.read()
+    names = set(load_config(runtime).profiles)
+    assert {f"{side}-{i}" for side in ("left", "right") for i in range(25)} <= names
+    assert config_file.read_text().startswith(CONFIG)
