@@ -23,7 +23,7 @@ def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
 
     runtime = runtime or Runtime()
 
-    class SsoProvider(CredentialProvider):  # type: ignore[misc]
+    class SsoProvider(CredentialProvider):
         METHOD = "sso"
         CANONICAL_NAME = "sso"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from . import clients
@@ -77,9 +78,9 @@ class DeviceFlow:
         for attempt in range(2):
             try:
                 answer = with_retries(
-                    lambda r=registration: oidc.start_device_authorization(
-                        clientId=r.client_id, clientSecret=r.client_secret,
-                        startUrl=self.session.start_url),
+                    partial(oidc.start_device_authorization, clientId=registration.client_id,
+                            clientSecret=registration.client_secret,
+                            startUrl=self.session.start_url),
                     sleep=lambda s: self.runtime.wait(s, self._cancel))
                 return answer, registration
             except ClientError as exc:

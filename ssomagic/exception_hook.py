@@ -43,7 +43,7 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
 
                 display(LoginButton(explanation.profile, runtime=binding.runtime,
                                     binding=binding, force=explanation.force,
-                                    on_signed_in=lambda p: binding.bind(p)))
+                                    on_signed_in=binding.bind))
         else:
             hint = f" Run: %sso login {explanation.profile}" if explanation.profile else ""
             print(f"{explanation.title}: {explanation.message}{hint}")

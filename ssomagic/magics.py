@@ -32,7 +32,7 @@ def _as_usage_error(exc: Exception) -> None:
 
 def _add(commands: Any, name: str, **kwargs: Any) -> MagicArgumentParser:
     """A subcommand with its own --help (IPython's parser has none by default)."""
-    return commands.add_parser(name, add_help=True, **kwargs)  # type: ignore[no-any-return]
+    return commands.add_parser(name, add_help=True, **kwargs)
 
 
 def _parser() -> MagicArgumentParser:
@@ -189,6 +189,7 @@ class SsoMagics(Magics):
             with self.binding.temporarily(profile) as warnings:
                 for warning in warnings:
                     print(f"Warning: {warning}")
+                assert self.shell is not None  # a magic always runs inside a shell
                 result = self.shell.run_cell(cell, store_history=False)
         except Exception as exc:
             _as_usage_error(exc)
@@ -243,7 +244,7 @@ class SsoMagics(Magics):
             profile = self._profile(args.profile)
             report = logout_session(profile.sso, self.runtime, config, profile.name)
             bound = self.binding.profile
-            if bound in config.profiles and (
+            if bound is not None and bound in config.profiles and (
                     config.profile(bound).sso.cache_key == profile.sso.cache_key):
                 self.binding.unbind()
         self._out(f"<div>{report}</div>", str(report))

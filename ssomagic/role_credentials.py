@@ -110,7 +110,7 @@ def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) ->
 
     fetcher = RoleCredentialFetcher(profile, runtime)
 
-    class SsoRoleCredentials(RefreshableCredentials):  # type: ignore[misc]
+    class SsoRoleCredentials(RefreshableCredentials):
         def __init__(self) -> None:
             self._seen_generation = generation()
             metadata = fetcher.fetch()
@@ -132,7 +132,7 @@ def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) ->
 
         @property
         def expiry(self) -> datetime:
-            return self._expiry_time  # type: ignore[no-any-return]
+            return self._expiry_time
 
         def __repr__(self) -> str:
             return f"SsoRoleCredentials(profile={profile.name!r})"

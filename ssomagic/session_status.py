@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .config import SsoSession
 from .runtime import Runtime
@@ -57,7 +58,8 @@ class SessionStatus:
 
 def session_status(session: SsoSession, runtime: Runtime) -> SessionStatus:
     cache = TokenCache(runtime)
-    base = {"session": session.label, "start_url": session.start_url, "region": session.region}
+    base: dict[str, Any] = {"session": session.label, "start_url": session.start_url,
+                            "region": session.region}
     problem = cache.token_problem(session)
     if problem is not None:
         return SessionStatus(**base, state="unreadable", problem=problem)

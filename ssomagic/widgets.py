@@ -77,11 +77,12 @@ class LoginButton(widgets.VBox):
 
     def __init__(self, profile: str | None = None, *, runtime: Runtime | None = None,
                  binding: KernelBinding | None = None, force: bool = False,
-                 on_signed_in: Callable[[Profile], None] | None = None, **kwargs: Any) -> None:
+                 on_signed_in: Callable[[Profile], object] | None = None, **kwargs: Any
+                 ) -> None:
         self.runtime = runtime or Runtime()
         self.binding = binding or kernel_binding()
         self.force = force
-        self.on_signed_in: list[Callable[[Profile], None]] = [on_signed_in] if on_signed_in \
+        self.on_signed_in: list[Callable[[Profile], object]] = [on_signed_in] if on_signed_in \
             else []
         self.button = widgets.Button(description="Sign in", icon="sign-in",
                                      button_style="primary")
@@ -488,7 +489,7 @@ def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = Non
     picker.observe(chosen, names="value")
     box = widgets.VBox([picker, login, card])
     box.add_class("ssomagic-panel")
-    box.picker, box.login, box.card = picker, login, card  # type: ignore[attr-defined]
+    box.picker, box.login, box.card = picker, login, card
     if binding.profile:
         card.refresh()
     return box

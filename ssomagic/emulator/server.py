@@ -173,9 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError("MissingAuthenticationToken", 403,
                            "Request is missing Authentication Token")
         url = urlsplit(self.path)
+        headers = {name.lower(): value for name, value in self.headers.items()}
         identity = self.server.state.caller_identity(
-            access_key, self.headers.get("X-Amz-Security-Token"),
-            lambda secret: sigv4.is_valid("POST", url.path, url.query, self.headers,
+            access_key, headers.get("x-amz-security-token"),
+            lambda secret: sigv4.is_valid("POST", url.path, url.query, headers,
                                           self._raw_body, secret))
         result = "".join(f"<{k}>{html.escape(v)}</{k}>" for k, v in identity.items())
         xml = (f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
@@ -299,7 +300,8 @@ class Emulator:
                                     clock=clock, seed=seed)
         self._server = _Server((host, port), _Handler)
         self._server.state = self.state
-        bound_host, bound_port = self._server.server_address[:2]
+        address = self._server.server_address
+        bound_host, bound_port = str(address[0]), address[1]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
         self.url = f"http://{shown}:{bound_port}"
         self._server.base_url = self.url

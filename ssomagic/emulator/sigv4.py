@@ -23,18 +23,21 @@ def _hmac(key: bytes, text: str) -> bytes:
 
 def is_valid(method: str, path: str, query: str, headers: Mapping[str, str], body: bytes,
              secret_key: str) -> bool:
-    """Recompute the request's signature with ``secret_key`` and compare."""
-    match = _AUTH.match(headers.get("Authorization", ""))
-    amz_date = headers.get("X-Amz-Date", "")
+    """Recompute the request's signature with ``secret_key`` and compare.
+
+    ``headers`` is keyed by lower-case name, as SignedHeaders names them.
+    """
+    match = _AUTH.match(headers.get("authorization", ""))
+    amz_date = headers.get("x-amz-date", "")
     if match is None or not amz_date:
         return False
     signed = match.group("signed").split(";")
     if any(headers.get(name) is None for name in signed):
         return False
-    canonical_headers = "".join(f"{name}:{' '.join(str(headers.get(name)).split())}\n"
+    canonical_headers = "".join(f"{name}:{' '.join(headers[name].split())}\n"
                                 for name in signed)
     canonical_query = "&".join(sorted(query.split("&"))) if query else ""
-    payload = headers.get("X-Amz-Content-SHA256") or hashlib.sha256(body).hexdigest()
+    payload = headers.get("x-amz-content-sha256") or hashlib.sha256(body).hexdigest()
     canonical = "\n".join([method, path or "/", canonical_query, canonical_headers,
                            ";".join(signed), payload])
     scope = match.group("scope")
