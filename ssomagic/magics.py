@@ -124,7 +124,22 @@ class SsoMagics(Magics):
 
         if spec is None and self.default_profile:
             spec = self.default_profile
-        return resolve_profile(spec, self.runtime)
+        if spec is not None:
+            return resolve_profile(spec, self.runtime)
+        from .config import load_config
+        from .errors import NotAnSsoProfileError, ProfileNotFoundError
+
+        try:
+            return resolve_profile(None, self.runtime)
+        except (ProfileNotFoundError, NotAnSsoProfileError) as exc:
+            # Nothing named and nothing bound: the fallback ($AWS_PROFILE, then default) is
+            # rarely what the user meant, so say what to type instead of what is wrong with it.
+            usable = [p.name for p in load_config(self.runtime).sso_profiles() if p.has_role]
+            choices = f" SSO profiles here: {', '.join(usable)}." if usable else ""
+            raise UsageError(
+                f"No profile is bound to this kernel, and {exc.message[0].lower()}"
+                f"{exc.message[1:]} Name one: %sso login PROFILE or %sso use PROFILE."
+                f"{choices}") from None
 
     def _bind(self, profile: Profile) -> None:
         for warning in self.binding.bind(profile):

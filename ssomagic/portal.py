@@ -47,10 +47,10 @@ class RoleCredentials:
 
 
 def not_signed_in(session: SsoSession, profile: str | None) -> NotSignedInError:
-    command = f"ssomagic login {profile}" if profile else "ssomagic login"
+    login = f"login {profile}" if profile else "login"
     return NotSignedInError(
         f"The SSO session {session.label} is not signed in, has expired or was signed out.",
-        f"Sign in again: `{command}` in a terminal, or `%sso login` in a notebook.")
+        f"Sign in again: `ssomagic {login}` in a terminal, or `%sso {login}` in a notebook.")
 
 
 class Portal:

@@ -246,3 +246,11 @@ def test_access_denied_in_the_right_account_keeps_the_traceback(shell):
                         "raise ClientError({'Error': {'Code': 'AccessDenied', "
                         "'Message': 'denied'}}, 'GetObject')")
     assert "Traceback" in out and "AccessDenied" in out
+
+
+def test_whoami_with_nothing_bound_names_the_profiles_to_choose_from(shell):
+    with pytest.raises(UsageError) as caught:
+        shell.run_line_magic("sso", "whoami")
+    message = str(caught.value)
+    assert message.startswith("No profile is bound to this kernel, and the profile \"default\"")
+    assert "%sso login PROFILE" in message and "dev, prod, legacy" in message
