@@ -12,7 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, api
+from .config import AwsConfig, load_config
 from .errors import SsoMagicError
+from .runtime import Runtime
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "whoami":
             print(api.whoami(args.profile))
         elif args.command == "profiles":
+            if not api.profiles():
+                print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)
             for profile in api.profiles():
                 sso = profile.sso
                 role = f"{profile.account_id}/{profile.role_name}" if profile.has_role else "-"
@@ -105,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             found = api.sessions() if args.all or (
                 args.profile is None and not _has_default_profile()) else [
                 api.status(args.profile)]
+            if not found:
+                print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)
             for entry in found:
                 print(entry)
     except SsoMagicError as exc:
@@ -116,12 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _has_default_profile() -> bool:
-    from .config import load_config
-    from .runtime import Runtime
+def _config() -> AwsConfig:
+    return load_config(Runtime())
 
-    runtime = Runtime()
-    return runtime.profile_name(None) in load_config(runtime).profiles
+
+def _has_default_profile() -> bool:
+    return Runtime().profile_name(None) in _config().profiles
 
 
 if __name__ == "__main__":

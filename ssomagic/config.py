@@ -70,14 +70,16 @@ def section_name_for_profile(name: str) -> str:
 def parse_error(exc: configparser.Error, path: Path, text: str) -> ConfigParseError:
     """A parser's complaint as a ConfigParseError naming the line and quoting it."""
     line: int | None = getattr(exc, "lineno", None)
-    if isinstance(exc, configparser.ParsingError) and exc.errors:
-        line = exc.errors[0][0]
+    # MissingSectionHeaderError is a ParsingError without .errors on Python < 3.12.
+    errors = getattr(exc, "errors", None)
+    if isinstance(exc, configparser.ParsingError) and errors:
+        line = errors[0][0]
     if isinstance(exc, configparser.DuplicateSectionError):
         detail = f"section [{exc.section}] appears twice"
     elif isinstance(exc, configparser.DuplicateOptionError):
         detail = f"{exc.option} appears twice in [{exc.section}]"
     elif isinstance(exc, configparser.MissingSectionHeaderError):
-        detail = "a setting comes before any [section]"
+        detail = f"cannot read {exc.line.strip()!r}: no [section] header comes before it"
     elif line:
         lines = text.splitlines()
         detail = f"cannot read {lines[line - 1].strip()!r}" if line <= len(lines) else "error"
@@ -220,6 +222,13 @@ class AwsConfig:
         return SsoSession(name, values["sso_start_url"], values["sso_region"],
                           tuple(s.strip() for s in scopes.split(",") if s.strip())
                           if scopes else None)
+
+    @property
+    def nothing_to_sign_in_to(self) -> str:
+        """What to say when the config has no SSO profile: an empty table helps nobody."""
+        return (f"No SSO profiles in {self.path}. Add one with `aws configure sso`, or write "
+                "an [sso-session NAME] section (sso_start_url, sso_region) and a profile with "
+                "sso_session, sso_account_id and sso_role_name.")
 
     def sessions(self) -> list[SsoSession]:
         """Every sign-in target: named sso-sessions, then distinct legacy start URLs."""

@@ -305,8 +305,11 @@ class SsoMagics(Magics):
         from .render import STATUS_HEADER, status_rows, table_html, table_text
         from .session_status import session_status as status_of
 
-        rows = status_rows([status_of(s, self.runtime)
-                            for s in load_config(self.runtime).sessions()])
+        config = load_config(self.runtime)
+        if not config.sessions():
+            print(config.nothing_to_sign_in_to)
+            return
+        rows = status_rows([status_of(s, self.runtime) for s in config.sessions()])
         self._out(table_html("ssomagic-status", STATUS_HEADER, rows),
                   table_text(STATUS_HEADER, rows))
 
@@ -316,6 +319,9 @@ class SsoMagics(Magics):
         from .render import PROFILE_HEADER, profile_rows, table_html, table_text
 
         config = load_config(self.runtime)
+        if not config.sso_profiles():
+            print(config.nothing_to_sign_in_to)
+            return
         names = known_account_names(self.runtime, config.sessions())
         rows = profile_rows(config.sso_profiles(), names)
         self._out(table_html("ssomagic-profiles", PROFILE_HEADER, rows),

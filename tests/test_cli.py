@@ -65,6 +65,15 @@ def test_profiles_lists_account_role_region_and_session(config_file, capsys):
         "dev\t111122223333/DataScientist\teu-west-1\tmy-sso")
 
 
+def test_profiles_with_no_sso_profile_says_how_to_add_one(home, capsys):
+    (home / ".aws").mkdir()
+    (home / ".aws/config").write_text("[default]\nregion = eu-west-1\n")
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err.startswith("ssomagic: No SSO profiles in ") and "aws configure sso" in out.err
+
+
 def test_help_is_argparse_style(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--help"])

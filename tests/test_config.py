@@ -104,6 +104,13 @@ def test_a_malformed_file_is_reported_with_its_line(home, runtime):
     assert f"{path}, line 3" in str(caught.value)
 
 
+def test_a_broken_first_section_header_is_reported_with_its_line(home, runtime):
+    write(home, "[profile broken\nregion = x\n")
+    with pytest.raises(ConfigParseError, match="line 1: cannot read '\\[profile broken': no "
+                                               "\\[section\\] header comes before it"):
+        load_config(runtime)
+
+
 def test_a_duplicate_section_is_reported_with_its_line(home, runtime):
     write(home, "[profile a]\nregion = x\n\n[profile a]\nregion = y\n")
     with pytest.raises(ConfigParseError, match="line 4: section \\[profile a\\] appears twice"):

@@ -254,3 +254,10 @@ def test_whoami_with_nothing_bound_names_the_profiles_to_choose_from(shell):
     message = str(caught.value)
     assert message.startswith("No profile is bound to this kernel, and the profile \"default\"")
     assert "%sso login PROFILE" in message and "dev, prod, legacy" in message
+
+
+def test_profiles_in_a_config_without_sso_profiles_says_how_to_add_one(shell, config_file):
+    config_file.write_text("[default]\nregion = eu-west-1\n")
+    out, result = run(shell, "%sso profiles")
+    assert result.success
+    assert out.startswith("No SSO profiles in ") and "aws configure sso" in out
