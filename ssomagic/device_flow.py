@@ -65,7 +65,21 @@ class DeviceFlow:
         self.listener(Failed(self.session.label, reason, message))
 
     def _service_error(self, exc: Exception, doing: str) -> ServiceError:
+        """Say whose fault it is: a config that points nowhere, or a service having trouble."""
+        from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
         code = error_code(exc) or type(exc).__name__
+        if isinstance(exc, BotocoreConnectionError):
+            return ServiceError(
+                f"Could not reach IAM Identity Center in {self.session.region} to {doing} "
+                f"({code}), even after retrying.",
+                "Check the network or proxy, and that sso_region in your config is the "
+                "region of your start URL; then sign in again.")
+        if is_transient(exc):
+            return ServiceError(
+                f"IAM Identity Center could not {doing} ({code}), even after retrying.",
+                "The service is busy or having trouble; nothing was changed here. Try again "
+                "in a moment.")
         return ServiceError(f"IAM Identity Center refused to {doing} ({code}).",
                             "Check sso_start_url and sso_region in your config, then sign in "
                             "again.")

@@ -217,6 +217,7 @@ class SsoMagics(Magics):
 
     def _login(self, args: argparse.Namespace) -> Any:
         from .console import ConsoleListener
+        from .errors import SsoMagicError
         from .identity import whoami
         from .notebook_views import CodePanel
         from .role_credentials import sign_in_happened
@@ -240,7 +241,16 @@ class SsoMagics(Magics):
                       str(session_status(profile.sso, self.runtime)))
             return None
         self._bind(profile)
-        card = self._card(whoami(profile, self.runtime))
+        try:
+            identity = whoami(profile, self.runtime)
+        except SsoMagicError as exc:
+            # The sign-in stands (the token is cached, the kernel bound); say so, so nobody
+            # signs in again to fix what is a role or service problem.
+            if isinstance(view, CodePanel):
+                view.clear()
+            raise UsageError(f"Signed in to {profile.sso.label} and bound {profile.name}, but "
+                             f"could not show who you are: {exc}") from None
+        card = self._card(identity)
         if isinstance(view, CodePanel):
             view.replace_with(card)
         else:

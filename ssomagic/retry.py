@@ -25,8 +25,10 @@ def error_code(exc: BaseException) -> str | None:
 
 def is_transient(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-    if isinstance(exc, HTTPClientError):  # connection refused, reset, timed out
+    # Refused, reset or timed-out connections: botocore's own retry handlers retry these too.
+    if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
         return True
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)

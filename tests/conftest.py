@@ -5,6 +5,7 @@ and a fresh IAM Identity Center emulator on loopback that real boto3 clients tal
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,14 @@ def live_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
         for name, value in emu.endpoint_env().items():
             monkeypatch.setenv(name, value)
         yield emu
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from helpers import approve_when_asked
 
 from ssomagic.config import load_config
 from ssomagic.device_flow import DeviceFlow
-from ssomagic.errors import LoginCancelledError, LoginFailedError
+from ssomagic.errors import LoginCancelledError, LoginFailedError, ServiceError
 from ssomagic.events import CodeReady, Failed, SignedIn, StillWaiting
 from ssomagic.token_cache import TokenCache
 
@@ -109,6 +109,31 @@ def test_transient_server_errors_are_retried_with_backoff(session, runtime, emul
     assert clock.slept[:3] == [2, 4, 8]
     statuses = [r["status"] for r in emulator.state.requests("CreateToken")]
     assert statuses[:3] == [500, 500, 500] and statuses[-1] == 200
+
+
+def test_a_service_that_keeps_failing_says_to_try_again_not_to_fix_the_config(
+        session, runtime, emulator, clock):
+    emulator.state.set_fault("RegisterClient", errors=50)
+    flow, _ = run_flow(session, runtime)
+    with pytest.raises(ServiceError) as caught:
+        flow.run()
+    assert str(caught.value) == (
+        "IAM Identity Center could not start the sign-in (InternalServerException), even after "
+        "retrying. The service is busy or having trouble; nothing was changed here. Try again "
+        "in a moment.")
+    assert len(emulator.state.requests("RegisterClient")) > 1  # it did retry first
+
+
+def test_an_unreachable_service_names_the_region_and_the_network(session, runtime, clock,
+                                                                  monkeypatch, unused_port):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", f"http://127.0.0.1:{unused_port}")
+    flow, _ = run_flow(session, runtime)
+    with pytest.raises(ServiceError) as caught:
+        flow.run()
+    assert str(caught.value).startswith(
+        "Could not reach IAM Identity Center in us-east-1 to start the sign-in "
+        "(EndpointConnectionError), even after retrying. Check the network or proxy")
+    assert len(clock.slept) > 1  # retried, as botocore retries a refused connection
 
 
 def test_cancel_from_another_thread_stops_polling(session, runtime, emulator, clock):

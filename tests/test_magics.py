@@ -261,3 +261,16 @@ def test_profiles_in_a_config_without_sso_profiles_says_how_to_add_one(shell, co
     out, result = run(shell, "%sso profiles")
     assert result.success
     assert out.startswith("No SSO profiles in ") and "aws configure sso" in out
+
+
+def test_login_that_cannot_show_the_identity_says_the_sign_in_itself_stands(shell,
+                                                                            live_emulator):
+    live_emulator.state.set_fault("GetCallerIdentity", errors=50)
+    with pytest.raises(UsageError) as caught:
+        shell.run_line_magic("sso", "login dev")
+    assert str(caught.value).startswith(
+        "Signed in to my-sso and bound dev, but could not show who you are: AWS answered "
+        "InternalServerException to GetCallerIdentity.")
+    assert os.environ["AWS_PROFILE"] == "dev"
+    live_emulator.state.clear_faults()
+    assert account() == "111122223333"
