@@ -25,12 +25,14 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore."""
+    from . import completion
     from .exception_hook import install
     from .magics import SsoMagics
 
     magics = SsoMagics(ipython)
     ipython.register_magics(magics)
     install(ipython, lambda: magics.binding, lambda: magics.rich)
+    completion.install(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
