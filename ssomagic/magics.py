@@ -39,7 +39,8 @@ def _parser() -> MagicArgumentParser:
     parser = MagicArgumentParser(
         prog="sso", description="Sign in to AWS IAM Identity Center and bind a profile to "
         "this kernel. PROFILE is a profile name or ACCOUNT/ROLE (account name or id).",
-        epilog="%%sso PROFILE runs one cell under another profile, then restores the binding.",
+        epilog="%sso alone shows the picker in a notebook, the status in a terminal. "
+        "%%sso PROFILE runs one cell under another profile, then restores the binding.",
         add_help=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     login = _add(commands, "login", help="sign in (reuses a valid sign-in) and bind")
@@ -178,11 +179,14 @@ class SsoMagics(Magics):
         %sso picker                      picker, sign-in button, identity card
         %sso env [--off]                 role credentials into os.environ
 
+        %sso alone shows the picker (notebook) or the status (terminal).
         %%sso PROFILE runs one cell as PROFILE, then restores the binding.
         PROFILE is a profile name or ACCOUNT/ROLE. %sso COMMAND --help for details.
         """
         if cell is not None:
             return self._cell(line, cell)
+        if not line.strip():  # what everything looks like now, as %env and %who do
+            line = "picker" if self.rich else "status"
         try:
             args = parser().parse_argstring(line)
         except SystemExit:  # --help printed the help

@@ -274,3 +274,17 @@ def test_login_that_cannot_show_the_identity_says_the_sign_in_itself_stands(shel
     assert os.environ["AWS_PROFILE"] == "dev"
     live_emulator.state.clear_faults()
     assert account() == "111122223333"
+
+
+def test_sso_alone_in_a_terminal_shows_the_status(shell):
+    out, result = run(shell, "%sso")
+    assert result.success
+    assert out.splitlines()[1].startswith("my-sso") and "signed out" in out
+
+
+def test_sso_alone_in_a_notebook_shows_the_picker(shell, monkeypatch):
+    monkeypatch.setattr(shell.magics_instance, "display_mode", "html")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **_: shown.extend(objs))
+    shell.run_line_magic("sso", "")
+    assert [type(w.picker).__name__ for w in shown] == ["ProfilePicker"]
