@@ -64,7 +64,50 @@ def onboarding() -> nbformat.NotebookNode:
     return notebook
 
 
-NOTEBOOKS = {"onboarding.ipynb": onboarding}
+def several_accounts() -> nbformat.NotebookNode:
+    md, code = new_markdown_cell, new_code_cell
+    cells = [
+        md("# Working with several AWS accounts\n\n"
+           "One sign-in to IAM Identity Center covers every account and role you are assigned. "
+           "This notebook reads from several of them side by side, borrows a role for a single "
+           "cell, and names roles by account instead of by profile. Start with "
+           "`onboarding.ipynb` if you have not signed in from a notebook before."),
+        code("%load_ext ssomagic"),
+        code("%sso login dev"),
+        md("## Side by side\n\n"
+           "Profiles of the same sso-session share the sign-in, so plain boto3 sessions for "
+           "each of them work now, with no further sign-in. They are the sessions the AWS CLI "
+           "and terraform use too."),
+        code("import boto3\n\n"
+             '{name: boto3.Session(profile_name=name).client("sts")'
+             '.get_caller_identity()["Account"]\n'
+             ' for name in ["dev", "prod", "sandbox"]}'),
+        md("`ssomagic.whoami` says who a profile is without binding it to the kernel:"),
+        code('import ssomagic\n\nssomagic.whoami("sandbox")'),
+        md("## One cell as another role\n\n"
+           "`%%sso` runs a single cell as another profile; the kernel's binding comes back "
+           "afterwards, also when the cell fails."),
+        code('%%sso sandbox\nboto3.client("sts").get_caller_identity()["Arn"]'),
+        code('boto3.client("sts").get_caller_identity()["Arn"]'),
+        md("## By account and role\n\n"
+           "Profile names differ from machine to machine; account names and roles do not. "
+           "`ACCOUNT/ROLE` finds the matching profile (and adds one, named as "
+           "`aws configure sso` would, if there is none), so this notebook runs for a "
+           "colleague too."),
+        code("%sso use analytics-prod/ReadOnlyAccess"),
+        md("## How long you have\n\n"
+           "A sign-in lasts a working day. The identity card warns a quarter of an hour before "
+           "it ends; `%sso status` shows the time left of every sign-in."),
+        code("%sso status"),
+    ]
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
+                                                   "language_info": {"name": "python"}})
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"several-accounts-{index:02d}"
+    return notebook
+
+
+NOTEBOOKS = {"onboarding.ipynb": onboarding, "several-accounts.ipynb": several_accounts}
 
 
 def main(argv: list[str]) -> int:

@@ -132,3 +132,23 @@ def test_cell_magic_and_env_in_a_kernel(kernel_env, live_emulator):
     assert "They expire at" in outs[4]
     assert "ASIA True" in outs[5] and "False" in outs[7]
     assert leaked(nb, live_emulator.state.issued_secrets()) == []
+
+
+def test_several_accounts_runs_top_to_bottom_and_leaks_nothing(kernel_env, live_emulator):
+    notebook = nbformat.read(kernel_env / "notebooks" / "several-accounts.ipynb", as_version=4)
+    with Approver(live_emulator):
+        client_for(notebook, kernel_env).execute()
+    def output_of(source_start):
+        cell = next(c for c in notebook.cells if c.source.startswith(source_start))
+        return text_of(nbformat.from_dict({"cells": [cell]}))
+
+    assert ("'dev': '111122223333', 'prod': '444455556666', 'sandbox': '777788889999'"
+            in output_of("import boto3"))
+    assert "sandbox (777788889999)" in output_of("import ssomagic")
+    assert ("777788889999:assumed-role/AWSReservedSSO_AdministratorAccess_"
+            in output_of("%%sso sandbox"))
+    assert ("111122223333:assumed-role/AWSReservedSSO_DataScientist_"  # dev is back
+            in output_of('boto3.client("sts")'))
+    assert "Bound to <b>prod</b>" in output_of("%sso use analytics-prod/")
+    assert len(live_emulator.state.snapshot()["device_authorizations"]) == 1
+    assert leaked(notebook, live_emulator.state.issued_secrets()) == []
