@@ -13,7 +13,7 @@ import threading
 from datetime import datetime, timedelta
 
 from . import clients
-from .config import SsoSession
+from .config import Profile, SsoSession
 from .retry import error_code
 from .runtime import Runtime
 from .session_lock import SessionLock
@@ -104,3 +104,8 @@ def current_token(session: SsoSession, *, runtime: Runtime, profile: str | None 
             finally:
                 lock.release()
     return token if token.remaining(runtime.now()) > min_remaining else None
+
+
+def is_signed_in(profile: Profile, runtime: Runtime) -> bool:
+    """A usable token for the profile's session (refreshed if due): may touch the network."""
+    return current_token(profile.sso, runtime=runtime) is not None
