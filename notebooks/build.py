@@ -16,6 +16,15 @@ HERE = Path(__file__).resolve().parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def _notebook(name: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """Fixed cell ids, so a rebuild of unchanged source is byte-identical (build.py --check)."""
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
+                                                   "language_info": {"name": "python"}})
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"{name}-{index:02d}"
+    return notebook
+
+
 def onboarding() -> nbformat.NotebookNode:
     md, code = new_markdown_cell, new_code_cell
     cells = [
@@ -57,11 +66,7 @@ def onboarding() -> nbformat.NotebookNode:
         md("## When you are done\n\n"
            "`%sso logout` signs out, as `aws sso logout` does. `%sso --help` lists everything."),
     ]
-    notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
-                                                   "language_info": {"name": "python"}})
-    for index, cell in enumerate(notebook.cells):
-        cell.id = f"onboarding-{index:02d}"
-    return notebook
+    return _notebook("onboarding", cells)
 
 
 def several_accounts() -> nbformat.NotebookNode:
@@ -100,11 +105,7 @@ def several_accounts() -> nbformat.NotebookNode:
            "it ends; `%sso status` shows the time left of every sign-in."),
         code("%sso status"),
     ]
-    notebook = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
-                                                   "language_info": {"name": "python"}})
-    for index, cell in enumerate(notebook.cells):
-        cell.id = f"several-accounts-{index:02d}"
-    return notebook
+    return _notebook("several-accounts", cells)
 
 
 NOTEBOOKS = {"onboarding.ipynb": onboarding, "several-accounts.ipynb": several_accounts}
