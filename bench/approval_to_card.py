@@ -27,9 +27,9 @@ def main() -> int:
     demo_home()
     import os
 
-    from ssomagic.binding import KernelBinding
     from ssomagic.emulator import Emulator
-    from ssomagic.widgets import IdentityCard, LoginButton
+    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.notebook.widgets import IdentityCard, LoginButton
 
     latencies = []
     with Emulator() as emulator:

@@ -33,9 +33,9 @@ def main() -> int:
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    from ssomagic.config import SsoSession
     from ssomagic.emulator import Emulator, Org
-    from ssomagic.portal import Portal
+    from ssomagic.engine.config import SsoSession
+    from ssomagic.engine.portal import Portal
 
     with Emulator(Org.generated(args.accounts, roles=("ReadOnlyAccess", "DataScientist")),
                   seed=1) as emu:

@@ -25,9 +25,9 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore."""
-    from . import completion
-    from .exception_hook import install
-    from .magics import SsoMagics
+    from .notebook import completion
+    from .notebook.exception_hook import install
+    from .notebook.magics import SsoMagics
 
     magics = SsoMagics(ipython)
     ipython.register_magics(magics)
@@ -36,6 +36,6 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .exception_hook import uninstall
+    from .notebook.exception_hook import uninstall
 
     uninstall(ipython)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .config import AwsConfig, Profile, load_config
 from .console import ConsoleListener
-from .events import Listener
-from .identity import Identity
-from .identity import whoami as _whoami
-from .portal import not_signed_in
-from .runtime import Runtime
-from .session_status import SessionStatus, session_status
-from .sign_in import Login
-from .sign_out import LogoutReport, logout_all, logout_session
-from .tokens import current_token
+from .engine.config import AwsConfig, Profile, load_config
+from .engine.events import Listener
+from .engine.identity import Identity
+from .engine.identity import whoami as _whoami
+from .engine.portal import not_signed_in
+from .engine.runtime import Runtime
+from .engine.session_status import SessionStatus, session_status
+from .engine.sign_in import sign_in
+from .engine.sign_out import LogoutReport, logout_all, logout_session
+from .engine.tokens import current_token
 
 
 def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]:
@@ -30,9 +30,8 @@ def login(profile: str | None = None, *, force: bool = False, listener: Listener
     """
     runtime = runtime or Runtime()
     _, found = _resolve(profile, runtime)
-    Login(found.sso, runtime=runtime, listener=listener or ConsoleListener(),
-          profile=found.name, force=force).run()
-    return session_status(found.sso, runtime)
+    return sign_in(found, runtime=runtime, listener=listener or ConsoleListener(),
+                   force=force).status
 
 
 def logout(profile: str | None = None, *, all: bool = False,
@@ -54,8 +53,8 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
     """
     import boto3
 
-    from .binding import KernelBinding, kernel_binding
-    from .resolve import resolve_profile
+    from .engine.binding import KernelBinding, kernel_binding
+    from .engine.resolve import resolve_profile
 
     binding = kernel_binding() if runtime is None else KernelBinding(runtime)
     found = resolve_profile(profile, binding.runtime)

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, api
-from .config import AwsConfig, load_config
-from .errors import SsoMagicError
-from .runtime import Runtime
+from .engine.config import AwsConfig, load_config
+from .engine.errors import SsoMagicError
+from .engine.runtime import Runtime
 
 
 def _parser() -> argparse.ArgumentParser:

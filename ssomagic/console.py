@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .events import CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
-from .token_cache import format_time
+from .engine.events import CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
+from .engine.token_cache import format_time
 
 
 class ConsoleListener:

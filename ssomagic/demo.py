@@ -20,9 +20,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .config_writer import set_profile, set_sso_session
 from .emulator import Emulator
-from .runtime import Runtime
+from .engine.config_writer import set_profile, set_sso_session
+from .engine.runtime import Runtime
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 PROFILES = {

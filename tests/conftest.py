@@ -23,7 +23,7 @@ import pytest  # noqa: E402
 from helpers import CONFIG, FakeClock  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
-from ssomagic.runtime import Runtime  # noqa: E402
+from ssomagic.engine.runtime import Runtime  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ssomagic.emulator import Emulator
-from ssomagic.runtime import Runtime
+from ssomagic.engine.runtime import Runtime
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 T0 = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
 
 import ssomagic
-from ssomagic.completion import SUBCOMMANDS, complete
+from ssomagic.notebook.completion import SUBCOMMANDS, complete
 
 SIGN_IN_ONLY = "\n[profile sign-in-only]\nsso_session = my-sso\n"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import START_URL
 
-from ssomagic.config import load_config
-from ssomagic.errors import (
+from ssomagic.engine.config import load_config
+from ssomagic.engine.errors import (
     ConfigError,
     ConfigParseError,
     NotAnSsoProfileError,

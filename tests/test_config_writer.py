@@ -11,14 +11,14 @@ import pytest
 from botocore.session import Session as BotocoreSession
 from helpers import CONFIG, START_URL
 
-from ssomagic.config import load_config
-from ssomagic.config_writer import (
+from ssomagic.engine.config import load_config
+from ssomagic.engine.config_writer import (
     remove_profile,
     remove_sso_session,
     set_profile,
     set_sso_session,
 )
-from ssomagic.errors import ConfigParseError
+from ssomagic.engine.errors import ConfigParseError
 
 
 def test_updating_a_profile_keeps_every_other_byte(config_file, runtime):
@@ -111,7 +111,7 @@ def test_two_processes_editing_at_once_lose_no_edit(config_file, runtime):
     # read-modify-write, one writer's os.replace would drop the other's fresh profile.
     script = (
         "import sys\n"
-        "from ssomagic.config_writer import set_profile\n"
+        "from ssomagic.engine.config_writer import set_profile\n"
         "for i in range(25):\n"
         "    set_profile(f'{sys.argv[1]}-{i}', {'region': 'eu-west-1'})\n"
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from helpers import approve_when_asked
 
-from ssomagic.config import load_config
-from ssomagic.device_flow import DeviceFlow
-from ssomagic.errors import LoginCancelledError, LoginFailedError, ServiceError
-from ssomagic.events import CodeReady, Failed, SignedIn, StillWaiting
-from ssomagic.token_cache import TokenCache
+from ssomagic.engine.config import load_config
+from ssomagic.engine.device_flow import DeviceFlow
+from ssomagic.engine.errors import LoginCancelledError, LoginFailedError, ServiceError
+from ssomagic.engine.events import CodeReady, Failed, SignedIn, StillWaiting
+from ssomagic.engine.token_cache import TokenCache
 
 
 @pytest.fixture
@@ -91,7 +92,14 @@ def test_code_expiring_on_the_server_ends_with_reason_expired(session, runtime, 
 
 
 def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, emulator, clock):
-    emulator.state.update_settings(device_code_expiry=30, interval=5)
+    # The server would still take the code for an hour: only the client's own deadline stops it.
+    emulator.state.update_settings(device_code_expiry=30, interval=5, device_code_grace=3600)
+
+    def never_hang(c):
+        if sum(c.slept) > 120:
+            raise AssertionError("still polling long after expiresIn")
+
+    clock.on_sleep.append(never_hang)
     flow, _events = run_flow(session, runtime)
     with pytest.raises(LoginFailedError) as caught:
         flow.run()
@@ -101,14 +109,25 @@ def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, 
     assert all(p["error"] == "AuthorizationPendingException" for p in polls)
 
 
-def test_transient_server_errors_are_retried_with_backoff(session, runtime, emulator, clock):
+def test_transient_errors_while_polling_are_retried_unseen(session, runtime, emulator, clock):
     emulator.state.set_fault("CreateToken", errors=3)
     clock.on_sleep.append(approve_when_asked(emulator))
-    flow, _ = run_flow(session, runtime)
+    flow, events = run_flow(session, runtime)
     flow.run()
-    assert clock.slept[:3] == [2, 4, 8]
     statuses = [r["status"] for r in emulator.state.requests("CreateToken")]
     assert statuses[:3] == [500, 500, 500] and statuses[-1] == 200
+    assert not any(isinstance(e, Failed) for e in events)
+
+
+def test_a_token_endpoint_that_keeps_failing_is_reported_within_a_minute(
+        session, runtime, emulator, clock):
+    emulator.state.update_settings(device_code_expiry=600)
+    emulator.state.set_fault("CreateToken", errors=10_000)
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(ServiceError, match="kept failing for 45 s while waiting for you"):
+        flow.run()
+    assert sum(clock.slept) < 60  # not at the code's expiry, ten minutes on
+    assert isinstance(events[-1], Failed) and events[-1].reason == "error"
 
 
 def test_a_service_that_keeps_failing_says_to_try_again_not_to_fix_the_config(
@@ -146,14 +165,16 @@ def test_cancel_from_another_thread_stops_polling(session, runtime, emulator, cl
 
 
 def test_cancel_interrupts_a_real_wait_at_once(session, home, emulator):
-    from ssomagic.runtime import Runtime
+    from ssomagic.engine.runtime import Runtime
 
     emulator.state.update_settings(interval=30)
     flow, _events = run_flow(session, Runtime(home=home))
     timer = threading.Timer(0.2, flow.cancel)
     timer.start()
+    started = time.monotonic()
     with pytest.raises(LoginCancelledError):
         flow.run()
+    assert time.monotonic() - started < 5  # not the 30 s interval
     assert len(emulator.state.requests("CreateToken")) == 1
 
 

@@ -6,7 +6,7 @@ import pytest
 from helpers import Approver, live_runtime
 
 from ssomagic import api
-from ssomagic.errors import NoAccessError, NotAnSsoProfileError, NotSignedInError
+from ssomagic.engine.errors import NoAccessError, NotAnSsoProfileError, NotSignedInError
 
 
 @pytest.fixture

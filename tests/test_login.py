@@ -9,11 +9,11 @@ from datetime import timedelta
 from helpers import Approver, approve_when_asked, live_runtime, run_python
 
 from ssomagic import api
-from ssomagic.config import load_config
-from ssomagic.events import SignedIn, WaitingForOtherLogin
-from ssomagic.sign_in import Login
-from ssomagic.token_cache import TokenCache
-from ssomagic.tokens import current_token
+from ssomagic.engine.config import load_config
+from ssomagic.engine.events import SignedIn, WaitingForOtherLogin
+from ssomagic.engine.sign_in import SignIn
+from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.tokens import current_token
 
 
 def quiet(event):
@@ -98,7 +98,7 @@ def test_an_expired_token_without_refresh_reads_as_expired(config_file, runtime,
 def test_two_threads_logging_in_make_one_device_authorization(config_file, home, live_emulator):
     session = load_config(live_runtime(home)).profile("dev").sso
     events: list = []
-    logins = [Login(session, runtime=live_runtime(home), listener=events.append)
+    logins = [SignIn(session, runtime=live_runtime(home), listener=events.append)
               for _ in range(2)]
     with Approver(live_emulator, delay=0.3):
         threads = [threading.Thread(target=login.run) for login in logins]
@@ -116,7 +116,7 @@ def test_two_processes_logging_in_make_one_device_authorization(config_file, hom
     markers = [tmp_path / "first", tmp_path / "second"]
     code = """
         import pathlib, time, ssomagic
-        from ssomagic.runtime import Runtime
+        from ssomagic.engine.runtime import Runtime
         pathlib.Path({marker!r}).touch()
         fast = Runtime(sleep=lambda s: time.sleep(min(s, 0.02)))
         print(ssomagic.login("dev", listener=lambda e: None, runtime=fast))

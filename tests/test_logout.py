@@ -8,10 +8,10 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic import api
-from ssomagic.config import load_config
-from ssomagic.portal import Portal
-from ssomagic.role_credentials import credentials_cache_key
-from ssomagic.token_cache import TokenCache
+from ssomagic.engine.config import load_config
+from ssomagic.engine.portal import Portal
+from ssomagic.engine.role_credentials import credentials_cache_key
+from ssomagic.engine.token_cache import TokenCache
 
 
 def quiet(event):
@@ -53,7 +53,7 @@ def test_logout_of_one_session_ends_it_and_deletes_only_its_files(both_signed_in
         "assume-role.json",
         f"{credentials_cache_key(legacy.account_id, legacy.role_name, legacy.sso)}.json"])
     assert [r["status"] for r in emulator.state.requests("Logout")] == [200]
-    with pytest.raises(Exception, match="not signed in"):
+    with pytest.raises(Exception, match="Sign in again"):
         Portal(dev.sso, token.access_token, runtime=runtime).accounts()
 
 

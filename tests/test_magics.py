@@ -11,10 +11,10 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from ssomagic import exception_hook
-from ssomagic.binding import KernelBinding
-from ssomagic.config import load_config
-from ssomagic.magics import SsoMagics
+from ssomagic.engine.binding import KernelBinding
+from ssomagic.engine.config import load_config
+from ssomagic.notebook import exception_hook
+from ssomagic.notebook.magics import SsoMagics
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_login_force_starts_a_new_device_flow(shell, live_emulator):
 
 
 def test_interrupting_login_cancels_it_cleanly(config_file, home, live_emulator, monkeypatch):
-    from ssomagic.runtime import Runtime
+    from ssomagic.engine.runtime import Runtime
 
     def interrupt(seconds):
         raise KeyboardInterrupt
@@ -269,8 +269,8 @@ def test_login_that_cannot_show_the_identity_says_the_sign_in_itself_stands(shel
     with pytest.raises(UsageError) as caught:
         shell.run_line_magic("sso", "login dev")
     assert str(caught.value).startswith(
-        "Signed in to my-sso and bound dev, but could not show who you are: AWS answered "
-        "InternalServerException to GetCallerIdentity.")
+        "Signed in to my-sso and bound dev, but could not show who you are: AWS STS could not "
+        "say who you are (InternalServerException), even after retrying.")
     assert os.environ["AWS_PROFILE"] == "dev"
     live_emulator.state.clear_faults()
     assert account() == "111122223333"

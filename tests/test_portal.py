@@ -10,11 +10,12 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic import api
-from ssomagic.config import load_config
 from ssomagic.emulator import Org
-from ssomagic.errors import NoAccessError, NotSignedInError
-from ssomagic.portal import RETRY_ATTEMPTS, Portal
-from ssomagic.tokens import current_token
+from ssomagic.engine.config import load_config
+from ssomagic.engine.errors import NoAccessError, NotSignedInError
+from ssomagic.engine.portal import Portal
+from ssomagic.engine.timing import RETRY_ATTEMPTS
+from ssomagic.engine.tokens import current_token
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from helpers import START_URL, approve_when_asked
 
 from ssomagic import api
-from ssomagic.config import load_config
-from ssomagic.session_status import session_status
-from ssomagic.token_cache import TokenCache
+from ssomagic.engine.config import load_config
+from ssomagic.engine.session_status import session_status
+from ssomagic.engine.token_cache import TokenCache
 
 TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 

@@ -12,10 +12,10 @@ import pytest
 from helpers import Approver, live_runtime, wait_until
 
 from ssomagic import api
-from ssomagic.binding import KernelBinding
-from ssomagic.config import load_config
-from ssomagic.runtime import Runtime
-from ssomagic.widgets import IdentityCard, LoginButton, ProfilePicker, panel
+from ssomagic.engine.binding import KernelBinding
+from ssomagic.engine.config import load_config
+from ssomagic.engine.runtime import Runtime
+from ssomagic.notebook.widgets import IdentityCard, LoginButton, ProfilePicker, panel
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_login_button_shows_the_link_and_code_while_the_kernel_stays_free(bindin
     assert "The code expires in" in button.code_panel.value
     assert button.status == "Waiting for you to allow access..."
     live_emulator.approve(code)
-    button.thread.join(10)
+    button.thread.result(10)
     assert button.status == "Signed in to my-sso."
     assert button.code_panel.value == ""  # the code panel is cleared after success
 
@@ -59,8 +59,8 @@ def test_login_button_cancel_stops_the_flow(binding, home, live_emulator):
     thread = button.start()
     wait_until(live_emulator.state.pending_user_codes)
     button.cancel_button.click()
-    thread.join(5)
-    assert not thread.is_alive()
+    thread.result(5)
+    assert thread.done() and not button.running
     assert button.status == "Sign-in cancelled. Run login again when you are ready."
 
 
@@ -70,7 +70,7 @@ def test_signing_in_with_the_button_binds_the_profile_and_fills_the_card(binding
     button = LoginButton("dev", binding=binding, runtime=binding.runtime,
                          on_signed_in=card._signed_in)
     with Approver(live_emulator):
-        button.start().join(10)
+        button.start().result(10)
     assert binding.profile == "dev" and os.environ["AWS_PROFILE"] == "dev"
     wait_until(lambda: card.state == "ready")
     assert "analytics-dev (111122223333)" in card.html.value
@@ -98,8 +98,8 @@ def test_production_flag_toggled_on_the_card_is_kept_in_the_profile(signed_in, c
     card = IdentityCard(signed_in, runtime=signed_in.runtime)
     card.show(api.whoami("dev", runtime=signed_in.runtime))
     assert "PRODUCTION" not in card.html.value
-    card.production_toggle.value = True
-    assert "PRODUCTION" in card.html.value
+    card.production_toggle.value = True  # written off the kernel's thread
+    wait_until(lambda: "PRODUCTION" in card.html.value)
     assert "ssomagic_production = true" in config_file.read_text()
     assert config_file.read_text().startswith("# Team AWS config: keep these comments.")
 
@@ -124,7 +124,7 @@ def test_identity_card_signs_out(signed_in):
 
 def test_picker_groups_profiles_by_session_and_account_with_names(signed_in):
     picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
-    picker.loader.join(5)
+    picker.loader.result(5)
     labels = [label for label, _ in picker.select.options]
     assert labels[0].startswith("my-sso / analytics-dev (111122223333) / DataScientist")
     assert labels[-1].startswith("https://d-1234567890.awsapps.com/start / ")
@@ -132,7 +132,7 @@ def test_picker_groups_profiles_by_session_and_account_with_names(signed_in):
 
 def test_picker_filters_as_you_type(signed_in):
     picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
-    picker.loader.join(5)
+    picker.loader.result(5)
     picker.filter.value = "prod readonly"
     assert [name for _, name in picker.select.options] == ["prod"]
 

@@ -50,6 +50,9 @@ class Settings:
     role_credentials_lifetime: int = 3600
     registration_lifetime: int = 90 * 24 * 3600
     device_code_expiry: int = 600
+    # Honour codes this many seconds past the expiresIn the server advertises (clock skew on a
+    # real service): a client must stop at expiresIn by itself, not wait for the server's word.
+    device_code_grace: int = 0
     interval: int = 1
     refresh_tokens: bool = True
     page_size: int = 20
@@ -309,7 +312,8 @@ class IdentityCenter:
                 user_code=user_code,
                 client_id=client.client_id,
                 start_url=body["startUrl"],
-                expires_at=self.clock() + self.settings.device_code_expiry,
+                expires_at=(self.clock() + self.settings.device_code_expiry
+                            + self.settings.device_code_grace),
             )
             self._device_auths[auth.device_code] = auth
         return {

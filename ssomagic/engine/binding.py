@@ -1,0 +1,162 @@
+"""The profile bound to this process: boto3's default session, and AWS_PROFILE and the region
+for `!aws` and every subprocess, so every later cell just works.
+
+Binding is an observable (traitlets) object so the widgets can follow it without the engine
+knowing about them. Static-credential variables that would shadow the profile are removed,
+with a warning that names them (never their values).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from traitlets import HasTraits, Int, Unicode
+
+from .config import Profile
+
+if TYPE_CHECKING:
+    from .env_export import EnvExport
+from .runtime import Runtime
+
+STATIC_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a binding changes, so that %%sso can put it all back."""
+
+    profile: str | None
+    default_session: Any
+    environ: dict[str, str | None]
+    exporting: bool = False  # %sso env was running for this profile: start it again
+
+
+class KernelBinding(HasTraits):
+    profile = Unicode(None, allow_none=True, help="the bound profile's name")
+    changes = Int(0, help="bumped on every bind, unbind or restore")
+
+    def __init__(self, runtime: Runtime | None = None,
+                 environ: MutableMapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.runtime = runtime or Runtime()
+        self.environ = os.environ if environ is None else environ
+        self._sessions: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.RLock()
+        # Variables someone on our side exported on purpose (EnvExport): removed without a
+        # warning when a binding changes.
+        self.owned: dict[str, str] = {}
+        self._env_export: EnvExport | None = None
+
+    @property
+    def env_export(self) -> EnvExport:
+        """%sso env's exporter for this binding (one per binding, made on first use)."""
+        from .env_export import EnvExport
+
+        with self._lock:
+            if self._env_export is None:
+                self._env_export = EnvExport(self)
+            return self._env_export
+
+    # ---- sessions ------------------------------------------------------------------------
+
+    def session_for(self, profile: Profile) -> Any:
+        """One boto3 Session per profile and config version: switching back costs nothing."""
+        from .boto_session import boto3_session
+
+        key = (profile.name, profile.sso, profile.account_id, profile.role_name, profile.region)
+        with self._lock:
+            found = self._sessions.get(key)
+            if found is None:
+                found = boto3_session(profile, self.runtime)
+                self._sessions[key] = found
+            return found
+
+    # ---- binding -------------------------------------------------------------------------
+
+    def bind(self, profile: Profile) -> list[str]:
+        """Bind the profile; returns warnings to show the user."""
+        import boto3
+
+        session = self.session_for(profile)
+        warnings = []
+        present = [name for name in STATIC_VARS if name in self.environ]
+        shadowing = [n for n in present if self.owned.get(n) != self.environ[n]]
+        for name in present:
+            del self.environ[name]
+        if shadowing:
+            warnings.append(f"Removed {', '.join(shadowing)} from the environment: they would "
+                            f"have overridden profile {profile.name}.")
+        with self._lock:
+            boto3.DEFAULT_SESSION = session
+            self.environ["AWS_PROFILE"] = profile.name
+            for name in REGION_VARS:
+                if profile.region:
+                    self.environ[name] = profile.region
+                else:
+                    self.environ.pop(name, None)
+            self.profile = profile.name
+            self.changes += 1
+        return warnings
+
+    def unbind(self) -> None:
+        import boto3
+
+        with self._lock:
+            boto3.DEFAULT_SESSION = None
+            for name in ("AWS_PROFILE", *REGION_VARS):
+                self.environ.pop(name, None)
+            self.profile = None
+            self.changes += 1
+
+    def snapshot(self) -> Snapshot:
+        import boto3
+
+        exporting = self._env_export is not None and self._env_export.active
+        names: tuple[str, ...] = ("AWS_PROFILE", *REGION_VARS)
+        if not exporting:  # exported keys are written afresh on restore, never restored stale
+            names += (*STATIC_VARS, "AWS_CREDENTIAL_EXPIRATION")
+        return Snapshot(self.profile, boto3.DEFAULT_SESSION,
+                        {n: self.environ.get(n) for n in names}, exporting)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        import boto3
+
+        with self._lock:
+            boto3.DEFAULT_SESSION = snapshot.default_session
+            for name, value in snapshot.environ.items():
+                if value is None:
+                    self.environ.pop(name, None)
+                else:
+                    self.environ[name] = value
+            self.profile = snapshot.profile
+            self.changes += 1
+        if snapshot.exporting and snapshot.profile is not None:
+            self.env_export.start()
+
+    @contextmanager
+    def temporarily(self, profile: Profile) -> Iterator[list[str]]:
+        """Bind for the length of a block, then put everything back, also on an exception."""
+        before = self.snapshot()
+        try:
+            yield self.bind(profile)
+        finally:
+            self.restore(before)
+
+
+_binding: KernelBinding | None = None
+_binding_lock = threading.Lock()
+
+
+def kernel_binding() -> KernelBinding:
+    """The process's binding, shared by the magics, the widgets and ssomagic.use()."""
+    global _binding
+    with _binding_lock:
+        if _binding is None:
+            _binding = KernelBinding()
+        return _binding

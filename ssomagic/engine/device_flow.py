@@ -1,0 +1,200 @@
+"""The OAuth device authorization flow (RFC 8628) against IAM Identity Center, with no UI.
+
+Register (or reuse the registration), start the authorization, then poll CreateToken at the
+server's interval until the person approves, refuses, or the code expires. Progress goes out
+as events; cancel() from another thread or KeyboardInterrupt in this one stops it cleanly.
+Unlike the AWS CLI, which polls forever, the flow stops when the code expires, and a token
+endpoint that keeps failing is reported after ACTION_DEADLINE instead of at the code's expiry.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+from . import clients, gateway
+from .config import SsoSession
+from .errors import LoginCancelledError, LoginFailedError, ServiceError
+from .events import CodeReady, Failed, Listener, SignedIn, StillWaiting, ignore
+from .registration import ensure_registration
+from .runtime import Runtime
+from .timing import ACTION_DEADLINE
+from .token_cache import CachedToken, Registration, TokenCache, format_time, token_document
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+DEFAULT_INTERVAL = 5.0
+SLOW_DOWN_STEP = 5.0
+# The verdicts a poll can bring; everything else is the gateway's to retry or explain.
+POLL_ANSWERS = frozenset({"AuthorizationPendingException", "SlowDownException",
+                          "ExpiredTokenException", "AccessDeniedException"})
+START = "start the sign-in"
+POLL = "check whether you allowed access"
+
+
+class DeviceFlow:
+    def __init__(self, session: SsoSession, *, runtime: Runtime | None = None,
+                 listener: Listener = ignore, profile: str | None = None,
+                 cancel_event: threading.Event | None = None) -> None:
+        self.session = session
+        self.runtime = runtime or Runtime()
+        self.listener = listener
+        self.profile = profile
+        self._cancel = cancel_event or threading.Event()
+        self.target = gateway.Target("sso-oidc", session.region, session.label, profile)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> CachedToken:
+        try:
+            token = self._run()
+        except KeyboardInterrupt:
+            self._cancel.set()
+            self._fail("cancelled", LoginCancelledError().message)
+            raise
+        except LoginFailedError as exc:
+            self._fail(exc.reason, str(exc))
+            raise
+        except ServiceError as exc:
+            self._fail("error", str(exc))
+            raise
+        self.listener(SignedIn(self.session.label, token.expires_at))
+        return token
+
+    def _fail(self, reason: str, message: str) -> None:
+        self.listener(Failed(self.session.label, reason, message))
+
+    def _call(self, method: Any, params: dict[str, Any], doing: str, *,
+              deadline: gateway.Deadline | None = None, handled: frozenset[str] = frozenset()
+              ) -> Any:
+        return gateway.call(method, params, doing=doing, target=self.target,
+                            runtime=self.runtime, deadline=deadline, cancel=self._cancel,
+                            handled=handled)
+
+    def _start(self, oidc: Any) -> tuple[dict[str, Any], Registration]:
+        from botocore.exceptions import ClientError
+
+        deadline = gateway.Deadline(self.runtime)
+        registration = ensure_registration(self.session, runtime=self.runtime,
+                                           profile=self.profile, deadline=deadline,
+                                           cancel=self._cancel)
+        try:
+            answer = self._call(oidc.start_device_authorization, self._start_params(registration),
+                                START, deadline=deadline,
+                                handled=frozenset({"InvalidClientException"}))
+        except ClientError:
+            # The server no longer knows the cached registration: register again, once.
+            registration = ensure_registration(self.session, runtime=self.runtime,
+                                               profile=self.profile, fresh=True,
+                                               deadline=deadline, cancel=self._cancel)
+            try:
+                answer = self._call(oidc.start_device_authorization,
+                                    self._start_params(registration), START, deadline=deadline)
+            except ClientError as exc:  # pragma: no cover - handled codes only come back above
+                raise gateway.failure(exc, doing=START, target=self.target) from None
+        answer = gateway.expect(answer, "deviceCode", "userCode", "verificationUri",
+                                "expiresIn", doing=START, target=self.target)
+        return answer, registration
+
+    def _start_params(self, registration: Registration) -> dict[str, Any]:
+        return {"clientId": registration.client_id, "clientSecret": registration.client_secret,
+                "startUrl": self.session.start_url}
+
+    def _run(self) -> CachedToken:
+        from botocore.exceptions import ClientError
+
+        oidc = clients.client("sso-oidc", self.session.region, self.profile)
+        auth, registration = self._start(oidc)
+        try:
+            interval = float(auth.get("interval") or DEFAULT_INTERVAL)
+            lifetime = timedelta(seconds=float(auth["expiresIn"]))
+        except (TypeError, ValueError):
+            raise gateway.failure_of_answer(self.target, START, "interval or expiresIn") \
+                from None
+        deadline = self.runtime.now() + lifetime
+        self.listener(CodeReady(
+            session=self.session.label,
+            user_code=str(auth["userCode"]),
+            verification_uri=str(auth["verificationUri"]),
+            verification_uri_complete=str(auth.get("verificationUriComplete")
+                                          or f"{auth['verificationUri']}?user_code="
+                                          f"{auth['userCode']}"),
+            expires_at=deadline,
+            interval=interval,
+        ))
+        params = {"grantType": DEVICE_GRANT, "clientId": registration.client_id,
+                  "clientSecret": registration.client_secret, "deviceCode": auth["deviceCode"]}
+        failing_since: float | None = None  # when the token endpoint started failing
+        while True:
+            if self.cancelled:
+                raise LoginCancelledError()
+            now = self.runtime.now()
+            if now >= deadline:
+                raise self._expired()
+            failing_for = 0.0 if failing_since is None else now.timestamp() - failing_since
+            try:
+                answer = self._call(oidc.create_token, params, POLL, handled=POLL_ANSWERS,
+                                    deadline=gateway.Deadline(
+                                        self.runtime, max(1.0, ACTION_DEADLINE - failing_for)))
+            except ClientError as exc:
+                failing_since = None
+                code = gateway.error_code(exc)
+                if code == "AuthorizationPendingException":
+                    left = (deadline - self.runtime.now()).total_seconds()
+                    self.listener(StillWaiting(self.session.label, max(0.0, left)))
+                elif code == "SlowDownException":
+                    interval += SLOW_DOWN_STEP
+                elif code == "ExpiredTokenException":
+                    raise self._expired() from None
+                else:  # AccessDeniedException
+                    raise LoginFailedError("Sign-in was denied on the verification page.",
+                                           "Run login again and choose Allow.",
+                                           reason="denied") from None
+            except ServiceError as exc:
+                if not exc.retry_helps:
+                    raise LoginFailedError(
+                        f"IAM Identity Center refused the sign-in ({exc.code or 'error'}).",
+                        "Run login again; if it keeps failing, check sso_start_url and "
+                        "sso_region.", reason="error") from None
+                if failing_since is None:
+                    failing_since = now.timestamp()
+                elif self.runtime.now().timestamp() - failing_since >= ACTION_DEADLINE:
+                    raise ServiceError(
+                        f"IAM Identity Center kept failing for {ACTION_DEADLINE:.0f} s while "
+                        f"waiting for you to allow access ({exc.code}).",
+                        "Nothing was saved. Try again in a moment; if it keeps failing, check "
+                        "the network or proxy.", code=exc.code, fault=exc.fault) from None
+            else:
+                return self._save(answer, registration)
+            left = (deadline - self.runtime.now()).total_seconds()
+            self.runtime.wait(max(0.0, min(interval, left)), self._cancel)
+
+    def _expired(self) -> LoginFailedError:
+        return LoginFailedError("The sign-in code expired before it was approved.",
+                                "Run login again and approve the new code in time.",
+                                reason="expired")
+
+    def _save(self, answer: Any, registration: Registration) -> CachedToken:
+        answer = gateway.expect(answer, "accessToken", "expiresIn", doing=POLL,
+                                target=self.target)
+        try:
+            lifetime = timedelta(seconds=float(answer["expiresIn"]))
+        except (TypeError, ValueError):
+            raise gateway.failure_of_answer(self.target, POLL, "expiresIn") from None
+        document = token_document(
+            start_url=self.session.start_url,
+            region=self.session.region,
+            access_token=str(answer["accessToken"]),
+            expires_at=self.runtime.now() + lifetime,
+            client_id=registration.client_id,
+            client_secret=registration.client_secret,
+            registration_expires_at=format_time(registration.expires_at),
+            refresh_token=answer.get("refreshToken"),
+        )
+        path = TokenCache(self.runtime).save_token(self.session, document)
+        return CachedToken(document, path)

@@ -1,0 +1,113 @@
+"""Errors a user can act on: each says what went wrong and then what to do about it.
+
+The text never carries a token, a client secret or a key, so an error can be shown in a
+notebook, logged or printed by the console as it is.
+"""
+
+from __future__ import annotations
+
+
+class SsoMagicError(Exception):
+    """Base of every error ssomagic raises on purpose."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message if not hint else f"{message} {hint}")
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(SsoMagicError):
+    """The AWS config file is missing something, or says something inconsistent."""
+
+
+class ConfigParseError(ConfigError):
+    """The AWS config file cannot be parsed; it is never rewritten in that state."""
+
+    def __init__(self, path: str, line: int | None, detail: str) -> None:
+        where = f"{path}, line {line}" if line else path
+        super().__init__(
+            f"Unable to parse config file: {where}: {detail}.",
+            "Fix that line by hand (ssomagic will not rewrite a file it cannot read).",
+        )
+        self.path = path
+        self.line = line
+
+
+class ProfileNotFoundError(ConfigError):
+    pass
+
+
+class NotAnSsoProfileError(ConfigError):
+    pass
+
+
+class NotSignedInError(SsoMagicError):
+    """No usable token: never signed in, expired, signed out or revoked."""
+
+
+class TokenRejectedError(NotSignedInError):
+    """The server refused a token that had not expired here: only a new sign-in helps."""
+
+
+class LoginFailedError(SsoMagicError):
+    """The device authorization ended without a token: expired, denied or a server fault."""
+
+    def __init__(self, message: str, hint: str = "", *, reason: str = "error") -> None:
+        super().__init__(message, hint)
+        self.reason = reason
+
+
+class LoginCancelledError(LoginFailedError):
+    def __init__(self) -> None:
+        super().__init__("Sign-in cancelled.", "Run login again when you are ready.",
+                         reason="cancelled")
+
+
+class NoAccessError(SsoMagicError):
+    """The portal refused a role that is not assigned to the user (ForbiddenException)."""
+
+    def __init__(self, account_id: str, role: str, available: list[str] | None) -> None:
+        if available:
+            hint = f"Roles you do have in {account_id}: {', '.join(available)}."
+        elif available is not None:
+            hint = f"You have no roles in account {account_id}."
+        else:
+            hint = "Ask your administrator for access, or choose another role."
+        super().__init__(f"No access to role {role} in account {account_id}.", hint)
+        self.account_id = account_id
+        self.role = role
+        self.available = available
+
+
+class ServiceError(SsoMagicError):
+    """AWS answered with an error that retrying did not cure, or could not be reached.
+
+    ``fault`` says whose it is: "network" (unreachable), "service" (busy or failing: trying
+    again later helps), "request" (refused: trying again will not help) or "answer" (the
+    reply was not what the API promises, often a proxy's page).
+    """
+
+    def __init__(self, message: str, hint: str = "", *, code: str | None = None,
+                 fault: str = "service", retry_helps: bool = True) -> None:
+        super().__init__(message, hint)
+        self.code = code
+        self.fault = fault
+        self.retry_helps = retry_helps
+
+
+class TimedOutError(ServiceError):
+    """The user action's deadline passed while AWS kept failing or did not answer."""
+
+    def __init__(self, message: str, hint: str = "", *, code: str | None = None) -> None:
+        super().__init__(message, hint, code=code, fault="network", retry_helps=True)
+
+
+class BadAnswerError(ServiceError):
+    """A reply that is not what the API promises: a proxy's HTML page, an empty object."""
+
+    def __init__(self, service: str, doing: str, detail: str) -> None:
+        super().__init__(
+            f"{service} answered the request to {doing} with something that is not what the "
+            f"API promises ({detail}).",
+            "A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then "
+            "try again.", code=None, fault="answer", retry_helps=False)

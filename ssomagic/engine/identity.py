@@ -1,0 +1,151 @@
+"""Who the kernel is in AWS: STS GetCallerIdentity through the profile, plus the account's name
+from the portal and the token's expiry, so a person sees at a glance where their code runs.
+
+How an Identity looks in a notebook is the notebook front end's business: it registers an HTML
+formatter for this type. Here it has only words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import gateway
+from .boto_session import boto3_session
+from .clients import client_config
+from .config import Profile, SsoSession
+from .errors import NotAnSsoProfileError, SsoMagicError
+from .portal import Portal, not_signed_in
+from .runtime import Runtime
+from .token_cache import CachedToken, format_time
+from .tokens import current_token
+
+WHOAMI = "say who you are"
+
+
+@dataclass(frozen=True)
+class Identity:
+    profile: str
+    account_id: str
+    account_name: str | None
+    role: str
+    arn: str
+    user: str
+    user_id: str
+    region: str | None
+    token_expires_at: datetime
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def __str__(self) -> str:
+        account = f"{self.account_name} ({self.account_id})" if self.account_name \
+            else self.account_id
+        return (f"{self.user} as {self.role} in {account}, region {self.region or '-'}, "
+                f"token until {self.token_expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+def role_from_arn(arn: str) -> str | None:
+    """The permission set's name from ...:assumed-role/AWSReservedSSO_<name>_<hex>/<user>."""
+    try:
+        role_part = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+    except IndexError:
+        return None
+    if role_part.startswith("AWSReservedSSO_"):
+        return role_part[len("AWSReservedSSO_"):].rsplit("_", 1)[0]
+    return role_part
+
+
+class AccountNames:
+    """Account id -> name for each sign-in, listed once. Keyed by the sso-session and the
+    token's expiry (a new sign-in or refresh lists again), never by the token itself; bounded,
+    since a kernel can live for weeks."""
+
+    MAX_ENTRIES = 16
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: OrderedDict[tuple[str, str], dict[str, str]] = OrderedDict()
+
+    def get(self, portal: Portal, token: CachedToken) -> dict[str, str]:
+        key = (portal.session.cache_key, format_time(token.expires_at))
+        with self._lock:
+            if key in self._names:
+                self._names.move_to_end(key)
+                return self._names[key]
+        names = {a.account_id: a.name for a in portal.accounts()}
+        with self._lock:
+            self._names[key] = names
+            while len(self._names) > self.MAX_ENTRIES:
+                self._names.popitem(last=False)
+        return names
+
+
+_account_names = AccountNames()
+
+
+def account_names(portal: Portal, token: CachedToken) -> dict[str, str]:
+    """Account id -> name, listed once per sign-in."""
+    return _account_names.get(portal, token)
+
+
+def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[str, str]:
+    """Account names from every signed-in session's portal (no sign-in is started)."""
+    names: dict[str, str] = {}
+    for session in sessions:
+        with contextlib.suppress(SsoMagicError):
+            token = current_token(session, runtime=runtime)
+            if token is None:
+                continue
+            names.update(account_names(Portal(session, token.access_token, runtime=runtime),
+                                       token))
+    return names
+
+
+def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
+    runtime = runtime or Runtime()
+    if not profile.has_role:
+        raise NotAnSsoProfileError(
+            f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
+            "has no identity of its own.", "Choose a profile with an account and a role.")
+    token = current_token(profile.sso, runtime=runtime, profile=profile.name)
+    if token is None:
+        raise not_signed_in(profile.sso, profile.name)
+    region = profile.region or profile.sso.region
+    sts = boto3_session(profile, runtime).client("sts", region_name=region,
+                                                 config=client_config(region))
+    target = gateway.Target("sts", region, profile.sso.label, profile.name)
+    from botocore.exceptions import ClientError
+
+    try:  # role credentials come first: NotSignedInError and NoAccessError pass through
+        answer = gateway.call(sts.get_caller_identity, {}, doing=WHOAMI, target=target,
+                              runtime=runtime,
+                              handled=frozenset({"ExpiredToken", "InvalidClientTokenId"}))
+    except ClientError:  # role credentials the sign-in gave, no longer accepted
+        raise not_signed_in(profile.sso, profile.name) from None
+    answer = gateway.expect(answer, "Arn", "Account", "UserId", doing=WHOAMI, target=target)
+    portal = Portal(profile.sso, token.access_token, runtime=runtime, profile=profile.name)
+    arn = str(answer["Arn"])
+    return Identity(
+        profile=profile.name,
+        account_id=str(answer["Account"]),
+        account_name=_name_of(portal, token, str(answer["Account"])),
+        role=role_from_arn(arn) or profile.role_name or "",
+        arn=arn,
+        user=arn.rsplit("/", 1)[-1],
+        user_id=str(answer["UserId"]),
+        region=profile.region,
+        token_expires_at=token.expires_at,
+    )
+
+
+def _name_of(portal: Portal, token: CachedToken, account_id: str) -> str | None:
+    """The account's name; None when the portal cannot say (the identity stands without it)."""
+    try:
+        return account_names(portal, token).get(account_id)
+    except SsoMagicError:
+        return None

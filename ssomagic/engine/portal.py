@@ -1,0 +1,160 @@
+"""The AWS access portal: which accounts and roles the signed-in user has, and role credentials.
+
+Listing is concurrent with a bounded pool and pipelined behind ListAccounts' pages, so an org
+of hundreds of accounts lists in a fraction of the time `aws configure sso` takes, one call at
+a time. Throttling and 5xx answers are retried with back-off and never reach the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from . import clients, gateway
+from .config import SsoSession
+from .errors import BadAnswerError, NoAccessError, NotSignedInError, SsoMagicError
+from .runtime import Runtime
+from .timing import RETRY_ATTEMPTS
+
+DEFAULT_WORKERS = 16
+LIST_ACCOUNTS = "list your accounts"
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    account_id: str
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class AccountRoles:
+    account: AccountInfo
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def not_signed_in(session: SsoSession, profile: str | None) -> NotSignedInError:
+    return NotSignedInError(
+        f"The SSO session {session.label} is not signed in, has expired or was signed out.",
+        gateway.login_hint(profile or session.name))
+
+
+class Portal:
+    def __init__(self, session: SsoSession, access_token: str, *,
+                 runtime: Runtime | None = None, profile: str | None = None,
+                 max_workers: int = DEFAULT_WORKERS, page_size: int = 100) -> None:
+        self.session = session
+        self._token = access_token
+        self.runtime = runtime or Runtime()
+        self.profile = profile
+        self.max_workers = max(1, min(max_workers, clients.MAX_POOL))
+        self.page_size = page_size
+        self._client = clients.client("sso", session.region, profile)
+        self.target = gateway.Target("sso", session.region, session.label, profile)
+
+    def __repr__(self) -> str:
+        return f"Portal(session={self.session.label!r})"
+
+    def _call(self, operation: str, doing: str, *, handled: frozenset[str] = frozenset(),
+              attempts: int = RETRY_ATTEMPTS, **params: Any) -> dict[str, Any]:
+        method: Callable[..., dict[str, Any]] = getattr(self._client, operation)
+        answer = gateway.call(method, {"accessToken": self._token, **params}, doing=doing,
+                              target=self.target, runtime=self.runtime, handled=handled,
+                              attempts=attempts)
+        return gateway.expect(answer, doing=doing, target=self.target)
+
+    def _pages(self, operation: str, key: str, doing: str, **params: Any
+               ) -> Iterator[list[dict[str, Any]]]:
+        token: str | None = None
+        while True:
+            query: dict[str, Any] = {"maxResults": self.page_size, **params}
+            if token:
+                query["nextToken"] = token
+            page = self._call(operation, doing, **query)
+            items = page.get(key, [])
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise BadAnswerError(self.target.service_name, doing, f"{key} is not a list")
+            yield items
+            token = page.get("nextToken")
+            if not token:
+                return
+
+    def _account(self, item: dict[str, Any]) -> AccountInfo:
+        if not isinstance(item.get("accountId"), str):
+            raise BadAnswerError(self.target.service_name, LIST_ACCOUNTS, "an account has no id")
+        return AccountInfo(item["accountId"], str(item.get("accountName") or item["accountId"]),
+                           str(item.get("emailAddress") or ""))
+
+    def accounts(self) -> list[AccountInfo]:
+        return [self._account(a) for page in self._pages("list_accounts", "accountList",
+                                                          LIST_ACCOUNTS) for a in page]
+
+    def roles(self, account_id: str) -> list[str]:
+        doing = f"list your roles in account {account_id}"
+        roles = [r.get("roleName") for page in self._pages(
+            "list_account_roles", "roleList", doing, accountId=account_id) for r in page]
+        if not all(isinstance(r, str) for r in roles):
+            raise BadAnswerError(self.target.service_name, doing, "a role has no name")
+        return [str(r) for r in roles]
+
+    def account_roles(self) -> list[AccountRoles]:
+        """Every account with its roles, listing roles while later account pages still load."""
+        pending: list[tuple[AccountInfo, Future[list[str]]]] = []
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="ssomagic-portal") as pool:
+            try:
+                for page in self._pages("list_accounts", "accountList", LIST_ACCOUNTS):
+                    for a in page:
+                        account = self._account(a)
+                        pending.append((account, pool.submit(self.roles, account.account_id)))
+                return [AccountRoles(account, tuple(future.result()))
+                        for account, future in pending]
+            finally:
+                for _, future in pending:
+                    future.cancel()
+
+    def role_credentials(self, account_id: str, role_name: str) -> RoleCredentials:
+        from botocore.exceptions import ClientError
+
+        doing = f"give credentials for {role_name} in account {account_id}"
+        try:
+            answer = self._call("get_role_credentials", doing,
+                                handled=frozenset({"ForbiddenException"}),
+                                accountId=account_id, roleName=role_name)
+        except ClientError:  # ForbiddenException: the role is not assigned to this user
+            raise NoAccessError(account_id, role_name, self.roles_or_none(account_id)) from None
+        creds = gateway.expect(answer.get("roleCredentials"), "accessKeyId", "secretAccessKey",
+                               "sessionToken", "expiration", doing=doing, target=self.target)
+        try:
+            expiration = datetime.fromtimestamp(float(creds["expiration"]) / 1000, timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise gateway.failure_of_answer(self.target, doing, "expiration") from None
+        return RoleCredentials(
+            access_key_id=str(creds["accessKeyId"]),
+            secret_access_key=str(creds["secretAccessKey"]),
+            session_token=str(creds["sessionToken"]),
+            expiration=expiration,
+        )
+
+    def roles_or_none(self, account_id: str) -> list[str] | None:
+        try:
+            return self.roles(account_id)
+        except SsoMagicError:
+            return None
+
+    def logout(self) -> None:
+        """End the session on the server; errors are ignored, as `aws sso logout` ignores them
+        (the token file is deleted either way). Bounded like every other call."""
+        with contextlib.suppress(SsoMagicError):
+            self._call("logout", "sign out", attempts=2)

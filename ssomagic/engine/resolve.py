@@ -1,0 +1,65 @@
+"""Finding the profile a notebook means: a profile name, or ACCOUNT/ROLE.
+
+ACCOUNT/ROLE (ACCOUNT an account name or id) lets a shared notebook run on colleagues' machines
+where profile names differ. It is looked up among the configured profiles, with account names
+from the portal of each signed-in sso-session; when no profile matches but a signed-in session
+grants that role, a profile is added to the config, named `<role>-<account>` as
+`aws configure sso` names it.
+"""
+
+from __future__ import annotations
+
+from .config import AwsConfig, Profile, load_config
+from .config_writer import set_profile
+from .errors import ProfileNotFoundError
+from .identity import account_names
+from .portal import Portal
+from .runtime import Runtime
+from .tokens import current_token
+
+
+def resolve_profile(spec: str | None, runtime: Runtime | None = None) -> Profile:
+    runtime = runtime or Runtime()
+    config = load_config(runtime)
+    name = runtime.profile_name(spec)
+    if name in config.profiles or "/" not in name:
+        return config.profile(name)
+    account, role = name.split("/", 1)
+    return _by_account_and_role(account, role, config, runtime)
+
+
+def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Runtime
+                         ) -> Profile:
+    profiles = [p for p in config.sso_profiles() if p.has_role and p.role_name == role]
+    direct = [p for p in profiles if p.account_id == account]
+    if direct:
+        return direct[0]
+    for session in config.sessions():
+        token = current_token(session, runtime=runtime)
+        if token is None:
+            continue
+        portal = Portal(session, token.access_token, runtime=runtime)
+        names = account_names(portal, token)
+        ids = [i for i, n in names.items() if n == account] or (
+            [account] if account in names else [])
+        if not ids:
+            continue
+        account_id = ids[0]
+        for profile in profiles:
+            if profile.account_id == account_id and profile.sso == session:
+                return profile
+        if role not in portal.roles(account_id):
+            continue
+        if session.name is None:
+            continue  # legacy sessions: leave adding profiles to `aws configure sso`
+        new_name = f"{role}-{account_id}"
+        set_profile(new_name, {"sso_session": session.name, "sso_account_id": account_id,
+                               "sso_role_name": role, "region": session.region}, runtime)
+        return load_config(runtime).profile(new_name)
+    raise ProfileNotFoundError(
+        f"No profile for {account}/{role}.",
+        "Sign in to the sso-session that grants it first (%sso login PROFILE), or check "
+        "the account name and role." if not any(
+            current_token(s, runtime=runtime) for s in config.sessions())
+        else "None of your signed-in sessions grants that role in that account.")
+

@@ -1,0 +1,151 @@
+"""Role credentials for a profile, cached where the AWS CLI caches them, and a botocore
+credentials object that picks up a new sign-in at once.
+
+botocore's own SSO credentials keep the token they loaded and retry at most once a minute, so a
+kernel whose token expired keeps failing after the user signs in again, until a restart. These
+credentials read the token file on every fetch, and refetch as soon as a sign-in happens in this
+process (or the cached role credentials expire), so existing clients recover by themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_write
+from .config import Profile, SsoSession
+from .portal import Portal, not_signed_in
+from .runtime import Runtime
+from .timing import REFRESH_WINDOW
+from .token_cache import TokenCache, format_time, parse_time
+from .tokens import current_token
+
+
+def credentials_cache_key(account_id: str, role_name: str, session: SsoSession) -> str:
+    """The name botocore's SSOCredentialFetcher gives a profile's cached role credentials."""
+    args: dict[str, str] = {"accountId": account_id, "roleName": role_name}
+    if session.name:
+        args["sessionName"] = session.name
+    else:
+        args["startUrl"] = session.start_url
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+
+class CredentialGeneration:
+    """A counter that moves on with every sign-in in this process; role credentials fetched in
+    an older generation are fetched again on their next use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def advance(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+_generation = CredentialGeneration()
+
+
+def new_sign_in() -> None:
+    """Called by the engine after every sign-in: credentials in use refetch on next use."""
+    _generation.advance()
+
+
+def generation() -> int:
+    return _generation.value
+
+
+class RoleCredentialFetcher:
+    """Fetches a profile's role credentials: the CLI cache first, then the portal."""
+
+    def __init__(self, profile: Profile, runtime: Runtime | None = None) -> None:
+        if not profile.has_role:
+            raise ValueError(f"profile {profile.name} has no account and role")
+        self.profile = profile
+        self.runtime = runtime or Runtime()
+        assert profile.account_id and profile.role_name
+        self.path: Path = self.runtime.cli_cache_dir / (
+            credentials_cache_key(profile.account_id, profile.role_name, profile.sso) + ".json")
+
+    def cached(self) -> dict[str, Any] | None:
+        """The cached credentials when they have more than 15 minutes left and were fetched
+        after the current sign-in (a new sign-in is often the cure for bad credentials)."""
+        token_file = TokenCache(self.runtime).token_path(self.profile.sso)
+        try:
+            if self.path.stat().st_mtime_ns < token_file.stat().st_mtime_ns:
+                return None
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            creds = document["Credentials"]
+            expiration = parse_time(creds["Expiration"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if document.get("ProviderType") != "sso" or (
+                expiration - self.runtime.now() <= REFRESH_WINDOW):
+            return None
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": creds["Expiration"]}
+
+    def fetch(self, *, use_cache: bool = True) -> dict[str, Any]:
+        """botocore's credential metadata (access_key, secret_key, token, expiry_time)."""
+        if use_cache:
+            found = self.cached()
+            if found is not None:
+                return found
+        sso = self.profile.sso
+        token = current_token(sso, runtime=self.runtime, profile=self.profile.name)
+        if token is None:
+            raise not_signed_in(sso, self.profile.name)
+        portal = Portal(sso, token.access_token, runtime=self.runtime, profile=self.profile.name)
+        creds = portal.role_credentials(self.profile.account_id or "", self.profile.role_name or "")
+        expiration = format_time(creds.expiration)
+        atomic_write(self.path, json.dumps({"ProviderType": "sso", "Credentials": {
+            "AccessKeyId": creds.access_key_id,
+            "SecretAccessKey": creds.secret_access_key,
+            "SessionToken": creds.session_token,
+            "Expiration": expiration,
+        }}))
+        return {"access_key": creds.access_key_id, "secret_key": creds.secret_access_key,
+                "token": creds.session_token, "expiry_time": expiration}
+
+
+def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) -> Any:
+    """A botocore RefreshableCredentials for the profile that notices new sign-ins."""
+    from botocore.credentials import RefreshableCredentials
+
+    fetcher = RoleCredentialFetcher(profile, runtime)
+
+    class SsoRoleCredentials(RefreshableCredentials):
+        def __init__(self) -> None:
+            self._seen_generation = generation()
+            metadata = fetcher.fetch()
+            super().__init__(
+                access_key=metadata["access_key"], secret_key=metadata["secret_key"],
+                token=metadata["token"], expiry_time=parse_time(metadata["expiry_time"]),
+                refresh_using=self._refetch, method="sso",
+                time_fetcher=fetcher.runtime.now)
+
+        def _refetch(self) -> dict[str, Any]:
+            fresh_sign_in = self._seen_generation != generation()
+            self._seen_generation = generation()
+            return fetcher.fetch(use_cache=not fresh_sign_in)
+
+        def refresh_needed(self, refresh_in: int | None = None) -> bool:
+            if self._seen_generation != generation():
+                return True
+            return bool(super().refresh_needed(refresh_in))
+
+        @property
+        def expiry(self) -> datetime:
+            return self._expiry_time
+
+        def __repr__(self) -> str:
+            return f"SsoRoleCredentials(profile={profile.name!r})"
+
+    return SsoRoleCredentials()

@@ -1,0 +1,119 @@
+"""Signing in, owned by the engine: every front end (the API, the console, the magics, the
+widgets, the exception panel's button) calls ``sign_in`` or runs a ``SignIn``, so every path
+does the same after a sign-in: the credential generation moves on (clients made earlier pick
+up the new sign-in) and, when asked, the profile is bound to the process.
+
+A valid token is reused, or refreshed; otherwise one device flow runs. At most one device flow
+per sso-session runs at a time across processes: a login that finds another one in progress
+waits for it and then uses the token it wrote.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .config import Profile, SsoSession
+from .device_flow import DeviceFlow
+from .events import Listener, SignedIn, WaitingForOtherLogin, ignore
+from .role_credentials import new_sign_in
+from .runtime import Runtime
+from .session_lock import SessionLock
+from .session_status import SessionStatus, session_status
+from .timing import REFRESH_WINDOW
+from .token_cache import CachedToken, TokenCache
+from .tokens import current_token
+
+if TYPE_CHECKING:
+    from .binding import KernelBinding
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """What the front ends show after a sign-in. Holds no token."""
+
+    session: SsoSession
+    profile: Profile | None
+    status: SessionStatus
+    reused: bool
+    bound: bool = False
+    warnings: tuple[str, ...] = ()  # from binding: static keys that were removed, say
+
+    def __str__(self) -> str:
+        return str(self.status)
+
+
+class SignIn:
+    """One sign-in. ``run()`` blocks until signed in; ``cancel()`` may be called from any thread.
+
+    ``target`` is a profile (its sso-session is signed in to) or an sso-session alone. With a
+    ``binding`` and a profile that has a role, the profile is bound once signed in.
+    """
+
+    def __init__(self, target: Profile | SsoSession, *, runtime: Runtime | None = None,
+                 listener: Listener = ignore, force: bool = False,
+                 binding: KernelBinding | None = None) -> None:
+        self.profile = target if isinstance(target, Profile) else None
+        self.session = target.sso if isinstance(target, Profile) else target
+        self.runtime = runtime or Runtime()
+        self.listener = listener
+        self.force = force
+        self.binding = binding
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> SignInResult:
+        _, reused = self._token()
+        new_sign_in()
+        bound, warnings = False, tuple[str, ...]()
+        if self.binding is not None and self.profile is not None and self.profile.has_role:
+            warnings, bound = tuple(self.binding.bind(self.profile)), True
+        status = session_status(self.session, self.runtime)
+        return SignInResult(self.session, self.profile, status, reused, bound, warnings)
+
+    # ---- the token ----------------------------------------------------------------------
+
+    @property
+    def _profile_name(self) -> str | None:
+        return self.profile.name if self.profile else None
+
+    def _reused(self, token: CachedToken) -> tuple[CachedToken, bool]:
+        self.listener(SignedIn(self.session.label, token.expires_at, reused=True))
+        return token, True
+
+    def _token(self) -> tuple[CachedToken, bool]:
+        if not self.force:
+            token = current_token(self.session, runtime=self.runtime,
+                                  profile=self._profile_name, min_remaining=REFRESH_WINDOW)
+            if token is not None:
+                return self._reused(token)
+        cache = TokenCache(self.runtime)
+        before = cache.load_token(self.session)
+        lock = SessionLock(self.session, self.runtime)
+        on_wait = lambda: self.listener(WaitingForOtherLogin(self.session.label))  # noqa: E731
+        with lock.held(cancel=self._cancel, on_wait=on_wait) as waited:
+            if waited:
+                token = cache.load_token(self.session)
+                fresh = token is not None and (
+                    before is None or token.access_token != before.access_token)
+                if (token is not None and (fresh or not self.force)
+                        and token.remaining(self.runtime.now()) > REFRESH_WINDOW):
+                    return self._reused(token)
+            flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
+                              profile=self._profile_name, cancel_event=self._cancel)
+            return flow.run(), False
+
+
+def sign_in(target: Profile | SsoSession, *, runtime: Runtime | None = None,
+            listener: Listener = ignore, force: bool = False,
+            binding: KernelBinding | None = None) -> SignInResult:
+    """Sign in (reusing a valid token unless ``force``), then make existing clients recover."""
+    return SignIn(target, runtime=runtime, listener=listener, force=force,
+                  binding=binding).run()

@@ -1,0 +1,46 @@
+"""Every time window and timeout of a sign-in, one constant each, with the reason for its value.
+
+Other modules import these instead of writing their own numbers, so "15 minutes" means one
+thing: the window in which botocore and the AWS CLI stop trusting something that will expire.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# Tokens, client registrations and cached role credentials are all treated as due for renewal
+# this long before they expire: botocore's advisory refresh window, and the CLI's reuse margin.
+REFRESH_WINDOW = timedelta(minutes=15)
+
+# Inside this window (botocore's mandatory one) a process that cannot refresh itself waits for
+# the one that holds the session's lock, instead of carrying on with a token about to expire.
+MANDATORY_REFRESH_WINDOW = timedelta(minutes=10)
+
+# botocore tries a refresh at most once a minute per token; so do we, per sso-session.
+REFRESH_ATTEMPT_EVERY = timedelta(minutes=1)
+
+# No user action waits longer than this for AWS without an answer. Retries stop here, and a
+# sign-in code whose token endpoint keeps failing is reported after this long, not at expiry.
+ACTION_DEADLINE = 45.0
+
+# Per-request socket timeouts. With ACTION_DEADLINE they bound the worst case of one action to
+# under 60 s: the deadline is checked between attempts, and one attempt takes at most these.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 10.0
+
+# Full-jitter exponential back-off between retries of throttled, 5xx or dropped requests.
+BACKOFF_BASE = 0.05
+BACKOFF_CAP = 2.0
+RETRY_ATTEMPTS = 10
+
+
+def format_duration(seconds: float) -> str:
+    """A span of time as a person reads it on a card or a countdown: 1h 05m, 4m 09s, 12s."""
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"

@@ -1,0 +1,54 @@
+"""Sign-in progress in a notebook cell: one display slot, updated in place, that shows the link,
+the code and a countdown, and is cleared (or replaced by the identity card) at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.display import HTML, display
+
+from ..engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from ..engine.runtime import Runtime
+from .render import code_panel_html, message_html
+
+
+class CodePanel:
+    """Renders sign-in events into one display slot that is updated in place."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.handle: Any = None
+        self._code: CodeReady | None = None
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, CodeReady):
+            self._code = event
+            self._show(code_panel_html(event, self._left()))
+        elif isinstance(event, StillWaiting) and self._code is not None:
+            self._show(code_panel_html(self._code, self._left()))
+        elif isinstance(event, WaitingForOtherLogin):
+            self._show(message_html(f"Another sign-in to {event.session} is running; "
+                                    "waiting for it."))
+        elif isinstance(event, SignedIn | Failed):
+            self._code = None
+            self.clear()
+
+    def _left(self) -> float:
+        assert self._code is not None
+        return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
+
+    def _show(self, html: str) -> None:
+        if self.handle is None:
+            self.handle = display(HTML(html), display_id=True)
+        else:
+            self.handle.update(HTML(html))
+
+    def clear(self) -> None:
+        if self.handle is not None:
+            self.handle.update(HTML(""))
+
+    def replace_with(self, obj: Any) -> None:
+        if self.handle is not None:
+            self.handle.update(obj)
+        else:
+            display(obj)

@@ -1,0 +1,89 @@
+"""The %sso subcommands, described once. The parser (and so `%sso COMMAND --help`), the
+magic's docstring (what `%sso?` shows) and <Tab> completion are all made from this table, as
+IPython builds its own script magics from a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# What <Tab> offers for a positional argument.
+PROFILE = "profile"  # any SSO profile: one with only an sso-session can sign in or out
+ROLE_PROFILE = "role-profile"  # a profile with an account and a role: it can be bound
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    positional: str | None = None  # the metavar, PROFILE
+    required: bool = False
+    completes: str | None = None  # PROFILE or ROLE_PROFILE
+    options: tuple[Option, ...] = field(default_factory=tuple)
+
+    @property
+    def usage(self) -> str:
+        parts = [self.name]
+        if self.positional:
+            parts.append(self.positional if self.required else f"[{self.positional}]")
+        parts += [f"[{o.flag}]" for o in self.options]
+        return " ".join(parts)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("login", "sign in (reuses a valid sign-in) and bind", "PROFILE",
+            completes=PROFILE,
+            options=(Option("--force", "sign in again even if the sign-in is valid"),)),
+    Command("logout", "sign out, as `aws sso logout` does", "PROFILE", completes=PROFILE,
+            options=(Option("--all", "sign out of every sso-session"),)),
+    Command("use", "bind a signed-in profile to this kernel", "PROFILE", required=True,
+            completes=ROLE_PROFILE),
+    Command("whoami", "account, role, ARN and expiry in use", "PROFILE",
+            completes=ROLE_PROFILE),
+    Command("status", "every sso-session: signed in or not, time left"),
+    Command("profiles", "profiles with account name, role and region"),
+    Command("picker", "the profile picker, sign-in button and identity card"),
+    Command("env", "export the bound role's temporary credentials into os.environ for tools "
+            "that cannot read SSO profiles",
+            options=(Option("--off", "remove them again"),)),
+)
+BY_NAME = {c.name: c for c in COMMANDS}
+
+DESCRIPTION = ("Sign in to AWS IAM Identity Center and bind a profile to this kernel. "
+               "PROFILE is a profile name or ACCOUNT/ROLE (account name or id).")
+EPILOG = ("%sso alone shows the picker in a notebook, the status in a terminal. "
+          "%%sso PROFILE runs one cell under another profile, then restores the binding.")
+
+
+def build_parser() -> Any:
+    """The MagicArgumentParser for %sso; each subcommand has its own --help."""
+    from IPython.core.magic_arguments import MagicArgumentParser
+
+    parser = MagicArgumentParser(prog="sso", description=DESCRIPTION, epilog=EPILOG,
+                                 add_help=True)
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        sub = subcommands.add_parser(command.name, help=command.help, description=command.help,
+                                     add_help=True)
+        if command.positional:
+            sub.add_argument("profile", metavar=command.positional,
+                             nargs=None if command.required else "?")
+        for option in command.options:
+            sub.add_argument(option.flag, action="store_true", help=option.help)
+    return parser
+
+
+def docstring() -> str:
+    """The magic's docstring, in the layout of IPython's own magics' help."""
+    width = max(len(c.usage) for c in COMMANDS) + 2
+    lines = [DESCRIPTION, ""]
+    lines += [f"%sso {c.usage.ljust(width)} {c.help}" for c in COMMANDS]
+    lines += ["", EPILOG, "%sso COMMAND --help for the details of one command."]
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""When a user's own cell fails for a sign-in reason, say so in a sentence instead of a
+traceback: what happened, what to do, and a button that does it.
+
+Handled: botocore's SSO token errors (expired, refresh failed, not found, UnauthorizedSSOToken),
+the portal's UnauthorizedException and ForbiddenException ("No access": the roles the user does
+have in that account are listed), an expired session token, and an access denial while the
+bound account is not the profile's. Everything else gets IPython's usual traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..engine.errors import NoAccessError, NotSignedInError
+from ..engine.gateway import error_code
+
+if TYPE_CHECKING:  # loading the extension stays light: these come on first use
+    from ..engine.binding import KernelBinding
+    from ..engine.config import Profile
+
+TOKEN_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
+                "SSOError", "InvalidSSOTokenError")
+EXPIRED_CODES = ("ExpiredToken", "ExpiredTokenException", "UnauthorizedException",
+                 "InvalidClientTokenId")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str
+    message: str
+    profile: str | None = None  # offer a sign-in button for it
+    force: bool = False
+
+
+def explain(exc: BaseException, binding: KernelBinding) -> Explanation | None:
+    profile = _bound_profile(binding)
+    name = profile.name if profile else None
+    code = error_code(exc)
+    if type(exc).__name__ in TOKEN_ERRORS or isinstance(exc, NotSignedInError) or (
+            code in EXPIRED_CODES):
+        where = f" for profile {name}" if name else ""
+        return Explanation("Not signed in",
+                           f"The AWS sign-in{where} has expired or was signed out "
+                           f"({type(exc).__name__ if code is None else code}). Sign in again, "
+                           "then re-run the cell; clients you already made pick up the new "
+                           "sign-in by themselves.", name)
+    if isinstance(exc, NoAccessError):
+        return Explanation("No access", str(exc), name)
+    if code == "ForbiddenException":
+        return Explanation("No access", _no_access(profile, binding), None)
+    if code is not None and code.startswith("AccessDenied") and profile is not None:
+        wrong = _wrong_account(profile, binding)
+        if wrong:
+            return Explanation("Wrong account", wrong, None)
+    return None
+
+
+def _bound_profile(binding: KernelBinding) -> Profile | None:
+    from ..engine.config import load_config
+
+    return load_config(binding.runtime).find(binding.profile)
+
+
+def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
+    if profile is None or not profile.account_id:
+        return "IAM Identity Center answered No access: the role is not assigned to you."
+    from ..engine.portal import Portal
+    from ..engine.tokens import current_token
+
+    token = current_token(profile.sso, runtime=binding.runtime)
+    roles = None
+    if token is not None:
+        roles = Portal(profile.sso, token.access_token,
+                       runtime=binding.runtime).roles_or_none(profile.account_id)
+    return str(NoAccessError(profile.account_id, profile.role_name or "", roles))
+
+
+def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
+    from ..engine.binding import STATIC_VARS
+
+    shadowing = [n for n in STATIC_VARS if n in binding.environ
+                 and binding.owned.get(n) != binding.environ[n]]
+    if shadowing:
+        return (f"Access denied, and {', '.join(shadowing)} in the environment override "
+                f"profile {profile.name} (account {profile.account_id}). Run %sso use "
+                f"{profile.name} to remove them.")
+    try:
+        import boto3
+
+        account = boto3.client("sts").get_caller_identity()["Account"]
+    except Exception:
+        return None
+    if account != profile.account_id:
+        return (f"Access denied while running as account {account}, but profile "
+                f"{profile.name} is account {profile.account_id}. Run %sso use "
+                f"{profile.name} to bind it again.")
+    return None
+
+
+def render_html(explanation: Explanation) -> str:
+    from .render import error_html
+
+    return error_html(explanation.title, explanation.message)

@@ -1,0 +1,326 @@
+"""%sso and %%sso: the sign-in engine in IPython, rendered as HTML and widgets in a notebook and
+as text in a terminal.
+
+`%sso login` blocks its own cell until signed in, so Run All keeps its order; a kernel
+interrupt cancels it cleanly. Options are traitlets (`c.SsoMagics.production_profiles = [...]`
+in ipython_config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import MagicArgumentParser
+from traitlets import Enum, Int, List, Unicode
+
+from . import render
+from .commands import build_parser, docstring
+
+if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
+    from ..engine.binding import KernelBinding
+    from ..engine.config import Profile
+    from ..engine.runtime import Runtime
+
+
+def _as_usage_error(exc: Exception) -> None:
+    """Our errors are for the user: one line, no traceback (IPython shows UsageError so)."""
+    from ..engine.errors import SsoMagicError
+
+    if isinstance(exc, SsoMagicError):
+        raise UsageError(str(exc)) from None
+
+
+_PARSER: MagicArgumentParser | None = None
+
+
+def parser() -> MagicArgumentParser:
+    """Built on first use from the command table: `%load_ext` should cost next to nothing."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = build_parser()
+    return _PARSER
+
+
+@magics_class
+class SsoMagics(Magics):
+    production_profiles = List(Unicode(), config=True,
+                               help="Profiles to mark as production on identity cards.")
+    expiry_warning = Int(900, config=True,
+                         help="Seconds before the sign-in expires when the card starts warning.")
+    display_mode = Enum(["auto", "html", "text"], "auto", config=True,
+                        help="auto: widgets and HTML in a notebook, text in a terminal.")
+    default_profile = Unicode(None, allow_none=True, config=True,
+                              help="Profile for %sso login/whoami without one (else "
+                                   "$AWS_PROFILE, else default).")
+
+    def __init__(self, shell: Any = None, *, runtime: Runtime | None = None,
+                 binding: KernelBinding | None = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        self._binding = binding
+        self._runtime = runtime
+
+    @property
+    def binding(self) -> KernelBinding:
+        if self._binding is None:
+            from ..engine.binding import kernel_binding
+
+            self._binding = kernel_binding()
+        return self._binding
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime or self.binding.runtime
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    @property
+    def rich(self) -> bool:
+        if self.display_mode != "auto":
+            return self.display_mode == "html"
+        return getattr(self.shell, "kernel", None) is not None
+
+    def _out(self, html: str, text: str) -> None:
+        if self.rich:
+            from IPython.display import HTML, display
+
+            display(HTML(html))
+        else:
+            print(text)
+
+    def _profile(self, spec: str | None) -> Profile:
+        from ..engine.resolve import resolve_profile
+
+        if spec is None and self.default_profile:
+            spec = self.default_profile
+        if spec is not None:
+            return resolve_profile(spec, self.runtime)
+        from ..engine.config import load_config
+        from ..engine.errors import NotAnSsoProfileError, ProfileNotFoundError
+
+        try:
+            return resolve_profile(None, self.runtime)
+        except (ProfileNotFoundError, NotAnSsoProfileError) as exc:
+            # Nothing named and nothing bound: the fallback ($AWS_PROFILE, then default) is
+            # rarely what the user meant, so say what to type instead of what is wrong with it.
+            usable = [p.name for p in load_config(self.runtime).sso_profiles() if p.has_role]
+            choices = f" SSO profiles here: {', '.join(usable)}." if usable else ""
+            raise UsageError(
+                f"No profile is bound to this kernel, and {exc.message[0].lower()}"
+                f"{exc.message[1:]} Name one: %sso login PROFILE or %sso use PROFILE."
+                f"{choices}") from None
+
+    def _warn(self, warning: str) -> None:
+        self._out(render.warning_html(warning), f"Warning: {warning}")
+
+    def _bind(self, profile: Profile) -> None:
+        for warning in self.binding.bind(profile):
+            self._warn(warning)
+
+    def _card(self, identity: Any) -> Any:
+        """A live identity card widget (notebook) or the same facts as text (terminal)."""
+        if not self.rich:
+            from ..engine.config import load_config
+            from .render import identity_text
+
+            profile = load_config(self.runtime).profile(identity.profile)
+            return identity_text(identity, self.runtime.now(),
+                                 production=profile.is_production(self.production_profiles))
+        from .widgets import IdentityCard
+
+        card = IdentityCard(self.binding, runtime=self.runtime,
+                            production_profiles=self.production_profiles,
+                            warn_before=self.expiry_warning, follow_binding=False)
+        card.show(identity)
+        return card
+
+    # ---- %sso and %%sso --------------------------------------------------------------------
+
+    @line_cell_magic
+    def sso(self, line: str, cell: str | None = None) -> Any:
+        if cell is not None:
+            return self._cell(line, cell)
+        if not line.strip():  # what everything looks like now, as %env and %who do
+            line = "picker" if self.rich else "status"
+        try:
+            args = parser().parse_argstring(line)
+        except SystemExit:  # --help printed the help
+            return None
+        try:
+            return getattr(self, f"_{args.command}")(args)
+        except Exception as exc:
+            _as_usage_error(exc)
+            raise
+
+    sso.__doc__ = docstring()
+
+    def _cell(self, line: str, cell: str) -> None:
+        spec = line.strip()
+        if not spec:
+            raise UsageError("%%sso needs a PROFILE: %%sso prod")
+        try:
+            profile = self._profile(spec)
+            if not profile.has_role:
+                raise UsageError(f"Profile {profile.name} has no account and role to run as.")
+            with self.binding.temporarily(profile) as warnings:
+                for warning in warnings:
+                    print(f"Warning: {warning}")
+                assert self.shell is not None  # a magic always runs inside a shell
+                result = self.shell.run_cell(cell, store_history=False)
+        except Exception as exc:
+            _as_usage_error(exc)
+            raise
+        if not result.success:
+            raise UsageError(f"The cell failed under profile {profile.name}; the previous "
+                             "binding is restored.")
+
+    # ---- subcommands -----------------------------------------------------------------------
+
+    def _login(self, args: argparse.Namespace) -> Any:
+        from ..console import ConsoleListener
+        from ..engine.errors import SsoMagicError
+        from ..engine.identity import whoami
+        from ..engine.sign_in import SignIn
+        from .code_panel import CodePanel
+
+        profile = self._profile(args.profile)
+        view: Any = CodePanel(self.runtime) if self.rich else ConsoleListener()
+        try:
+            result = SignIn(profile, runtime=self.runtime, listener=view, force=args.force,
+                            binding=self.binding).run()
+        except KeyboardInterrupt:
+            if isinstance(view, CodePanel):
+                view.clear()
+            raise UsageError("Sign-in cancelled. Run %sso login again when you are ready.") \
+                from None
+        for warning in result.warnings:
+            self._warn(warning)
+        if not result.bound:
+            self._out(render.message_html(f"Signed in to {profile.sso.label}."),
+                      str(result.status))
+            return None
+        try:
+            identity = whoami(profile, self.runtime)
+        except SsoMagicError as exc:
+            # The sign-in stands (the token is cached, the kernel bound); say so, so nobody
+            # signs in again to fix what is a role or service problem.
+            if isinstance(view, CodePanel):
+                view.clear()
+            raise UsageError(f"Signed in to {profile.sso.label} and bound {profile.name}, but "
+                             f"could not show who you are: {exc}") from None
+        card = self._card(identity)
+        if isinstance(view, CodePanel):
+            view.replace_with(card)
+        else:
+            print(card)
+        return None
+
+    def _logout(self, args: argparse.Namespace) -> None:
+        from ..engine.config import load_config
+        from ..engine.sign_out import logout_all, logout_session
+
+        config = load_config(self.runtime)
+        if args.all:
+            report = logout_all(self.runtime, config)
+            self.binding.unbind()
+        else:
+            profile = self._profile(args.profile)
+            report = logout_session(profile.sso, self.runtime, config, profile.name)
+            bound = self.binding.profile
+            if bound is not None and bound in config.profiles and (
+                    config.profile(bound).sso.cache_key == profile.sso.cache_key):
+                self.binding.unbind()
+        self._out(render.message_html(str(report)), str(report))
+
+    def _use(self, args: argparse.Namespace) -> Any:
+        from ..engine.portal import not_signed_in
+        from ..engine.timing import format_duration
+        from ..engine.tokens import current_token
+
+        profile = self._profile(args.profile)
+        if not profile.has_role:
+            raise UsageError(f"Profile {profile.name} has no account and role to bind.")
+        token = current_token(profile.sso, runtime=self.runtime, profile=profile.name)
+        if token is None:
+            raise not_signed_in(profile.sso, profile.name)
+        self._bind(profile)
+        left = format_duration(token.remaining(self.runtime.now()).total_seconds())
+        facts = (f"account {profile.account_id}, role {profile.role_name}, region "
+                 f"{profile.region or '-'}; signed in for {left}.")
+        production = profile.is_production(self.production_profiles)
+        self._out(render.bound_html(profile.name, facts, production=production),
+                  f"Bound to {profile.name}{' [PRODUCTION]' if production else ''}: {facts}")
+        return None
+
+    def _whoami(self, args: argparse.Namespace) -> Any:
+        from ..engine.identity import whoami
+
+        spec = args.profile or self.binding.profile
+        identity = whoami(self._profile(spec), self.runtime)
+        card = self._card(identity)
+        if self.rich:
+            from IPython.display import display
+
+            display(card)
+        else:
+            print(card)
+        return None
+
+    def _status(self, args: argparse.Namespace) -> None:
+        from ..engine.config import load_config
+        from ..engine.session_status import session_status as status_of
+        from .render import STATUS_HEADER, status_rows, table_html, table_text
+
+        config = load_config(self.runtime)
+        if not config.sessions():
+            print(config.nothing_to_sign_in_to)
+            return
+        rows = status_rows([status_of(s, self.runtime) for s in config.sessions()])
+        self._out(table_html("ssomagic-status", STATUS_HEADER, rows),
+                  table_text(STATUS_HEADER, rows))
+
+    def _profiles(self, args: argparse.Namespace) -> None:
+        from ..engine.config import load_config
+        from ..engine.identity import known_account_names
+        from .render import PROFILE_HEADER, profile_rows, table_html, table_text
+
+        config = load_config(self.runtime)
+        if not config.sso_profiles():
+            print(config.nothing_to_sign_in_to)
+            return
+        names = known_account_names(self.runtime, config.sessions())
+        rows = profile_rows(config.sso_profiles(), names)
+        self._out(table_html("ssomagic-profiles", PROFILE_HEADER, rows),
+                  table_text(PROFILE_HEADER, rows))
+
+    def _picker(self, args: argparse.Namespace) -> None:
+        if not self.rich:
+            raise UsageError("The picker needs a notebook; here, use %sso profiles and "
+                             "%sso use PROFILE.")
+        from IPython.display import display
+
+        from .widgets import panel
+
+        display(panel(runtime=self.runtime, binding=self.binding,
+                      production_profiles=self.production_profiles,
+                      warn_before=self.expiry_warning))
+
+    def _env(self, args: argparse.Namespace) -> None:
+        from ..engine.token_cache import format_time
+
+        export = self.binding.env_export
+        if args.off:
+            export.stop()
+            text = "Removed the exported credentials from the environment."
+            self._out(render.message_html(text), text)
+            return
+        if self.binding.profile is None:
+            raise UsageError("No profile is bound: run %sso use PROFILE (or %sso login) first.")
+        expires = export.start()
+        text = (f"Exported temporary credentials of {self.binding.profile} as "
+                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. They expire at "
+                f"{format_time(expires)} and are renewed while {self.binding.profile} stays "
+                "bound; binding another profile removes them.")
+        self._out(render.message_html(text), text)

@@ -1,0 +1,166 @@
+"""How engine values look in a notebook (HTML) and in a terminal (text).
+
+The one place ssomagic writes HTML. Pure functions of the values they are given: the magics,
+the widgets, the explanations and the rich reprs all render through here, so a code panel or
+an identity card looks the same wherever it appears. Every value is escaped here, whoever sent
+it (a server, a config file, a user); a link is only ever http(s); no value goes into
+JavaScript, and there is no JavaScript. Nothing rendered includes a token, a secret or a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ..engine.session_status import SessionStatus
+from ..engine.timing import format_duration
+from ..engine.token_cache import format_time
+
+if TYPE_CHECKING:
+    from ..engine.config import Profile
+    from ..engine.events import CodeReady
+    from ..engine.identity import Identity
+
+_BOX = ("font-family:var(--jp-ui-font-family,system-ui,sans-serif);border:1px solid "
+        "var(--jp-border-color1,#ccc);border-radius:6px;padding:10px 14px;margin:4px 0;"
+        "max-width:42em;")
+_PROD = "border-left:6px solid #d13212;"
+_WARN = "background:rgba(255,153,0,.12);"
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is http(s) with a host; a javascript: or data: link is never rendered."""
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def message_html(text: str, css: str = "ssomagic-message") -> str:
+    """A line of plain text in the notebook."""
+    return f'<div class="{escape(css)}">{escape(text)}</div>'
+
+
+def warning_html(text: str) -> str:
+    return f'<div class="ssomagic-warning">&#9888; {escape(text)}</div>'
+
+
+def error_html(title: str, message: str) -> str:
+    return (f'<div class="ssomagic-error" style="border-left:5px solid #d13212;padding:8px 12px;'
+            f'margin:4px 0;max-width:42em"><b>{escape(title)}</b>: {escape(message)}</div>')
+
+
+def bound_html(profile: str, text: str, *, production: bool) -> str:
+    """The line %sso use leaves: the profile in bold, its production marker, the facts."""
+    prod = (' <span class="ssomagic-production" style="color:#d13212"><b>PRODUCTION</b>'
+            "</span>" if production else "")
+    return (f'<div class="ssomagic-bound">Bound to <b>{escape(profile)}</b>{prod}: '
+            f"{escape(text)}</div>")
+
+
+# ---- sign-in code ---------------------------------------------------------------------------
+
+def code_panel_html(event: CodeReady, seconds_left: float) -> str:
+    """The link and the code. The code is selectable with one click (CSS, not a script)."""
+    url = safe_url(event.verification_uri_complete) or safe_url(event.verification_uri)
+    link = (f'<a class="ssomagic-verify-link" href="{escape(url)}" target="_blank" '
+            f'rel="noopener noreferrer" style="font-size:1.1em">Open the sign-in page &#8599;</a>'
+            if url else '<b class="ssomagic-verify-link">The sign-in page address is not an '
+            "http(s) link; ask your administrator.</b>")
+    return (
+        f'<div class="ssomagic-code-panel" style="{_BOX}">'
+        f"<div>Sign in to <b>{escape(event.session)}</b>: open the page on "
+        f"<b>{escape(host_of(event.verification_uri))}</b>, check the code, and allow access."
+        f"</div>"
+        f'<div style="margin:8px 0">{link}</div>'
+        f'<div><span class="ssomagic-user-code" title="Click to select the code" '
+        f'style="font:600 2em var(--jp-code-font-family,monospace);letter-spacing:.15em;'
+        f'user-select:all">{escape(event.user_code)}</span></div>'
+        f'<div class="ssomagic-countdown" style="color:var(--jp-ui-font-color2,#666)">'
+        f"The code expires in {format_duration(seconds_left)}.</div></div>")
+
+
+# ---- identity -------------------------------------------------------------------------------
+
+def identity_rows(identity: Identity, now: datetime) -> list[tuple[str, str]]:
+    account = (f"{identity.account_name} ({identity.account_id})" if identity.account_name
+               else identity.account_id)
+    left = (identity.token_expires_at - now).total_seconds()
+    return [("Account", account), ("Role", identity.role), ("Region", identity.region or "-"),
+            ("ARN", identity.arn),
+            ("Session", f"{format_duration(left)} left, until "
+                        f"{identity.token_expires_at:%H:%M} UTC" if left > 0 else "expired")]
+
+
+def identity_card_html(identity: Identity, now: datetime, *, production: bool = False,
+                       warn_before: float = 900) -> str:
+    left = (identity.token_expires_at - now).total_seconds()
+    style = _BOX + (_PROD if production else "") + (_WARN if left < warn_before else "")
+    badge = ('<span class="ssomagic-production" style="background:#d13212;color:white;'
+             'border-radius:3px;padding:1px 6px;margin-left:8px;font-size:.8em">PRODUCTION'
+             "</span>" if production else "")
+    warning = ""
+    if left <= 0:
+        warning = '<div class="ssomagic-expiry-warning"><b>The sign-in has expired.</b></div>'
+    elif left < warn_before:
+        warning = (f'<div class="ssomagic-expiry-warning"><b>The sign-in expires in '
+                   f"{format_duration(left)}</b>: sign in again to keep working.</div>")
+    rows = "".join(
+        f'<tr><th style="text-align:left;padding-right:12px">{escape(k)}</th>'
+        f'<td class="ssomagic-{k.lower().replace(" ", "-")}">{escape(v)}</td></tr>'
+        for k, v in identity_rows(identity, now))
+    return (f'<div class="ssomagic-identity" style="{style}"><div><b>'
+            f"{escape(identity.profile)}</b>{badge} <span style=\"color:var(--jp-ui-font-color2,"
+            f'#666)">as {escape(identity.user)}</span></div>{warning}'
+            f"<table>{rows}</table></div>")
+
+
+def identity_text(identity: Identity, now: datetime, *, production: bool = False) -> str:
+    head = f"{identity.profile}{' [PRODUCTION]' if production else ''} as {identity.user}"
+    return "\n".join([head, *(f"  {k + ':':10} {v}" for k, v in identity_rows(identity, now))])
+
+
+# ---- tables ---------------------------------------------------------------------------------
+
+def table_html(css: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f'<th style="text-align:left">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
+    lines = [header, *rows]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)).rstrip()
+                     for line in lines)
+
+
+STATUS_HEADER = ("sso-session", "state", "time left", "until")
+
+
+def status_rows(statuses: Sequence[SessionStatus]) -> list[tuple[str, str, str, str]]:
+    return [(s.session, s.state,
+             format_duration(s.seconds_left) if s.signed_in else "-",
+             format_time(s.expires_at) if s.expires_at else (s.problem or "-"))
+            for s in statuses]
+
+
+PROFILE_HEADER = ("profile", "account", "role", "region", "sso-session")
+
+
+def profile_rows(profiles: Sequence[Profile], names: dict[str, str]
+                 ) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for p in profiles:
+        account = p.account_id or "-"
+        if p.account_id and names.get(p.account_id):
+            account = f"{names[p.account_id]} ({p.account_id})"
+        rows.append((p.name, account, p.role_name or "-", p.region or "-",
+                     p.sso.label))
+    return rows

@@ -1,0 +1,156 @@
+"""LoginButton: the device flow on a background thread, with link, code, countdown and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets import Bool, Unicode
+
+from ...engine.binding import KernelBinding, kernel_binding
+from ...engine.config import Profile
+from ...engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from ...engine.resolve import resolve_profile
+from ...engine.runtime import Runtime
+from ...engine.sign_in import SignIn
+from ..render import code_panel_html
+from .background import BackgroundWork
+
+
+class LoginButton(BackgroundWork, widgets.VBox):
+    """Runs the device flow on a background thread and shows the link, the code and a countdown.
+
+    Once signed in, a profile with a role is bound to the kernel (by the engine's sign-in, as
+    %sso login binds), then each ``on_signed_in`` callback gets the profile.
+    """
+
+    profile = Unicode(None, allow_none=True, help="profile (or ACCOUNT/ROLE) to sign in to")
+    status = Unicode("", help="what the sign-in is doing, in words")
+    running = Bool(False)
+
+    def __init__(self, profile: str | None = None, *, runtime: Runtime | None = None,
+                 binding: KernelBinding | None = None, force: bool = False,
+                 on_signed_in: Callable[[Profile], object] | None = None, **kwargs: Any
+                 ) -> None:
+        self._init_background()
+        self.runtime = runtime or Runtime()
+        self.binding = binding or kernel_binding()
+        self.force = force
+        self.on_signed_in: list[Callable[[Profile], object]] = [on_signed_in] if on_signed_in \
+            else []
+        self.button = widgets.Button(description="Sign in", icon="sign-in",
+                                     button_style="primary")
+        self.button.add_class("ssomagic-login-button")
+        self.cancel_button = widgets.Button(description="Cancel", icon="times",
+                                            layout=widgets.Layout(display="none"))
+        self.cancel_button.add_class("ssomagic-cancel-button")
+        self.code_panel = widgets.HTML()
+        self.code_panel.add_class("ssomagic-code-panel-widget")
+        self.status_label = widgets.Label()
+        self.status_label.add_class("ssomagic-login-status")
+        super().__init__(children=[widgets.HBox([self.button, self.cancel_button,
+                                                 self.status_label]), self.code_panel],
+                         **kwargs)
+        self.add_class("ssomagic-login")
+        self.button.on_click(lambda _: self.start())
+        self.cancel_button.on_click(lambda _: self.cancel())
+        self._sign_in: SignIn | None = None
+        self._cancel_requested = False
+        self._code: CodeReady | None = None
+        self.thread: Future[object] | None = None  # the running sign-in, for tests to wait on
+        self.profile = profile
+        self._label()
+        self.observe(lambda _: self._label(), names="profile")
+
+    def _label(self) -> None:
+        self.button.description = f"Sign in ({self.profile})" if self.profile else "Sign in"
+
+    def _set_status(self, text: str) -> None:
+        self.status = text
+        self.status_label.value = text
+
+    def show_error(self, text: str) -> None:
+        with self.lock:
+            self._code = None
+            self.code_panel.value = ""
+            self._set_status(text)
+
+    def start(self) -> Future[object] | None:
+        """Start signing in on a background thread (the click handler returns at once)."""
+        with self.lock:
+            if self.running or self.closed:
+                return None
+            self.running = True
+            self._cancel_requested = False
+            self.button.disabled = True
+            self.cancel_button.layout.display = None
+            self._set_status("Starting the sign-in...")
+            self.thread = self.in_background(self._run, "sign in")
+            return self.thread
+
+    def cancel(self) -> None:
+        with self.lock:
+            self._cancel_requested = True
+            if self._sign_in is not None:
+                self._sign_in.cancel()
+
+    def _run(self) -> None:
+        try:
+            # Resolving ACCOUNT/ROLE may ask the portal: that too stays off the kernel's thread.
+            profile = resolve_profile(self.profile, self.runtime)
+            with self.lock:
+                self._sign_in = SignIn(profile, runtime=self.runtime, listener=self._on_event,
+                                       force=self.force, binding=self.binding)
+                if self._cancel_requested:
+                    self._sign_in.cancel()
+            self._sign_in.run()
+            for callback in self.on_signed_in:
+                callback(profile)
+        finally:  # whatever happened, the button works again (the error is shown by the caller)
+            with self.lock:
+                self._sign_in = None
+                self.running = False
+                self.button.disabled = False
+                self.cancel_button.layout.display = "none"
+            self.stop_ticking()
+
+    def _on_event(self, event: Event) -> None:
+        with self.lock:
+            if isinstance(event, CodeReady):
+                self._code = event
+                self.code_panel.value = code_panel_html(event, self._seconds_left())
+                self._set_status("Waiting for you to allow access...")
+                self.start_ticking()
+            elif isinstance(event, StillWaiting):
+                self.tick()
+            elif isinstance(event, WaitingForOtherLogin):
+                self._set_status(f"Another sign-in to {event.session} is running; waiting for "
+                                 "it.")
+            elif isinstance(event, SignedIn):
+                self._code = None
+                self.code_panel.value = ""
+                self._set_status(f"Signed in to {event.session}.")
+            elif isinstance(event, Failed):
+                self._code = None
+                self.code_panel.value = ""
+                self._set_status(event.message)
+
+    def _seconds_left(self) -> float:
+        if self._code is None:
+            return 0.0
+        return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
+
+    def tick(self) -> None:
+        with self.lock:
+            if self._code is not None:
+                self.code_panel.value = code_panel_html(self._code, self._seconds_left())
+
+    def close(self) -> None:
+        """Stop the countdown and any sign-in this button runs, then close the widgets."""
+        self.cancel()
+        self.close_background()
+        for child in (self.button, self.cancel_button, self.code_panel, self.status_label):
+            child.close()
+        super().close()

@@ -1,0 +1,70 @@
+"""Panel: picker, sign-in button and identity card wired together (what %sso picker shows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from ...engine.binding import KernelBinding, kernel_binding
+from ...engine.config import Profile, load_config
+from ...engine.runtime import Runtime
+from ...engine.tokens import is_signed_in
+from .background import BackgroundWork
+from .identity_card import IdentityCard
+from .login_button import LoginButton
+from .profile_picker import ProfilePicker
+
+
+class Panel(BackgroundWork, widgets.VBox):
+    """Choose a profile, sign in if it needs it, see who you are."""
+
+    def __init__(self, *, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+                 production_profiles: tuple[str, ...] | list[str] = (),
+                 warn_before: float = 900) -> None:
+        self._init_background()
+        self.binding = binding or kernel_binding()
+        self.runtime = runtime or self.binding.runtime
+        self.picker = ProfilePicker(runtime=self.runtime, binding=self.binding)
+        self.card = IdentityCard(self.binding, runtime=self.runtime,
+                                 production_profiles=production_profiles,
+                                 warn_before=warn_before)
+        self.login = LoginButton(runtime=self.runtime, binding=self.binding,
+                                 on_signed_in=self.card._signed_in,
+                                 layout=widgets.Layout(display="none"))  # for a signed-out choice
+        self.login.add_class("ssomagic-panel-login")
+        self.login.on_signed_in.append(self._signed_in)
+        super().__init__([self.picker, self.login, self.card])
+        self.add_class("ssomagic-panel")
+        self.follow(self.picker, self._chosen, "value")
+        if self.binding.profile:
+            self.card.load()
+
+    def show_error(self, text: str) -> None:
+        self.picker.show_error(text)
+
+    def _offer_sign_in(self, name: str) -> None:
+        profile = load_config(self.runtime).profile(name)
+        self.login.layout.display = "none" if is_signed_in(profile, self.runtime) else None
+
+    def _chosen(self, change: dict[str, Any]) -> None:
+        self.login.profile = change["new"]
+        self.in_background(lambda: self._offer_sign_in(change["new"]), "check the sign-in")
+
+    def _signed_in(self, profile: Profile) -> None:
+        self.login.layout.display = "none"  # the identity card takes its place
+        self.picker.load_names()
+
+    def close(self) -> None:
+        self.close_background()
+        for child in (self.picker, self.login, self.card):
+            child.close()
+        super().close()
+
+
+def panel(*, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+          production_profiles: tuple[str, ...] | list[str] = (),
+          warn_before: float = 900) -> Panel:
+    """Picker, sign-in button and identity card, wired together: choose, sign in, see who."""
+    return Panel(runtime=runtime, binding=binding, production_profiles=production_profiles,
+                 warn_before=warn_before)

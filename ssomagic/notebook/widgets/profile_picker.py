@@ -1,0 +1,107 @@
+"""ProfilePicker: profiles grouped by sso-session and account, with names; type to filter."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets import Unicode
+
+from ...engine.binding import KernelBinding, kernel_binding
+from ...engine.config import Profile, load_config
+from ...engine.identity import known_account_names
+from ...engine.runtime import Runtime
+from ...engine.tokens import is_signed_in
+from .background import BackgroundWork
+
+
+def _label(profile: Profile, names: dict[str, str]) -> str:
+    account = names.get(profile.account_id or "", "")
+    account_text = f"{account} ({profile.account_id})" if account else (profile.account_id or "-")
+    session = profile.sso.label
+    return f"{session} / {account_text} / {profile.role_name or '-'}   [{profile.name}]"
+
+
+class ProfilePicker(BackgroundWork, widgets.VBox):
+    """Profiles grouped by sso-session and account, with account names; type to filter."""
+
+    value = Unicode(None, allow_none=True, help="the chosen profile's name")
+
+    def __init__(self, *, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+                 bind_on_choose: bool = True, **kwargs: Any) -> None:
+        self._init_background()
+        self.runtime = runtime or Runtime()
+        self.binding = binding or kernel_binding()
+        self.bind_on_choose = bind_on_choose
+        self.filter = widgets.Text(placeholder="Filter: account, role or profile",
+                                   continuous_update=True)
+        self.filter.add_class("ssomagic-filter")
+        self.select = widgets.Select(options=[], rows=8,
+                                     layout=widgets.Layout(width="100%"))
+        self.select.add_class("ssomagic-picker-select")
+        self.message = widgets.Label()
+        self.message.add_class("ssomagic-picker-message")
+        super().__init__(children=[self.filter, self.select, self.message], **kwargs)
+        self.add_class("ssomagic-picker")
+        self.names: dict[str, str] = {}
+        self._choices: list[tuple[str, str]] = []
+        self._updating = False
+        self.reload()
+        self.filter.observe(lambda _: self._apply_filter(), names="value")
+        self.select.observe(self._chosen, names="value")
+        self.loader = self.load_names()
+
+    def show_error(self, text: str) -> None:
+        self.message.value = text
+
+    def load_names(self) -> Future[object]:
+        """Fetch account names from every signed-in session, in the background."""
+        self.loader = self.in_background(self._load_names, "list account names")
+        return self.loader
+
+    def reload(self) -> None:
+        with self.lock:
+            self._reload()
+
+    def _reload(self) -> None:
+        profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
+        # Named sso-sessions first, then legacy start URLs; within each, by account, role.
+        profiles.sort(key=lambda p: (p.sso.name is None, p.sso.label,
+                                     self.names.get(p.account_id or "", p.account_id or ""),
+                                     p.role_name or "", p.name))
+        self._choices = [(_label(p, self.names), p.name) for p in profiles]
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        words = self.filter.value.lower().split()
+        shown = [c for c in self._choices if all(w in c[0].lower() for w in words)]
+        self._updating = True
+        current = self.select.value
+        self.select.options = shown
+        self.select.value = current if current in [n for _, n in shown] else None
+        self._updating = False
+
+    def _load_names(self) -> None:
+        names = known_account_names(self.runtime, load_config(self.runtime).sessions())
+        with self.lock:
+            self.names.update(names)
+            self._reload()
+
+    def _chosen(self, change: dict[str, Any]) -> None:
+        if self._updating or change["new"] is None:
+            return
+        self.value = change["new"]
+        if self.bind_on_choose:
+            self.in_background(lambda: self._bind_if_signed_in(change["new"]), "bind the profile")
+
+    def _bind_if_signed_in(self, name: str) -> None:
+        profile = load_config(self.runtime).profile(name)
+        if is_signed_in(profile, self.runtime):
+            self.binding.bind(profile)
+
+    def close(self) -> None:
+        self.close_background()
+        for child in (self.filter, self.select, self.message):
+            child.close()
+        super().close()
