@@ -59,6 +59,7 @@ def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]
         "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
     notebook.cells = [nbformat.v4.new_code_cell(c) for c in [
         "%load_ext ssomagic",
+        HOSTILE_CELL,
         "%sso picker",
         'import boto3\nprint("account:", boto3.client("sts").get_caller_identity()["Account"]'
         ' if boto3.DEFAULT_SESSION else "none")',
@@ -103,6 +104,23 @@ def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]
             server.kill()
 
 
+# A sign-in code and links as a hostile endpoint could send them: each would run script if it
+# reached the page unescaped, or as a link that is not http(s).
+HOSTILE_CELL = """\
+from datetime import datetime, timezone
+import ipywidgets
+from IPython.display import HTML, display
+from ssomagic.engine.events import CodeReady
+from ssomagic.notebook.render import code_panel_html
+hostile = CodeReady('<img src=x onerror="window.__pwned=1">',
+                    '<img src=x onerror="window.__pwned=2">',
+                    'javascript:window.__pwned=3', 'javascript:window.__pwned=4',
+                    datetime.now(timezone.utc), 1.0)
+display(HTML(code_panel_html(hostile, 60)))
+panel = ipywidgets.HTML(code_panel_html(hostile, 60))
+panel.add_class("ssomagic-hostile")
+display(panel)"""
+
 RUN_ALL = """async () => {
     const app = window.jupyterapp;
     const panel = app.shell.currentWidget;
@@ -144,6 +162,11 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
                                timeout=60_000)
         page.evaluate(RUN_ALL)
         expect(page.locator(".ssomagic-picker-select select")).to_be_visible(timeout=60_000)
+        hostile = page.locator(".ssomagic-hostile .ssomagic-code-panel")
+        expect(hostile).to_contain_text('<img src=x onerror="window.__pwned=2">')
+        expect(hostile.locator("a")).to_have_count(0)  # a javascript: link is never a link
+        hostile.locator(".ssomagic-verify-link").click()
+        assert page.evaluate("window.__pwned === undefined")
 
         choose(page, "[dev]")
         login = page.locator(".ssomagic-panel-login .ssomagic-login-button")

@@ -133,3 +133,72 @@ def test_two_processes_logging_in_make_one_device_authorization(config_file, hom
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
     assert all("my-sso: signed in" in r.stdout for r in results)
     assert len(live_emulator.state.requests("StartDeviceAuthorization")) == 1
+
+
+def test_a_client_made_before_ssomagic_login_works_after_it(config_file, home, live_emulator):
+    import ssomagic
+    from ssomagic.engine.binding import KernelBinding
+
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        ssomagic.login("dev", runtime=runtime, listener=quiet)
+    sts = KernelBinding(runtime).session_for(load_config(runtime).profile("dev")).client("sts")
+    assert sts.get_caller_identity()["Account"] == "111122223333"
+    live_emulator.state.revoke_tokens(role_credentials=True)  # an administrator ends it all
+    with Approver(live_emulator):
+        ssomagic.login("dev", runtime=runtime, listener=quiet, force=True)
+    assert sts.get_caller_identity()["Account"] == "111122223333"
+
+
+def test_one_server_error_during_a_refresh_keeps_the_user_signed_in(config_file, runtime,
+                                                                    emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    clock.advance(8 * 3600 - 10 * 60)
+    emulator.state.set_fault("CreateToken", errors=1)
+    status = api.login("dev", runtime=runtime, listener=quiet)
+    assert status.signed_in and status.seconds_left > 7 * 3600  # refreshed, after a retry
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+    assert [r["status"] for r in emulator.state.requests("CreateToken")][-2:] == [500, 200]
+
+
+def test_a_process_that_loses_the_refresh_lock_uses_the_winners_token(config_file, runtime,
+                                                                       emulator, clock):
+    from ssomagic.engine.session_lock import SessionLock
+    from ssomagic.engine.tokens import refresh
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    session = load_config(runtime).profile("dev").sso
+    clock.advance(8 * 3600 - 5 * 60)  # inside the mandatory window: everybody waits
+    old = TokenCache(runtime).load_token(session)
+    winner = SessionLock(session, runtime)
+    assert winner.try_acquire()
+    got = []
+    loser = threading.Thread(target=lambda: got.append(current_token(session, runtime=runtime)))
+    loser.start()
+    loser.join(0.3)
+    assert loser.is_alive()  # waiting for the winner, not failing and not refreshing
+    new = refresh(session, old, runtime=runtime)  # the winner refreshes; refresh tokens rotate
+    winner.release()
+    loser.join(10)
+    assert got[0].access_token == new.access_token != old.access_token
+    refreshes = [r for r in emulator.state.requests("CreateToken") if r["status"] == 200]
+    assert len(refreshes) == 2  # the sign-in and the winner's refresh: the loser made none
+
+
+def test_a_registration_left_by_the_clis_pkce_login_is_not_reused(config_file, runtime, emulator,
+                                                                  clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).registration_path(session)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({
+        "clientId": "pkce-client", "clientSecret": "pkce-secret",
+        "expiresAt": "2027-02-25T09:00:00Z", "scopes": ["sso:account:access"],
+        "grantTypes": ["authorization_code", "refresh_token"]}))
+    api.login("dev", runtime=runtime, listener=quiet)
+    assert len(emulator.state.requests("RegisterClient")) == 1
+    document = json.loads(path.read_text())
+    assert document["clientId"] != "pkce-client" and "grantTypes" not in document
+    assert [r["error"] for r in emulator.state.requests("StartDeviceAuthorization")] == [None]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 
 import boto3
 import pytest
-from helpers import Approver, live_runtime
+from helpers import CONFIG, Approver, live_runtime
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -49,8 +50,8 @@ def account():
 def test_help_lists_every_subcommand(shell):
     out, result = run(shell, "%sso --help")
     assert result.success
-    for command in ("login", "logout", "use", "whoami", "status", "profiles", "picker", "env"):
-        assert command in out
+    listed = re.findall(r"^\s{4}(\w+)\s", out, re.M)  # argparse's subcommand lines
+    assert listed == ["login", "logout", "use", "whoami", "status", "profiles", "picker", "env"]
 
 
 def test_each_subcommand_has_its_own_help(shell):
@@ -288,3 +289,39 @@ def test_sso_alone_in_a_notebook_shows_the_picker(shell, monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda *objs, **_: shown.extend(objs))
     shell.run_line_magic("sso", "")
     assert [type(w.picker).__name__ for w in shown] == ["ProfilePicker"]
+
+
+def test_the_exception_handler_survives_a_malformed_config(shell, config_file):
+    config_file.write_text("[profile dev\n")
+    for _ in range(2):  # IPython switches off a handler that raised once; this one must not
+        out, result = run(shell, "raise ValueError('boom')")
+        assert not result.success
+    assert shell.custom_exceptions == (Exception,)
+    config_file.write_text(CONFIG)
+    shell.run_line_magic("sso", "login dev")
+    out, _ = run(shell, "from ssomagic.engine.errors import NotSignedInError\n"
+                        "raise NotSignedInError('expired')")
+    assert "Run: %sso login dev" in out
+
+
+def test_the_parser_the_help_and_the_completer_come_from_one_table(shell, runtime):
+    from ssomagic.notebook.commands import COMMANDS
+    from ssomagic.notebook.completion import complete
+    from ssomagic.notebook.magics import SsoMagics, parser
+
+    for command in COMMANDS:
+        assert f"%sso {command.usage}" in SsoMagics.sso.__doc__
+        args = parser().parse_argstring(f"{command.name} {'x' if command.required else ''}")
+        assert args.command == command.name
+        options = complete(f"%sso {command.name} -", runtime)
+        assert options == [*(o.flag for o in command.options), "--help"]
+
+
+def test_cell_magic_after_env_export_restores_fresh_exported_keys(shell):
+    shell.run_line_magic("sso", "login dev")
+    run(shell, "%sso env")
+    exported = os.environ["AWS_ACCESS_KEY_ID"]
+    run(shell, "%%sso prod\nimport os\nprod_key = os.environ.get('AWS_ACCESS_KEY_ID')")
+    assert shell.user_ns["prod_key"] is None  # prod is not exported: dev's keys are gone
+    assert os.environ["AWS_ACCESS_KEY_ID"] == exported  # dev's export is running again
+    assert shell.magics_instance.binding.env_export.active

@@ -39,7 +39,18 @@ def test_legacy_token_file_is_named_for_the_start_url_as_written(config_file, ru
     api.login("legacy", runtime=runtime, listener=lambda e: None)
     name = hashlib.sha1(START_URL.encode()).hexdigest() + ".json"
     assert (home / ".aws/sso/cache" / name).is_file()
-    assert hashlib.sha1((START_URL + "/").encode()).hexdigest() + ".json" != name
+
+
+def test_a_trailing_slash_in_a_legacy_start_url_names_another_file(config_file, runtime,
+                                                                   emulator, clock, home):
+    config_file.write_text(config_file.read_text().replace(
+        f"sso_start_url = {START_URL}\nsso_region = us-east-1\nsso_account_id = 777788889999",
+        f"sso_start_url = {START_URL}/\nsso_region = us-east-1\nsso_account_id = 777788889999"))
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("legacy", runtime=runtime, listener=lambda e: None)
+    tokens = sorted(p.name for p in (home / ".aws/sso/cache").glob("*.json")
+                    if "accessToken" in p.read_text())
+    assert tokens == [hashlib.sha1((START_URL + "/").encode()).hexdigest() + ".json"]
 
 
 def test_token_file_has_the_cli_keys_in_the_cli_order_on_one_line(signed_in, home, clock):

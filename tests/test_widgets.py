@@ -160,3 +160,62 @@ def test_no_widget_state_holds_a_secret(signed_in, live_emulator):
     secrets = live_emulator.state.issued_secrets()
     assert "analytics-dev" in state
     assert secrets and not [s for s in secrets if s in state]
+
+
+def test_closing_forty_cards_leaves_no_timer_and_no_observer(signed_in):
+    from ssomagic.notebook.widgets.background import ticker
+
+    ipywidgets.Widget.close_all()  # earlier tests' widgets, still alive in ipywidgets' registry
+    observers_before = len(signed_in._trait_notifiers.get("changes", {}).get("change", []))
+    cards = [IdentityCard(signed_in, runtime=signed_in.runtime) for _ in range(40)]
+    assert len(ticker) == 40 and ticker.running
+    for card in cards:
+        card.close()
+    assert len(ticker) == 0
+    wait_until(lambda: not ticker.running, timeout=5)  # the ticker thread ends by itself
+    assert len(signed_in._trait_notifiers["changes"]["change"]) == observers_before
+
+
+def test_a_closed_login_button_cancels_its_sign_in(binding, live_emulator):
+    button = LoginButton("dev", binding=binding, runtime=binding.runtime)
+    running = button.start()
+    wait_until(live_emulator.state.pending_user_codes)
+    button.close()
+    running.result(5)
+    assert not button.running and binding.profile is None
+
+
+def test_an_error_in_background_work_is_shown_in_the_widget(binding, config_file):
+    config_file.write_text("[profile dev\nregion = x\n")  # a malformed config
+    button = LoginButton("dev", binding=binding, runtime=binding.runtime)
+    button.start().result(5)
+    assert button.status.startswith("Unable to parse config file:")
+    assert not button.running and not button.button.disabled
+
+
+def test_stopping_the_export_during_a_renewal_keeps_it_stopped(signed_in, monkeypatch):
+    import threading
+
+    from ssomagic.engine.env_export import EnvExport
+
+    signed_in.bind(load_config(signed_in.runtime).profile("dev"))
+    export = signed_in.env_export
+    export.start()
+    fetching, release = threading.Event(), threading.Event()
+    credentials = boto3.DEFAULT_SESSION.get_credentials()
+
+    class SlowSession:  # the renewal is still fetching credentials when the stop comes
+        def get_credentials(self):
+            fetching.set()
+            release.wait(5)
+            return credentials
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", SlowSession())
+    renewal = threading.Thread(target=export._write, args=(export._epoch,))
+    renewal.start()
+    fetching.wait(5)
+    export.stop()
+    release.set()
+    renewal.join(5)
+    assert "AWS_SECRET_ACCESS_KEY" not in os.environ and not export.active
+    assert isinstance(export, EnvExport)

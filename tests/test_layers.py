@@ -1,0 +1,47 @@
+"""The architecture, checked: the sign-in engine knows no UI, and the front ends are shells."""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+from pathlib import Path
+
+from helpers import run_python
+
+import ssomagic.engine
+
+ENGINE = Path(ssomagic.engine.__file__).parent
+UI_PACKAGES = ("IPython", "ipywidgets", "ipykernel")
+
+
+def engine_modules() -> list[str]:
+    return [m.name for m in pkgutil.walk_packages([str(ENGINE)], "ssomagic.engine.")]
+
+
+def test_no_engine_module_imports_ipython_or_ipywidgets_even_lazily():
+    offenders = []
+    for path in ENGINE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            relative_up = isinstance(node, ast.ImportFrom) and node.level > 1
+            if relative_up or any(n.split(".")[0] in UI_PACKAGES for n in names):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_importing_the_whole_engine_loads_no_ui_package():
+    result = run_python(f"""
+        import importlib, sys
+        for name in {engine_modules()!r}:
+            importlib.import_module(name)
+        print(sorted(m for m in sys.modules if m.split(".")[0] in {UI_PACKAGES!r}))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_engine_has_the_modules_the_layout_names():
+    names = {m.rsplit(".", 1)[1] for m in engine_modules()}
+    assert {"config", "token_cache", "device_flow", "tokens", "portal", "role_credentials",
+            "identity", "sign_out", "gateway", "sign_in"} <= names
