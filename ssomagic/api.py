@@ -71,7 +71,26 @@ def whoami(profile: str | None = None, *, runtime: Runtime | None = None) -> Ide
     """Account, account name, role, ARN, user, region and token expiry, from STS and the portal."""
     runtime = runtime or Runtime()
     _, found = _resolve(profile, runtime)
+    _teach_ipython()
     return _whoami(found, runtime)
+
+
+def _teach_ipython() -> None:
+    """In IPython, show an Identity as the same card as %sso whoami (once, and only there)."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and not getattr(shell, "_ssomagic_formatters", False):
+        from .notebook.display import register_formatters
+
+        magics = shell.magics_manager.registry.get("SsoMagics")
+        register_formatters(shell, getattr(magics, "production_profiles", ()),
+                            getattr(magics, "expiry_warning", 900))
+        shell._ssomagic_formatters = True
 
 
 def profiles(*, runtime: Runtime | None = None) -> list[Profile]:

@@ -325,3 +325,16 @@ def test_cell_magic_after_env_export_restores_fresh_exported_keys(shell):
     assert shell.user_ns["prod_key"] is None  # prod is not exported: dev's keys are gone
     assert os.environ["AWS_ACCESS_KEY_ID"] == exported  # dev's export is running again
     assert shell.magics_instance.binding.env_export.active
+
+
+def test_whoami_from_python_shows_the_same_card_and_marker_as_the_magic(shell, config_file):
+    import ssomagic
+
+    config_file.write_text(CONFIG.replace("[profile prod]\n",
+                                          "[profile prod]\nssomagic_production = true\n"))
+    shell.run_line_magic("sso", "login prod")
+    identity = ssomagic.whoami("prod", runtime=shell.magics_instance.runtime)
+    data, _ = shell.display_formatter.format(identity)
+    assert 'class="ssomagic-production"' in data["text/html"]
+    assert "analytics-prod (444455556666)" in data["text/html"]
+    assert data["text/plain"].startswith("prod [PRODUCTION] as ")
