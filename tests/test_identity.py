@@ -79,3 +79,22 @@ def test_use_returns_a_session_that_boto3_uses_by_default(runtime_live, monkeypa
 def test_use_before_login_says_to_sign_in(config_file, home, live_emulator):
     with pytest.raises(NotSignedInError):
         api.use("dev", runtime=live_runtime(home))
+
+
+def test_finding_an_account_and_role_writes_nothing_until_it_is_used(config_file, home,
+                                                                      live_emulator):
+    from helpers import Approver, live_runtime
+
+    from ssomagic import api
+    from ssomagic.engine.resolve import NewProfile, find_profile, resolve_profile
+
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    before = config_file.read_text()
+    found = find_profile("sandbox/DataScientist", runtime)
+    assert isinstance(found, NewProfile) and found.name == "DataScientist-777788889999"
+    assert config_file.read_text() == before
+    assert resolve_profile("sandbox/DataScientist", runtime).account_id == \
+        "777788889999"
+    assert "[profile DataScientist-777788889999]" in config_file.read_text()

@@ -3,11 +3,14 @@
 ACCOUNT/ROLE (ACCOUNT an account name or id) lets a shared notebook run on colleagues' machines
 where profile names differ. It is looked up among the configured profiles, with account names
 from the portal of each signed-in sso-session; when no profile matches but a signed-in session
-grants that role, a profile is added to the config, named `<role>-<account>` as
-`aws configure sso` names it.
+grants that role, finding it yields a NewProfile, named `<role>-<account>` as
+`aws configure sso` names it; only ``resolve_profile`` (what `%sso use` and `login` call)
+writes it, so looking a name up never edits the config behind anyone's back.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .config import AwsConfig, Profile, load_config
 from .config_writer import set_profile
@@ -18,7 +21,20 @@ from .runtime import Runtime
 from .tokens import current_token
 
 
-def resolve_profile(spec: str | None, runtime: Runtime | None = None) -> Profile:
+@dataclass(frozen=True)
+class NewProfile:
+    """A profile that ACCOUNT/ROLE needs and the config lacks; written only by ``add``."""
+
+    name: str
+    values: dict[str, str]
+
+    def add(self, runtime: Runtime) -> Profile:
+        set_profile(self.name, self.values, runtime)
+        return load_config(runtime).profile(self.name)
+
+
+def find_profile(spec: str | None, runtime: Runtime | None = None) -> Profile | NewProfile:
+    """The profile ``spec`` names, or the one to add for ACCOUNT/ROLE; writes nothing."""
     runtime = runtime or Runtime()
     config = load_config(runtime)
     name = runtime.profile_name(spec)
@@ -28,8 +44,15 @@ def resolve_profile(spec: str | None, runtime: Runtime | None = None) -> Profile
     return _by_account_and_role(account, role, config, runtime)
 
 
+def resolve_profile(spec: str | None, runtime: Runtime | None = None) -> Profile:
+    """The profile ``spec`` names; for ACCOUNT/ROLE with no profile yet, one is added."""
+    runtime = runtime or Runtime()
+    found = find_profile(spec, runtime)
+    return found.add(runtime) if isinstance(found, NewProfile) else found
+
+
 def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Runtime
-                         ) -> Profile:
+                         ) -> Profile | NewProfile:
     profiles = [p for p in config.sso_profiles() if p.has_role and p.role_name == role]
     direct = [p for p in profiles if p.account_id == account]
     if direct:
@@ -52,10 +75,9 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
             continue
         if session.name is None:
             continue  # legacy sessions: leave adding profiles to `aws configure sso`
-        new_name = f"{role}-{account_id}"
-        set_profile(new_name, {"sso_session": session.name, "sso_account_id": account_id,
-                               "sso_role_name": role, "region": session.region}, runtime)
-        return load_config(runtime).profile(new_name)
+        return NewProfile(f"{role}-{account_id}", {
+            "sso_session": session.name, "sso_account_id": account_id, "sso_role_name": role,
+            "region": session.region})
     raise ProfileNotFoundError(
         f"No profile for {account}/{role}.",
         "Sign in to the sso-session that grants it first (%sso login PROFILE), or check "
