@@ -1,0 +1,79 @@
+"""The gateway: every AWS call retried while worth it, bounded by a deadline, and explained."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from ssomagic.engine import gateway
+from ssomagic.engine.errors import BadAnswerError, ServiceError, TimedOutError, TokenRejectedError
+from ssomagic.engine.portal import Portal
+
+TARGET = gateway.Target("sso", "us-east-1", "my-sso", "dev")
+
+
+def client_error(code: str, status: int) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "m"},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, "ListAccounts")
+
+
+def test_an_error_that_will_not_go_away_is_not_retried_and_says_so(runtime, clock):
+    calls = []
+
+    def refuse():
+        calls.append(1)
+        raise client_error("InvalidRequestException", 400)
+
+    with pytest.raises(ServiceError) as caught:
+        gateway.call(refuse, {}, doing="list your accounts", target=TARGET, runtime=runtime)
+    assert len(calls) == 1 and not caught.value.retry_helps
+    assert str(caught.value) == (
+        "The AWS access portal refused to list your accounts (InvalidRequestException). Trying "
+        "again will not help: check sso_start_url and sso_region of my-sso in your config, or "
+        "ask your administrator.")
+
+
+def test_a_hung_endpoint_gives_up_at_the_deadline_and_says_what_it_waited_for(runtime, clock):
+    def hang():
+        clock.advance(10)  # a read timeout's worth of waiting, each attempt
+        raise ReadTimeoutError(endpoint_url="http://127.0.0.1:1/")
+
+    started = clock.now()
+    with pytest.raises(TimedOutError, match=r"^Gave up after 45 s waiting for the AWS access "
+                                            r"portal in us-east-1 to list your accounts"):
+        gateway.call(hang, {}, doing="list your accounts", target=TARGET, runtime=runtime)
+    assert (clock.now() - started).total_seconds() < 60
+
+
+def test_a_rejected_token_names_the_profile_to_sign_in_to(runtime):
+    def reject():
+        raise client_error("UnauthorizedException", 401)
+
+    with pytest.raises(TokenRejectedError, match="`%sso login dev` in a notebook"):
+        gateway.call(reject, {}, doing="list your accounts", target=TARGET, runtime=runtime)
+
+
+def test_an_answer_that_is_not_what_the_api_promises_is_one_line(runtime):
+    with pytest.raises(BadAnswerError) as caught:
+        gateway.expect({"message": "<html>proxy</html>"}, "accountList", doing="list your "
+                       "accounts", target=TARGET)
+    assert "\n" not in str(caught.value) and "proxy" in str(caught.value)
+
+
+def test_a_portal_that_keeps_failing_says_to_try_again_later(config_file, runtime, emulator,
+                                                             clock):
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+    from ssomagic.engine.config import load_config
+    from ssomagic.engine.tokens import current_token
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    session = load_config(runtime).profile("dev").sso
+    portal = Portal(session, current_token(session, runtime=runtime).access_token,
+                    runtime=runtime)
+    emulator.state.set_fault("ListAccounts", errors=1_000)
+    with pytest.raises(ServiceError) as caught:
+        portal.accounts()
+    assert caught.value.retry_helps and "Try again in a moment" in str(caught.value)
