@@ -91,7 +91,8 @@ class SignIn:
     def _token(self) -> tuple[CachedToken, bool]:
         if not self.force:
             token = current_token(self.session, runtime=self.runtime,
-                                  profile=self._profile_name, min_remaining=REFRESH_WINDOW)
+                                  profile=self._profile_name, min_remaining=REFRESH_WINDOW,
+                                  wait=False)
             if token is not None:
                 return self._reused(token)
         cache = TokenCache(self.runtime)

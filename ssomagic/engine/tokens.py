@@ -108,12 +108,12 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
 
 
 def _renewed(session: SsoSession, token: CachedToken, *, runtime: Runtime,
-             profile: str | None, must: bool) -> CachedToken:
+             profile: str | None, must: bool, wait: bool) -> CachedToken:
     """The token after this process's turn at refreshing it (or another process's)."""
     cache = TokenCache(runtime)
     lock = SessionLock(session, runtime)
     if not lock.try_acquire():
-        if not must:
+        if not must or not wait:
             return token  # advisory window: the holder refreshes; ours is still good
         if not lock.acquire(timeout=ACTION_DEADLINE):
             log.warning("Waited %.0f s for another process to renew the sign-in to %s.",
@@ -131,15 +131,21 @@ def _renewed(session: SsoSession, token: CachedToken, *, runtime: Runtime,
 
 
 def current_token(session: SsoSession, *, runtime: Runtime, profile: str | None = None,
-                  min_remaining: timedelta = timedelta(0)) -> CachedToken | None:
-    """The cached token if it has more than ``min_remaining`` left, refreshing it when due."""
+                  min_remaining: timedelta = timedelta(0), wait: bool = True
+                  ) -> CachedToken | None:
+    """The cached token if it has more than ``min_remaining`` left, refreshing it when due.
+
+    ``wait=False`` is for a sign-in, which waits on the session's lock itself and tells the
+    person that another sign-in is running, instead of waiting here in silence.
+    """
     token = TokenCache(runtime).load_token(session)
     if token is None:
         return None
     left = token.remaining(runtime.now())
     if left < max(REFRESH_WINDOW, min_remaining) and token.refreshable:
         must = left < max(MANDATORY_REFRESH_WINDOW, min_remaining)
-        token = _renewed(session, token, runtime=runtime, profile=profile, must=must)
+        token = _renewed(session, token, runtime=runtime, profile=profile, must=must,
+                         wait=wait)
     return token if token.remaining(runtime.now()) > min_remaining else None
 
 
