@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .console import ConsoleListener
-from .engine.config import AwsConfig, Profile, load_config
+from .engine.config import AwsConfig, Profile, SsoSession, load_config
+from .engine.errors import ConfigError
 from .engine.events import Listener
 from .engine.identity import Identity
 from .engine.identity import whoami as _whoami
@@ -22,25 +23,40 @@ def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]
     return config, config.profile(runtime.profile_name(profile))
 
 
-def login(profile: str | None = None, *, force: bool = False, listener: Listener | None = None,
-          runtime: Runtime | None = None) -> SessionStatus:
-    """Sign in to the profile's sso-session; reuse a valid token unless ``force``.
+def _target(profile: str | None, sso_session: str | None, runtime: Runtime
+            ) -> tuple[AwsConfig, Profile | SsoSession]:
+    """A profile, or an sso-session named alone (as `aws sso login --sso-session NAME`)."""
+    if sso_session is None:
+        return _resolve(profile, runtime)
+    if profile is not None:
+        raise ConfigError(f"Name a profile or an sso-session, not both ({profile}, "
+                          f"{sso_session}).", "A profile already names its sso-session.")
+    config = load_config(runtime)
+    return config, config.session(sso_session)
+
+
+def login(profile: str | None = None, *, sso_session: str | None = None, force: bool = False,
+          listener: Listener | None = None, runtime: Runtime | None = None) -> SessionStatus:
+    """Sign in to the profile's sso-session, or to ``sso_session`` alone (no profile needed);
+    reuse a valid token unless ``force``.
 
     Without a listener the link and code are printed as `aws sso login --no-browser` prints them.
     """
     runtime = runtime or Runtime()
-    _, found = _resolve(profile, runtime)
+    _, found = _target(profile, sso_session, runtime)
     return sign_in(found, runtime=runtime, listener=listener or ConsoleListener(),
                    force=force).status
 
 
-def logout(profile: str | None = None, *, all: bool = False,
+def logout(profile: str | None = None, *, sso_session: str | None = None, all: bool = False,
            runtime: Runtime | None = None) -> LogoutReport:
-    """Sign out of the profile's sso-session, or of every session with ``all=True``."""
+    """Sign out of the profile's sso-session (or ``sso_session``), or of all with ``all=True``."""
     runtime = runtime or Runtime()
     if all:
         return logout_all(runtime, load_config(runtime))
-    config, found = _resolve(profile, runtime)
+    config, found = _target(profile, sso_session, runtime)
+    if isinstance(found, SsoSession):
+        return logout_session(found, runtime, config)
     return logout_session(found.sso, runtime, config, profile=found.name)
 
 
@@ -98,11 +114,13 @@ def profiles(*, runtime: Runtime | None = None) -> list[Profile]:
     return load_config(runtime or Runtime()).sso_profiles()
 
 
-def status(profile: str | None = None, *, runtime: Runtime | None = None) -> SessionStatus:
-    """Whether the profile's sso-session is signed in, and until when (no network)."""
+def status(profile: str | None = None, *, sso_session: str | None = None,
+           runtime: Runtime | None = None) -> SessionStatus:
+    """Whether the profile's sso-session (or ``sso_session``) is signed in, and until when
+    (no network)."""
     runtime = runtime or Runtime()
-    _, found = _resolve(profile, runtime)
-    return session_status(found.sso, runtime)
+    _, found = _target(profile, sso_session, runtime)
+    return session_status(found if isinstance(found, SsoSession) else found.sso, runtime)
 
 
 def sessions(*, runtime: Runtime | None = None) -> list[SessionStatus]:

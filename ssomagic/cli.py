@@ -32,11 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     login.add_argument("profile", nargs="?", metavar="PROFILE")
     login.add_argument("--force", action="store_true", help="start a new sign-in even if "
                        "a valid token is cached")
+    login.add_argument("--sso-session", metavar="NAME", help="sign in to this sso-session "
+                       "alone, as `aws sso login --sso-session NAME` (no profile needed)")
 
     logout = commands.add_parser("logout", help="sign out, as `aws sso logout` does",
                                  description="Sign out of the profile's sso-session, or of all.")
     logout.add_argument("profile", nargs="?", metavar="PROFILE")
     logout.add_argument("--all", action="store_true", help="sign out of every sso-session")
+    logout.add_argument("--sso-session", metavar="NAME", help="sign out of this sso-session")
 
     whoami = commands.add_parser("whoami", help="show the account, role and ARN in use")
     whoami.add_argument("profile", nargs="?", metavar="PROFILE")
@@ -46,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="show whether sessions are signed in")
     status.add_argument("profile", nargs="?", metavar="PROFILE")
     status.add_argument("--all", action="store_true", help="every sso-session in the config")
+    status.add_argument("--sso-session", metavar="NAME", help="this sso-session")
 
     emulator = commands.add_parser(
         "emulator", help="run a local IAM Identity Center for demos and tests",
@@ -92,9 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "emulator":
             return _run_emulator(args)
         if args.command == "login":
-            api.login(args.profile, force=args.force)
+            api.login(args.profile, sso_session=args.sso_session, force=args.force)
         elif args.command == "logout":
-            print(api.logout(args.profile, all=args.all))
+            print(api.logout(args.profile, sso_session=args.sso_session, all=args.all))
         elif args.command == "whoami":
             print(api.whoami(args.profile))
         elif args.command == "profiles":
@@ -107,8 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"{sso.label if sso else '-'}")
         elif args.command == "status":
             found = api.sessions() if args.all or (
-                args.profile is None and not _has_default_profile()) else [
-                api.status(args.profile)]
+                args.profile is None and args.sso_session is None
+                and not _has_default_profile()) else [
+                api.status(args.profile, sso_session=args.sso_session)]
             if not found:
                 print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)
             for entry in found:

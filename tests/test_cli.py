@@ -106,3 +106,32 @@ def test_the_emulator_command_serves_on_loopback_and_prints_the_variables(tmp_pa
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+SESSION_ONLY = """\
+[sso-session my-sso]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+"""
+
+
+def test_an_sso_session_alone_signs_in_reports_and_signs_out(home, live_emulator):
+    config = home / ".aws" / "config"
+    config.parent.mkdir()
+    config.write_text(SESSION_ONLY)  # a newcomer's config: no profile yet
+    with Approver(live_emulator):
+        login = ssomagic("login", "--sso-session", "my-sso")
+    assert login.returncode == 0, login.stderr
+    assert "Successfully signed in to my-sso" in login.stdout
+    status = ssomagic("status", "--sso-session", "my-sso")
+    assert status.stdout.startswith("my-sso: signed in, ")
+    logout = ssomagic("logout", "--sso-session", "my-sso")
+    assert logout.stdout.strip() == "Signed out of my-sso."
+    assert ssomagic("status", "--sso-session", "my-sso").stdout.strip() == "my-sso: signed out"
+
+
+def test_an_sso_session_that_is_not_there_is_one_line(config_file, capsys):
+    assert main(["login", "--sso-session", "nope"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith('ssomagic: The specified sso-session does not exist: "nope".')
+    assert err.count("\n") == 1

@@ -202,3 +202,15 @@ def test_a_registration_left_by_the_clis_pkce_login_is_not_reused(config_file, r
     document = json.loads(path.read_text())
     assert document["clientId"] != "pkce-client" and "grantTypes" not in document
     assert [r["error"] for r in emulator.state.requests("StartDeviceAuthorization")] == [None]
+
+
+def test_the_api_signs_in_to_an_sso_session_with_no_profile(home, runtime, emulator, clock):
+    config = home / ".aws" / "config"
+    config.parent.mkdir()
+    config.write_text("[sso-session my-sso]\nsso_start_url = https://d-1234567890.awsapps.com/"
+                      "start\nsso_region = us-east-1\n")
+    clock.on_sleep.append(approve_when_asked(emulator))
+    status = api.login(sso_session="my-sso", runtime=runtime, listener=quiet)
+    assert status.signed_in and status.session == "my-sso"
+    assert api.status(sso_session="my-sso", runtime=runtime).signed_in
+    assert api.logout(sso_session="my-sso", runtime=runtime).sessions == ("my-sso",)

@@ -338,3 +338,11 @@ def test_whoami_from_python_shows_the_same_card_and_marker_as_the_magic(shell, c
     assert 'class="ssomagic-production"' in data["text/html"]
     assert "analytics-prod (444455556666)" in data["text/html"]
     assert data["text/plain"].startswith("prod [PRODUCTION] as ")
+
+
+def test_login_to_an_sso_session_alone_binds_nothing(shell):
+    out, result = run(shell, "%sso login --sso-session my-sso")
+    assert result.success and "my-sso: signed in" in out
+    assert "AWS_PROFILE" not in os.environ
+    out, _ = run(shell, "%sso status --sso-session my-sso")
+    assert out.splitlines()[1].startswith("my-sso") and "signed in" in out

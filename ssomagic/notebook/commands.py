@@ -17,6 +17,11 @@ ROLE_PROFILE = "role-profile"  # a profile with an account and a role: it can be
 class Option:
     flag: str
     help: str
+    metavar: str | None = None  # an option that takes a value, such as --sso-session NAME
+
+    @property
+    def usage(self) -> str:
+        return f"{self.flag} {self.metavar}" if self.metavar else self.flag
 
 
 @dataclass(frozen=True)
@@ -33,21 +38,25 @@ class Command:
         parts = [self.name]
         if self.positional:
             parts.append(self.positional if self.required else f"[{self.positional}]")
-        parts += [f"[{o.flag}]" for o in self.options]
+        parts += [f"[{o.usage}]" for o in self.options]
         return " ".join(parts)
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("login", "sign in (reuses a valid sign-in) and bind", "PROFILE",
             completes=PROFILE,
-            options=(Option("--force", "sign in again even if the sign-in is valid"),)),
+            options=(Option("--force", "sign in again even if the sign-in is valid"),
+                     Option("--sso-session", "sign in to this sso-session alone, no profile "
+                            "needed", "NAME"))),
     Command("logout", "sign out, as `aws sso logout` does", "PROFILE", completes=PROFILE,
-            options=(Option("--all", "sign out of every sso-session"),)),
+            options=(Option("--all", "sign out of every sso-session"),
+                     Option("--sso-session", "sign out of this sso-session", "NAME"))),
     Command("use", "bind a signed-in profile to this kernel", "PROFILE", required=True,
             completes=ROLE_PROFILE),
     Command("whoami", "account, role, ARN and expiry in use", "PROFILE",
             completes=ROLE_PROFILE),
-    Command("status", "every sso-session: signed in or not, time left"),
+    Command("status", "every sso-session: signed in or not, time left",
+            options=(Option("--sso-session", "only this sso-session", "NAME"),)),
     Command("profiles", "profiles with account name, role and region"),
     Command("picker", "the profile picker, sign-in button and identity card"),
     Command("env", "export the bound role's temporary credentials into os.environ for tools "
@@ -76,7 +85,10 @@ def build_parser() -> Any:
             sub.add_argument("profile", metavar=command.positional,
                              nargs=None if command.required else "?")
         for option in command.options:
-            sub.add_argument(option.flag, action="store_true", help=option.help)
+            if option.metavar:
+                sub.add_argument(option.flag, metavar=option.metavar, help=option.help)
+            else:
+                sub.add_argument(option.flag, action="store_true", help=option.help)
     return parser
 
 

@@ -21,7 +21,7 @@ from .commands import build_parser, docstring
 
 if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
     from ..engine.binding import KernelBinding
-    from ..engine.config import Profile
+    from ..engine.config import Profile, SsoSession
     from ..engine.runtime import Runtime
 
 
@@ -115,6 +115,17 @@ class SsoMagics(Magics):
     def _warn(self, warning: str) -> None:
         self._out(render.warning_html(warning), f"Warning: {warning}")
 
+    def _target(self, args: argparse.Namespace) -> Profile | SsoSession:
+        """PROFILE, or --sso-session NAME alone (as `aws sso login --sso-session NAME`)."""
+        if getattr(args, "sso_session", None) is None:
+            return self._profile(args.profile)
+        if args.profile is not None:
+            raise UsageError("Name a PROFILE or --sso-session, not both: a profile already "
+                             "names its sso-session.")
+        from ..engine.config import load_config
+
+        return load_config(self.runtime).session(args.sso_session)
+
     def _bind(self, profile: Profile) -> None:
         for warning in self.binding.bind(profile):
             self._warn(warning)
@@ -185,10 +196,10 @@ class SsoMagics(Magics):
         from ..engine.sign_in import SignIn
         from .code_panel import CodePanel
 
-        profile = self._profile(args.profile)
+        target = self._target(args)
         view: Any = CodePanel(self.runtime) if self.rich else ConsoleListener()
         try:
-            result = SignIn(profile, runtime=self.runtime, listener=view, force=args.force,
+            result = SignIn(target, runtime=self.runtime, listener=view, force=args.force,
                             binding=self.binding).run()
         except KeyboardInterrupt:
             if isinstance(view, CodePanel):
@@ -197,10 +208,11 @@ class SsoMagics(Magics):
                 from None
         for warning in result.warnings:
             self._warn(warning)
-        if not result.bound:
-            self._out(render.message_html(f"Signed in to {profile.sso.label}."),
+        if not result.bound or result.profile is None:
+            self._out(render.message_html(f"Signed in to {result.session.label}."),
                       str(result.status))
             return None
+        profile = result.profile
         try:
             identity = whoami(profile, self.runtime)
         except SsoMagicError as exc:
@@ -218,7 +230,7 @@ class SsoMagics(Magics):
         return None
 
     def _logout(self, args: argparse.Namespace) -> None:
-        from ..engine.config import load_config
+        from ..engine.config import SsoSession, load_config
         from ..engine.sign_out import logout_all, logout_session
 
         config = load_config(self.runtime)
@@ -226,11 +238,12 @@ class SsoMagics(Magics):
             report = logout_all(self.runtime, config)
             self.binding.unbind()
         else:
-            profile = self._profile(args.profile)
-            report = logout_session(profile.sso, self.runtime, config, profile.name)
-            bound = self.binding.profile
-            if bound is not None and bound in config.profiles and (
-                    config.profile(bound).sso.cache_key == profile.sso.cache_key):
+            target = self._target(args)
+            session = target if isinstance(target, SsoSession) else target.sso
+            report = logout_session(session, self.runtime, config,
+                                    None if isinstance(target, SsoSession) else target.name)
+            bound = config.find(self.binding.profile)
+            if bound is not None and bound.sso.cache_key == session.cache_key:
                 self.binding.unbind()
         self._out(render.message_html(str(report)), str(report))
 
@@ -274,10 +287,11 @@ class SsoMagics(Magics):
         from .render import STATUS_HEADER, status_rows, table_html, table_text
 
         config = load_config(self.runtime)
-        if not config.sessions():
+        sessions = [config.session(args.sso_session)] if args.sso_session else config.sessions()
+        if not sessions:
             print(config.nothing_to_sign_in_to)
             return
-        rows = status_rows([status_of(s, self.runtime) for s in config.sessions()])
+        rows = status_rows([status_of(s, self.runtime) for s in sessions])
         self._out(table_html("ssomagic-status", STATUS_HEADER, rows),
                   table_text(STATUS_HEADER, rows))
 
