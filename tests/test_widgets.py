@@ -196,8 +196,6 @@ def test_an_error_in_background_work_is_shown_in_the_widget(binding, config_file
 def test_stopping_the_export_during_a_renewal_keeps_it_stopped(signed_in, monkeypatch):
     import threading
 
-    from ssomagic.engine.env_export import EnvExport
-
     signed_in.bind(load_config(signed_in.runtime).profile("dev"))
     export = signed_in.env_export
     export.start()
@@ -218,4 +216,3 @@ def test_stopping_the_export_during_a_renewal_keeps_it_stopped(signed_in, monkey
     release.set()
     renewal.join(5)
     assert "AWS_SECRET_ACCESS_KEY" not in os.environ and not export.active
-    assert isinstance(export, EnvExport)

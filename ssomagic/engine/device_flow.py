@@ -92,11 +92,8 @@ class DeviceFlow:
             registration = ensure_registration(self.session, runtime=self.runtime,
                                                profile=self.profile, fresh=True,
                                                deadline=deadline, cancel=self._cancel)
-            try:
-                answer = self._call(oidc.start_device_authorization,
-                                    self._start_params(registration), START, deadline=deadline)
-            except ClientError as exc:  # pragma: no cover - handled codes only come back above
-                raise gateway.failure(exc, doing=START, target=self.target) from None
+            answer = self._call(oidc.start_device_authorization,
+                                self._start_params(registration), START, deadline=deadline)
         answer = gateway.expect(answer, "deviceCode", "userCode", "verificationUri",
                                 "expiresIn", doing=START, target=self.target)
         return answer, registration

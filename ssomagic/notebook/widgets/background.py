@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -71,7 +72,7 @@ class Ticker:
 
     def _run(self) -> None:
         while True:
-            threading.Event().wait(TICK)
+            time.sleep(TICK)
             with self._lock:
                 widgets = list(self._widgets)
                 if not widgets:
