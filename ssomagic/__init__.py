@@ -9,10 +9,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["login", "logout", "profiles", "sessions", "status", "use", "whoami"]
+__all__ = ["accounts", "configure", "export_credentials", "login", "logout", "populate",
+           "profiles", "sessions", "status", "use", "whoami"]
 
 if TYPE_CHECKING:
-    from .api import login, logout, profiles, sessions, status, use, whoami
+    from .api import (
+        accounts,
+        configure,
+        export_credentials,
+        login,
+        logout,
+        populate,
+        profiles,
+        sessions,
+        status,
+        use,
+        whoami,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .console import ConsoleListener
+
+if TYPE_CHECKING:
+    from .engine.accounts import Access
+    from .engine.configure import Configured
+    from .engine.populate import PopulateReport
+
 from .engine.config import AwsConfig, Profile, SsoSession, load_config
 from .engine.errors import ConfigError
 from .engine.events import Listener
@@ -127,3 +134,49 @@ def sessions(*, runtime: Runtime | None = None) -> list[SessionStatus]:
     """The status of every sso-session (and legacy start URL) in the config."""
     runtime = runtime or Runtime()
     return [session_status(s, runtime) for s in load_config(runtime).sessions()]
+
+
+def configure(start_url: str, *, region: str | None = None, session: str | None = None,
+              scopes: str | Sequence[str] | None = None,
+              runtime: Runtime | None = None) -> Configured:
+    """Write or update the [sso-session] for a start URL, as `aws configure sso` begins.
+
+    The region is read from the start URL's host when it says; the session name defaults to
+    the organisation's part of the host. Returns what was written.
+    """
+    from .engine.configure import configure as _configure
+
+    return _configure(start_url, region=region, session=session, scopes=scopes,
+                      runtime=runtime or Runtime())
+
+
+def accounts(*, sso_session: str | None = None, runtime: Runtime | None = None) -> list[Access]:
+    """Every account and role the sign-in reaches, with the profile configured for each."""
+    from .engine.accounts import accounts as _accounts
+
+    runtime = runtime or Runtime()
+    return _accounts(load_config(runtime).choose_session(sso_session, runtime), runtime)
+
+
+def populate(sso_session: str, *, template: str | None = None, region: str | None = None,
+             output: str | None = None, accounts: Sequence[str] = (),
+             roles: Sequence[str] = (), dry_run: bool = False, prune: bool = False,
+             runtime: Runtime | None = None) -> PopulateReport:
+    """One profile per account and role of the sign-in, named by ``template``."""
+    from .engine.populate import DEFAULT_TEMPLATE
+    from .engine.populate import populate as _populate
+
+    return _populate(sso_session, template=template or DEFAULT_TEMPLATE, region=region,
+                     output=output, accounts=accounts, roles=roles, dry_run=dry_run,
+                     prune=prune, runtime=runtime or Runtime())
+
+
+def export_credentials(profile: str | None = None, *, format: str = "process",
+                       runtime: Runtime | None = None) -> str:
+    """The profile's role credentials in a format of `aws configure export-credentials`.
+    PROFILE may also be ACCOUNT/ROLE."""
+    from .engine.export import export_credentials as _export
+    from .engine.resolve import resolve_profile
+
+    runtime = runtime or Runtime()
+    return _export(resolve_profile(profile, runtime), format, runtime)

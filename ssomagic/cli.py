@@ -12,9 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, api
+from .engine.accounts import as_json
 from .engine.config import AwsConfig, load_config
 from .engine.errors import SsoMagicError
+from .engine.export import FORMATS as EXPORT_FORMATS
 from .engine.runtime import Runtime
+from .notebook.render import table_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,9 +39,11 @@ def _parser() -> argparse.ArgumentParser:
                        "alone, as `aws sso login --sso-session NAME` (no profile needed)")
 
     logout = commands.add_parser("logout", help="sign out, as `aws sso logout` does",
-                                 description="Sign out of the profile's sso-session, or of all.")
+                                 description="Sign out of every sso-session, as `aws sso "
+                                 "logout` does; of one with a PROFILE or --sso-session.")
     logout.add_argument("profile", nargs="?", metavar="PROFILE")
-    logout.add_argument("--all", action="store_true", help="sign out of every sso-session")
+    logout.add_argument("--all", action="store_true", help="sign out of every sso-session "
+                        "(the default)")
     logout.add_argument("--sso-session", metavar="NAME", help="sign out of this sso-session")
 
     whoami = commands.add_parser("whoami", help="show the account, role and ARN in use")
@@ -50,6 +55,52 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("profile", nargs="?", metavar="PROFILE")
     status.add_argument("--all", action="store_true", help="every sso-session in the config")
     status.add_argument("--sso-session", metavar="NAME", help="this sso-session")
+
+    configure = commands.add_parser(
+        "configure", help="add or update an sso-session from a start URL",
+        description="Write [sso-session NAME] to the config from the start URL your "
+                    "administrator gave you, as `aws configure sso` does. With values missing "
+                    "on a terminal it asks for them, then offers to sign in and add profiles.")
+    configure.add_argument("--start-url", metavar="URL")
+    configure.add_argument("--region", metavar="REGION", help="the IAM Identity Center's "
+                           "region (default: read from the start URL when it says)")
+    configure.add_argument("--session", metavar="NAME", help="the sso-session's name "
+                           "(default: from the start URL)")
+    configure.add_argument("--scopes", metavar="SCOPES", help="registration scopes, comma "
+                           "separated (default: sso:account:access)")
+
+    accounts = commands.add_parser("accounts", help="list the accounts and roles you can use",
+                                   description="Every account and role the sign-in reaches, "
+                                   "and the profile already configured for each.")
+    accounts.add_argument("--sso-session", metavar="NAME")
+    accounts.add_argument("--json", action="store_true", help="print JSON")
+
+    populate = commands.add_parser(
+        "populate", help="add a profile for every account and role",
+        description="One profile per account and role the sso-session reaches, in one atomic "
+                    "edit. Profiles it writes are marked as its own; hand-written ones are "
+                    "never changed or removed.")
+    populate.add_argument("sso_session", metavar="SESSION")
+    populate.add_argument("--template", metavar="T", help="profile name template (default: "
+                          "{account_name}-{role_name}; also {account_id}, {session})")
+    populate.add_argument("--region", metavar="R", help="the profiles' region (default: the "
+                          "sso-session's)")
+    populate.add_argument("--output", metavar="O", help="the profiles' output format")
+    populate.add_argument("--account", action="append", default=[], metavar="ID_OR_NAME",
+                          help="only this account (repeatable)")
+    populate.add_argument("--role", action="append", default=[], metavar="NAME",
+                          help="only this role (repeatable)")
+    populate.add_argument("--dry-run", action="store_true", help="print the change as a diff "
+                          "and write nothing")
+    populate.add_argument("--prune", action="store_true", help="remove profiles populate "
+                          "wrote whose account or role went away")
+
+    export = commands.add_parser(
+        "export-credentials", help="print a profile's role credentials for other tools",
+        description="As `aws configure export-credentials`: `credential_process = ssomagic "
+                    "export-credentials --profile P` lets any SDK use an SSO profile.")
+    export.add_argument("--profile", metavar="PROFILE")
+    export.add_argument("--format", default="process", choices=EXPORT_FORMATS)
 
     emulator = commands.add_parser(
         "emulator", help="run a local IAM Identity Center for demos and tests",
@@ -98,7 +149,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "login":
             api.login(args.profile, sso_session=args.sso_session, force=args.force)
         elif args.command == "logout":
-            print(api.logout(args.profile, sso_session=args.sso_session, all=args.all))
+            every = args.all or (args.profile is None and args.sso_session is None)
+            print(api.logout(args.profile, sso_session=args.sso_session, all=every))
+        elif args.command == "configure":
+            return _configure(args)
+        elif args.command == "accounts":
+            access = api.accounts(sso_session=args.sso_session)
+            print(as_json(access) if args.json else table_text(
+                ("account", "id", "role", "profile"),
+                [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in access]))
+        elif args.command == "populate":
+            report = api.populate(args.sso_session, template=args.template, region=args.region,
+                                  output=args.output, accounts=args.account, roles=args.role,
+                                  dry_run=args.dry_run, prune=args.prune)
+            if args.dry_run and report.edit is not None:
+                print(report.edit.diff(), end="")
+            print(report)
+        elif args.command == "export-credentials":
+            print(api.export_credentials(args.profile, format=args.format))
         elif args.command == "whoami":
             print(api.whoami(args.profile))
         elif args.command == "profiles":
@@ -125,6 +193,74 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ssomagic: Sign-in cancelled.", file=sys.stderr)
         return 130
     return 0
+
+
+def _ask(prompt: str, default: str | None = None) -> str | None:
+    shown = f"{prompt} [{default}]: " if default else f"{prompt}: "
+    answer = input(shown).strip()
+    return answer or default
+
+
+def _configure(args: argparse.Namespace) -> int:
+    """configure: no prompt when the values are complete; on a terminal, ask for the rest."""
+    from .engine.configure import plan
+    from .engine.errors import ConfigError
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if args.start_url is None:
+        if not interactive:
+            raise ConfigError("No start URL given, and no terminal to ask on.",
+                              "Give it with --start-url URL.")
+        args.session = args.session or _ask("SSO session name (Recommended)")
+        args.start_url = _ask("SSO start URL")
+        if not args.start_url:
+            raise ConfigError("No start URL given.", "Give it with --start-url URL.")
+    if args.region is None and interactive:
+        try:
+            plan(args.start_url, session=args.session, scopes=args.scopes)
+        except ConfigError as exc:
+            if "--region" not in exc.hint:
+                raise
+            args.region = _ask("SSO region")
+        if args.scopes is None and args.start_url:
+            args.scopes = _ask("SSO registration scopes", "sso:account:access")
+    written = api.configure(args.start_url, region=args.region, session=args.session,
+                            scopes=args.scopes)
+    print(written)
+    if interactive and (_ask("Sign in now and add profiles? [Y/n]") or "y").lower() == "y":
+        _add_profiles_interactively(written.name)
+    return 0
+
+
+def _add_profiles_interactively(session: str) -> None:
+    """Sign in, then choose accounts and roles from a numbered, filterable list."""
+    from .engine.config_writer import set_profile
+    from .engine.start_url import check_region
+
+    api.login(sso_session=session)
+    found = [a for a in api.accounts(sso_session=session) if a.profile is None]
+    if not found:
+        print("Every account and role you have already has a profile.")
+        return
+    words = (_ask("Filter the list (account or role; empty for all)") or "").lower().split()
+    shown = [a for a in found
+             if all(w in f"{a.account_name} {a.account_id} {a.role_name}".lower()
+                    for w in words)]
+    for number, access in enumerate(shown, 1):
+        print(f"{number:>4}  {access.account_name} ({access.account_id})  {access.role_name}")
+    picked = _ask("Add which (numbers, comma separated; empty for none)") or ""
+    region = check_region(_ask("Default client Region", None) or "us-east-1")
+    output = _ask("CLI default output format", "json") or "json"
+    for item in picked.replace(" ", "").split(","):
+        if not item.isdigit() or not 1 <= int(item) <= len(shown):
+            continue
+        access = shown[int(item) - 1]
+        suggested = f"{access.role_name}-{access.account_id}"  # as `aws configure sso` names it
+        name = _ask("Profile name", suggested) or suggested
+        set_profile(name, {"sso_session": session, "sso_account_id": access.account_id,
+                           "sso_role_name": access.role_name, "region": region,
+                           "output": output})
+        print(f"Added [profile {name}].")
 
 
 def _config() -> AwsConfig:

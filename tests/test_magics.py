@@ -51,7 +51,8 @@ def test_help_lists_every_subcommand(shell):
     out, result = run(shell, "%sso --help")
     assert result.success
     listed = re.findall(r"^\s{4}(\w+)\s", out, re.M)  # argparse's subcommand lines
-    assert listed == ["login", "logout", "use", "whoami", "status", "profiles", "picker", "env"]
+    assert listed == ["login", "logout", "use", "whoami", "status", "profiles", "picker",
+                      "configure", "accounts", "populate", "env"]
 
 
 def test_each_subcommand_has_its_own_help(shell):
@@ -346,3 +347,27 @@ def test_login_to_an_sso_session_alone_binds_nothing(shell):
     assert "AWS_PROFILE" not in os.environ
     out, _ = run(shell, "%sso status --sso-session my-sso")
     assert out.splitlines()[1].startswith("my-sso") and "signed in" in out
+
+
+def test_configure_accounts_and_populate_from_a_start_url(shell, home):
+    config = home / ".aws" / "config"
+    config.unlink()  # a newcomer: nothing but a start URL
+    out, result = run(shell, "%sso configure --start-url https://d-1234567890.awsapps.com/start"
+                             " --region us-east-1 --session acme")
+    assert result.success and out.startswith("Added [sso-session acme]")
+    run(shell, "%sso login --sso-session acme")
+    out, _ = run(shell, "%sso accounts")
+    assert "sandbox         777788889999  DataScientist        -" in out
+    out, _ = run(shell, "%sso populate acme --role DataScientist --dry-run")
+    assert "+[profile analytics-dev-DataScientist]" in out and "[profile" not in config.read_text()
+    run(shell, "%sso populate acme --role DataScientist")
+    out, _ = run(shell, "%sso use sandbox-DataScientist")
+    assert "Bound to sandbox-DataScientist:" in out and account() == "777788889999"
+
+
+def test_logout_alone_signs_out_of_every_session(shell):
+    shell.run_line_magic("sso", "login dev")
+    shell.run_line_magic("sso", "login legacy")
+    out, _ = run(shell, "%sso logout")
+    assert out.startswith("Signed out of ") and "my-sso" in out
+    assert "AWS_PROFILE" not in os.environ

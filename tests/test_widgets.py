@@ -216,3 +216,41 @@ def test_stopping_the_export_during_a_renewal_keeps_it_stopped(signed_in, monkey
     release.set()
     renewal.join(5)
     assert "AWS_SECRET_ACCESS_KEY" not in os.environ and not export.active
+
+
+def test_the_configure_wizard_writes_nothing_before_write(home, live_emulator):
+    from ssomagic.notebook.widgets import ConfigureWizard
+
+    runtime = live_runtime(home)
+    config = home / ".aws" / "config"
+    wizard = ConfigureWizard(runtime=runtime, binding=KernelBinding(runtime))
+    wizard.start_url.value = "https://d-1234567890.awsapps.com/start"
+    wizard.region.value = "us-east-1"
+    with Approver(live_emulator):
+        wizard.login.start().result(10)
+    wait_until(lambda: len(wizard.choices.options) == 5)
+    wizard.filter.value = "sandbox"
+    assert [label for label, _ in wizard.choices.options] == [
+        "sandbox (777788889999) / AdministratorAccess", "sandbox (777788889999) / DataScientist"]
+    wizard.choices.value = (wizard.choices.options[1][1],)
+    assert "+[profile DataScientist-777788889999]" in wizard.preview.value
+    assert "+[sso-session d-1234567890]" in wizard.preview.value
+    assert not config.exists()  # signed in, previewed, and still nothing written
+    wizard.write_button.click()
+    wait_until(lambda: "Wrote [sso-session d-1234567890]" in wizard.message.value)
+    assert "[profile DataScientist-777788889999]\nsso_session = d-1234567890\n" in \
+        config.read_text()
+
+
+def test_closing_the_wizard_writes_nothing(home, live_emulator):
+    from ssomagic.notebook.widgets import ConfigureWizard
+
+    runtime = live_runtime(home)
+    wizard = ConfigureWizard(runtime=runtime, binding=KernelBinding(runtime),
+                             start_url="https://d-1234567890.awsapps.com/start",
+                             region="us-east-1")
+    running = wizard.login.start()
+    wait_until(live_emulator.state.pending_user_codes)
+    wizard.close()
+    running.result(5)
+    assert not (home / ".aws" / "config").exists()

@@ -223,6 +223,22 @@ class AwsConfig:
                           tuple(s.strip() for s in scopes.split(",") if s.strip())
                           if scopes else None)
 
+    def choose_session(self, name: str | None, runtime: Runtime) -> SsoSession:
+        """The named sso-session; with none named, the only one there is, or that of the
+        profile $AWS_PROFILE (else `default`) names."""
+        if name is not None:
+            return self.session(name)
+        if len(self.sso_sessions) == 1:
+            return self.session(next(iter(self.sso_sessions)))
+        found = self.find(runtime.profile_name(None))
+        if found is not None:
+            return found.sso
+        have = (f"The config has {', '.join(sorted(self.sso_sessions))}." if self.sso_sessions
+                else "The config has none.")
+        raise ConfigError(f"Which sso-session? {have}",
+                          "Name one with --sso-session NAME, or add one with `ssomagic "
+                          "configure --start-url URL`.")
+
     @property
     def nothing_to_sign_in_to(self) -> str:
         """What to say when the config has no SSO profile: an empty table helps nobody."""
@@ -244,6 +260,22 @@ class AwsConfig:
         return list(found.values())
 
 
+def read_config_text(path: Path) -> str:
+    """The config's text, or one line naming the file and what to do (never a traceback)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not UTF-8 text (byte {exc.start}).",
+                          "Save it as UTF-8; ssomagic will not rewrite a file it cannot read."
+                          ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"The config file {path} is a directory.",
+                          "Move it away, or point AWS_CONFIG_FILE at a file.") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path} ({exc.strerror}).",
+                          "Check its permissions.") from None
+
+
 _cache_lock = threading.Lock()
 _cache: dict[Path, tuple[tuple[int, int, int], AwsConfig]] = {}
 
@@ -263,7 +295,7 @@ def load_config(runtime: Runtime | None = None) -> AwsConfig:
         hit = _cache.get(path)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-    config = AwsConfig.parse(path.read_text(encoding="utf-8"), path)
+    config = AwsConfig.parse(read_config_text(path), path)
     with _cache_lock:
         _cache[path] = (stamp, config)
     return config

@@ -13,15 +13,18 @@ in the SSO cache directory, keyed by the config file's path, so ~/.aws itself ga
 from __future__ import annotations
 
 import configparser
+import difflib
 import hashlib
 import stat
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from configupdater import ConfigUpdater
 from filelock import FileLock
 
 from .atomic import atomic_write, private_dir
-from .config import parse_error, section_name_for_profile
+from .config import parse_error, read_config_text, section_name_for_profile
 from .runtime import Runtime
 
 
@@ -32,28 +35,57 @@ def _edit_lock(runtime: Runtime) -> FileLock:
     return FileLock(str(runtime.sso_cache_dir / f"ssomagic-config-{key}.lock"), mode=0o600)
 
 
-def _edit(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
+@dataclass(frozen=True)
+class Edit:
+    """A config edit: the text before and after. Nothing else in the file differs."""
+
+    path: Path
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """The change as a unified diff, for --dry-run and for previews."""
+        return "".join(difflib.unified_diff(
+            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+            fromfile=str(self.path), tofile=str(self.path)))
+
+
+def edit(runtime: Runtime, change: Callable[[ConfigUpdater], None], *,
+         dry_run: bool = False) -> Edit:
+    """Apply ``change`` in one locked, atomic read-modify-write; with ``dry_run``, write
+    nothing and say what would change."""
     with _edit_lock(runtime):
-        _edit_locked(runtime, change)
+        return _edit_locked(runtime, change, write=not dry_run)
 
 
-def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
+def _edit(runtime: Runtime, change: Callable[[ConfigUpdater], None]) -> None:
+    edit(runtime, change)
+
+
+def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], None], *,
+                 write: bool = True) -> Edit:
     path = runtime.config_file
     updater = ConfigUpdater()
-    mode, text = 0o600, None
+    mode, text = 0o600, ""
     if path.exists():
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
         mode = stat.S_IMODE(path.stat().st_mode)
         try:
             updater.read_string(text, source=str(path))
         except configparser.Error as exc:
             raise parse_error(exc, path, text) from None
     change(updater)
-    if str(updater) != text:
-        atomic_write(path, str(updater), mode=mode)
+    result = Edit(path, text, str(updater))
+    if write and result.changed:
+        atomic_write(path, result.after, mode=mode)
+    return result
 
 
-def _upsert(updater: ConfigUpdater, section: str, values: Mapping[str, str | None]) -> None:
+def upsert(updater: ConfigUpdater, section: str, values: Mapping[str, str | None]) -> None:
     if not updater.has_section(section):
         if not any(v is not None for v in values.values()):
             return
@@ -72,13 +104,13 @@ def _upsert(updater: ConfigUpdater, section: str, values: Mapping[str, str | Non
 def set_profile(name: str, values: Mapping[str, str | None], runtime: Runtime | None = None
                 ) -> None:
     """Add or update a profile's keys; a key given as None is removed."""
-    _edit(runtime or Runtime(), lambda u: _upsert(u, section_name_for_profile(name), values))
+    _edit(runtime or Runtime(), lambda u: upsert(u, section_name_for_profile(name), values))
 
 
 def set_sso_session(name: str, values: Mapping[str, str | None],
                     runtime: Runtime | None = None) -> None:
     """Add or update an [sso-session NAME] section (sso_start_url, sso_region, scopes...)."""
-    _edit(runtime or Runtime(), lambda u: _upsert(u, f"sso-session {name}", values))
+    _edit(runtime or Runtime(), lambda u: upsert(u, f"sso-session {name}", values))
 
 
 def remove_profile(name: str, runtime: Runtime | None = None) -> bool:

@@ -96,7 +96,9 @@ class Target:
 
     @property
     def login_target(self) -> str | None:
-        return self.profile or self.session
+        if self.profile:
+            return self.profile
+        return None if "://" in self.session else f"--sso-session {self.session}"
 
 
 def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, target: Target,

@@ -48,7 +48,7 @@ class RoleCredentials:
 def not_signed_in(session: SsoSession, profile: str | None) -> NotSignedInError:
     return NotSignedInError(
         f"The SSO session {session.label} is not signed in, has expired or was signed out.",
-        gateway.login_hint(profile or session.name))
+        gateway.login_hint(profile or (f"--sso-session {session.name}" if session.name else None)))
 
 
 class Portal:

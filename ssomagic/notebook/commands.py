@@ -11,6 +11,7 @@ from typing import Any
 # What <Tab> offers for a positional argument.
 PROFILE = "profile"  # any SSO profile: one with only an sso-session can sign in or out
 ROLE_PROFILE = "role-profile"  # a profile with an account and a role: it can be bound
+SESSION = "session"  # an [sso-session NAME]
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Option:
     flag: str
     help: str
     metavar: str | None = None  # an option that takes a value, such as --sso-session NAME
+    repeat: bool = False  # may be given several times (--account A --account B)
 
     @property
     def usage(self) -> str:
@@ -48,8 +50,9 @@ COMMANDS: tuple[Command, ...] = (
             options=(Option("--force", "sign in again even if the sign-in is valid"),
                      Option("--sso-session", "sign in to this sso-session alone, no profile "
                             "needed", "NAME"))),
-    Command("logout", "sign out, as `aws sso logout` does", "PROFILE", completes=PROFILE,
-            options=(Option("--all", "sign out of every sso-session"),
+    Command("logout", "sign out of every sso-session, as `aws sso logout` does; of one with "
+            "PROFILE or --sso-session", "PROFILE", completes=PROFILE,
+            options=(Option("--all", "sign out of every sso-session (the default)"),
                      Option("--sso-session", "sign out of this sso-session", "NAME"))),
     Command("use", "bind a signed-in profile to this kernel", "PROFILE", required=True,
             completes=ROLE_PROFILE),
@@ -59,6 +62,23 @@ COMMANDS: tuple[Command, ...] = (
             options=(Option("--sso-session", "only this sso-session", "NAME"),)),
     Command("profiles", "profiles with account name, role and region"),
     Command("picker", "the profile picker, sign-in button and identity card"),
+    Command("configure", "add or update an sso-session from a start URL (no flags: a wizard)",
+            options=(Option("--start-url", "the start URL your administrator gave you", "URL"),
+                     Option("--region", "its region, when the URL does not say", "REGION"),
+                     Option("--session", "the sso-session's name", "NAME"),
+                     Option("--scopes", "registration scopes, comma separated", "SCOPES"))),
+    Command("accounts", "every account and role you can use, and their profiles",
+            options=(Option("--sso-session", "the sso-session to list", "NAME"),)),
+    Command("populate", "add a profile for every account and role", "SESSION", required=True,
+            completes=SESSION,
+            options=(Option("--template", "profile name template", "T"),
+                     Option("--region", "the profiles' region", "R"),
+                     Option("--output", "the profiles' output format", "O"),
+                     Option("--account", "only this account (repeatable)", "ID_OR_NAME",
+                            repeat=True),
+                     Option("--role", "only this role (repeatable)", "NAME", repeat=True),
+                     Option("--dry-run", "show the change, write nothing"),
+                     Option("--prune", "remove populated profiles that went away"))),
     Command("env", "export the bound role's temporary credentials into os.environ for tools "
             "that cannot read SSO profiles",
             options=(Option("--off", "remove them again"),)),
@@ -82,10 +102,13 @@ def build_parser() -> Any:
         sub = subcommands.add_parser(command.name, help=command.help, description=command.help,
                                      add_help=True)
         if command.positional:
-            sub.add_argument("profile", metavar=command.positional,
+            sub.add_argument(command.positional.lower(), metavar=command.positional,
                              nargs=None if command.required else "?")
         for option in command.options:
-            if option.metavar:
+            if option.repeat:
+                sub.add_argument(option.flag, metavar=option.metavar, help=option.help,
+                                 action="append", default=[])
+            elif option.metavar:
                 sub.add_argument(option.flag, metavar=option.metavar, help=option.help)
             else:
                 sub.add_argument(option.flag, action="store_true", help=option.help)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .commands import BY_NAME, COMMANDS, ROLE_PROFILE
+from .commands import BY_NAME, COMMANDS, ROLE_PROFILE, SESSION
 
 if TYPE_CHECKING:
     from ..engine.runtime import Runtime
@@ -27,6 +27,16 @@ def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
     except SsoMagicError:  # a malformed config: the command itself will say what is wrong
         return []
     return [p.name for p in profiles if p.has_role or not with_role_only]
+
+
+def session_names(runtime: Runtime) -> list[str]:
+    from ..engine.config import load_config
+    from ..engine.errors import SsoMagicError
+
+    try:
+        return list(load_config(runtime).sso_sessions)
+    except SsoMagicError:
+        return []
 
 
 def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
@@ -53,6 +63,8 @@ def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
         return options
     if any(not word.startswith("-") for word in typed):
         return options  # PROFILE is already there
+    if command.completes == SESSION:
+        return session_names(runtime) + options
     return profile_names(runtime, with_role_only=command.completes == ROLE_PROFILE) + options
 
 

@@ -234,7 +234,7 @@ class SsoMagics(Magics):
         from ..engine.sign_out import logout_all, logout_session
 
         config = load_config(self.runtime)
-        if args.all:
+        if args.all or (args.profile is None and args.sso_session is None):
             report = logout_all(self.runtime, config)
             self.binding.unbind()
         else:
@@ -320,6 +320,47 @@ class SsoMagics(Magics):
         display(panel(runtime=self.runtime, binding=self.binding,
                       production_profiles=self.production_profiles,
                       warn_before=self.expiry_warning))
+
+    def _configure(self, args: argparse.Namespace) -> Any:
+        if args.start_url is None:
+            if not self.rich:
+                raise UsageError("%sso configure needs --start-url URL here (the wizard needs "
+                                 "a notebook).")
+            from IPython.display import display
+
+            from .widgets import ConfigureWizard
+
+            display(ConfigureWizard(runtime=self.runtime, binding=self.binding))
+            return None
+        from ..engine.configure import configure
+
+        written = configure(args.start_url, region=args.region, session=args.session,
+                            scopes=args.scopes, runtime=self.runtime)
+        self._out(render.message_html(str(written)) + render.pre_html("\n".join(
+            written.lines())), str(written))
+        return None
+
+    def _accounts(self, args: argparse.Namespace) -> None:
+        from ..engine.accounts import accounts
+        from ..engine.config import load_config
+
+        config = load_config(self.runtime)
+        found = accounts(config.choose_session(args.sso_session, self.runtime), self.runtime)
+        header = ("account", "id", "role", "profile")
+        rows = [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in found]
+        self._out(render.table_html("ssomagic-accounts", header, rows),
+                  render.table_text(header, rows))
+
+    def _populate(self, args: argparse.Namespace) -> None:
+        from ..engine.populate import DEFAULT_TEMPLATE, populate
+
+        report = populate(args.session, template=args.template or DEFAULT_TEMPLATE,
+                          region=args.region, output=args.output, accounts=args.account,
+                          roles=args.role, dry_run=args.dry_run, prune=args.prune,
+                          runtime=self.runtime)
+        diff = report.edit.diff() if args.dry_run and report.edit is not None else ""
+        self._out(render.message_html(str(report)) + (render.pre_html(diff) if diff else ""),
+                  f"{diff}{report}")
 
     def _env(self, args: argparse.Namespace) -> None:
         from ..engine.token_cache import format_time

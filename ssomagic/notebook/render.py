@@ -46,6 +46,11 @@ def message_html(text: str, css: str = "ssomagic-message") -> str:
     return f'<div class="{escape(css)}">{escape(text)}</div>'
 
 
+def pre_html(text: str, css: str = "ssomagic-pre") -> str:
+    """Preformatted text: a diff, a config section."""
+    return f'<pre class="{escape(css)}">{escape(text)}</pre>'
+
+
 def warning_html(text: str) -> str:
     return f'<div class="ssomagic-warning">&#9888; {escape(text)}</div>'
 

@@ -5,9 +5,10 @@ errors shown in the widget, a lock per widget, one ticker, and close() that stop
 No widget state ever holds a token, a client secret or a key: only codes, names and times.
 """
 
+from .configure_wizard import ConfigureWizard
 from .identity_card import IdentityCard
 from .login_button import LoginButton
 from .panel import Panel, panel
 from .profile_picker import ProfilePicker
 
-__all__ = ["IdentityCard", "LoginButton", "Panel", "ProfilePicker", "panel"]
+__all__ = ["ConfigureWizard", "IdentityCard", "LoginButton", "Panel", "ProfilePicker", "panel"]

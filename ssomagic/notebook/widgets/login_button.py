@@ -10,11 +10,11 @@ import ipywidgets as widgets
 from traitlets import Bool, Unicode
 
 from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import Profile
+from ...engine.config import Profile, SsoSession
 from ...engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
 from ...engine.resolve import resolve_profile
 from ...engine.runtime import Runtime
-from ...engine.sign_in import SignIn
+from ...engine.sign_in import SignIn, SignInResult
 from ..render import code_panel_html
 from .background import BackgroundWork
 
@@ -32,12 +32,17 @@ class LoginButton(BackgroundWork, widgets.VBox):
 
     def __init__(self, profile: str | None = None, *, runtime: Runtime | None = None,
                  binding: KernelBinding | None = None, force: bool = False,
-                 on_signed_in: Callable[[Profile], object] | None = None, **kwargs: Any
+                 on_signed_in: Callable[[Profile], object] | None = None,
+                 target: Callable[[], Profile | SsoSession] | None = None, **kwargs: Any
                  ) -> None:
+        """``target``, when given, says what to sign in to at click time (the configure
+        wizard signs in to an sso-session that is not in the config yet)."""
         self._init_background()
         self.runtime = runtime or Runtime()
         self.binding = binding or kernel_binding()
         self.force = force
+        self.target = target
+        self.on_result: list[Callable[[SignInResult], object]] = []  # after any sign-in
         self.on_signed_in: list[Callable[[Profile], object]] = [on_signed_in] if on_signed_in \
             else []
         self.button = widgets.Button(description="Sign in", icon="sign-in",
@@ -99,15 +104,19 @@ class LoginButton(BackgroundWork, widgets.VBox):
     def _run(self) -> None:
         try:
             # Resolving ACCOUNT/ROLE may ask the portal: that too stays off the kernel's thread.
-            profile = resolve_profile(self.profile, self.runtime)
+            target = self.target() if self.target else resolve_profile(self.profile,
+                                                                        self.runtime)
             with self.lock:
-                self._sign_in = SignIn(profile, runtime=self.runtime, listener=self._on_event,
+                self._sign_in = SignIn(target, runtime=self.runtime, listener=self._on_event,
                                        force=self.force, binding=self.binding)
                 if self._cancel_requested:
                     self._sign_in.cancel()
-            self._sign_in.run()
-            for callback in self.on_signed_in:
-                callback(profile)
+            result = self._sign_in.run()
+            for done in self.on_result:
+                done(result)
+            if isinstance(target, Profile):
+                for callback in self.on_signed_in:
+                    callback(target)
         finally:  # whatever happened, the button works again (the error is shown by the caller)
             with self.lock:
                 self._sign_in = None

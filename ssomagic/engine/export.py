@@ -1,0 +1,46 @@
+"""Role credentials in the formats of `aws configure export-credentials`, for tools that
+cannot read SSO profiles: `credential_process = ssomagic export-credentials --profile P` serves
+any SDK (Spark, dbt, older SDKs), and `eval "$(ssomagic export-credentials --format env)"` a
+shell. Credentials come from the shared CLI cache, refetched near expiry, as for boto3.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .config import Profile
+from .errors import NotAnSsoProfileError
+from .role_credentials import RoleCredentialFetcher
+from .runtime import Runtime
+from .token_cache import parse_time
+
+VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+             "AWS_CREDENTIAL_EXPIRATION")
+LINE_FORMATS: dict[str, Callable[[str, str], str]] = {
+    "env": lambda name, value: f"export {name}={value}",
+    "env-no-export": lambda name, value: f"{name}={value}",
+    "powershell": lambda name, value: f'$Env:{name}="{value}"',
+    "windows-cmd": lambda name, value: f"set {name}={value}",
+    "fish": lambda name, value: f'set -gx {name} "{value}"',
+}
+FORMATS = ("process", *LINE_FORMATS)
+
+
+def export_credentials(profile: Profile, fmt: str = "process",
+                       runtime: Runtime | None = None) -> str:
+    """The profile's role credentials as ``fmt`` prints them; raises if not signed in."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if not profile.has_role:
+        raise NotAnSsoProfileError(
+            f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
+            "has no credentials to export.", "Choose a profile with an account and a role.")
+    creds = RoleCredentialFetcher(profile, runtime).fetch()
+    expiration = parse_time(creds["expiry_time"]).isoformat()
+    values = (creds["access_key"], creds["secret_key"], creds["token"], expiration)
+    if fmt == "process":
+        return json.dumps({"Version": 1, "AccessKeyId": values[0], "SecretAccessKey": values[1],
+                           "SessionToken": values[2], "Expiration": expiration}, indent=2)
+    line = LINE_FORMATS[fmt]
+    return "\n".join(line(name, value) for name, value in zip(VARIABLES, values, strict=True))

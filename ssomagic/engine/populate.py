@@ -1,0 +1,154 @@
+"""One profile per account and role a sign-in reaches, as aws-sso-util's `configure populate`
+does, in one locked, atomic config edit.
+
+The profiles populate writes carry `ssomagic_populated = <sso-session>` (the AWS CLI and boto3
+ignore keys they do not know), so a later run updates exactly those in place and `--prune`
+removes only those whose account or role went away. A profile written by hand is never changed
+or removed, even when its name is one the template would make: populate picks another name.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from configupdater import ConfigUpdater
+
+from .accounts import list_account_roles
+from .config import SsoSession, load_config, section_name_for_profile
+from .config_writer import Edit, edit
+from .errors import ConfigError
+from .runtime import Runtime
+
+MARKER_KEY = "ssomagic_populated"
+DEFAULT_TEMPLATE = "{account_name}-{role_name}"
+FIELDS = {"account_name", "account_id", "role_name", "session"}
+
+
+@dataclass(frozen=True)
+class PopulateReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    pruned: tuple[str, ...] = ()
+    edit: Edit | None = field(default=None, repr=False)
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        would = "would be " if self.dry_run else ""
+        parts = [f"{len(self.added)} {would}added", f"{len(self.updated)} {would}updated",
+                 f"{len(self.unchanged)} unchanged"]
+        if self.pruned:
+            parts.append(f"{len(self.pruned)} {would}removed")
+        return "Profiles: " + ", ".join(parts) + "."
+
+
+def check_template(template: str) -> str:
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:
+        raise ConfigError(f"The profile name template {template!r} cannot be read ({exc}).",
+                          f"Use fields in braces, such as {DEFAULT_TEMPLATE}.") from None
+    unknown = names - FIELDS
+    if unknown or not names:
+        raise ConfigError(f"The profile name template {template!r} uses "
+                          f"{', '.join(sorted(unknown)) or 'no field'}.",
+                          f"Use {', '.join('{' + f + '}' for f in sorted(FIELDS))}.")
+    return template
+
+
+def sanitise(name: str) -> str:
+    """What the AWS CLI accepts in `[profile NAME]`: no spaces, brackets or quotes."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.@+-]+", "-", name).strip("-")
+    return re.sub(r"-{2,}", "-", cleaned) or "profile"
+
+
+def _matches(wanted: Sequence[str], *values: str) -> bool:
+    lowered = {w.lower() for w in wanted}
+    return not wanted or any(v.lower() in lowered for v in values)
+
+
+def populate(session_name: str, *, template: str = DEFAULT_TEMPLATE, region: str | None = None,
+             output: str | None = None, accounts: Sequence[str] = (),
+             roles: Sequence[str] = (), dry_run: bool = False, prune: bool = False,
+             runtime: Runtime | None = None) -> PopulateReport:
+    runtime = runtime or Runtime()
+    check_template(template)
+    if region is not None:
+        from .start_url import check_region
+
+        region = check_region(region)
+    config = load_config(runtime)
+    session = config.session(session_name)
+    listing = list_account_roles(session, runtime)
+    reachable = {(a.account.account_id, r) for a in listing for r in a.roles}
+    wanted = sorted(((a.account.name, a.account.account_id, role) for a in listing
+                     for role in a.roles
+                     if _matches(accounts, a.account.account_id, a.account.name)
+                     and _matches(roles, role)), key=lambda w: (w[1], w[2]))
+    ours = {name: values for name, values in config.profiles.items()
+            if values.get(MARKER_KEY) == session_name}
+    ours_by_pair = {(v.get("sso_account_id", ""), v.get("sso_role_name", "")): n
+                    for n, v in ours.items()}
+    taken = set(config.profiles)  # every name in use; ours are freed as they are reused
+    plans: dict[str, dict[str, str]] = {}
+    for account_name, account_id, role in wanted:
+        name = ours_by_pair.get((account_id, role))
+        if name is None:
+            name = _free_name(sanitise(template.format(
+                account_name=account_name, account_id=account_id, role_name=role,
+                session=session_name)), account_id, taken | set(plans))
+        plans[name] = _values(session, account_id, role, region or session.region, output,
+                              session_name)
+    stale = [n for n, v in ours.items() if prune
+             and (v.get("sso_account_id", ""), v.get("sso_role_name", "")) not in reachable]
+    added, updated, unchanged = [], [], []
+    for name, values in plans.items():
+        old = config.profiles.get(name)
+        if old is None:
+            added.append(name)
+        elif all(old.get(k) == v for k, v in values.items()):
+            unchanged.append(name)
+        else:
+            updated.append(name)
+
+    def change(updater: ConfigUpdater) -> None:
+        for name in (*added, *updated):
+            section = section_name_for_profile(name)
+            if not updater.has_section(section):
+                updater.add_section(section)
+            block = updater[section]
+            for key, value in plans[name].items():
+                if key in block:
+                    block[key].value = value
+                else:
+                    block[key] = value
+        for name in stale:
+            updater.remove_section(section_name_for_profile(name))
+
+    result = edit(runtime, change, dry_run=dry_run)
+    return PopulateReport(tuple(added), tuple(updated), tuple(unchanged), tuple(stale), result,
+                          dry_run)
+
+
+def _free_name(name: str, account_id: str, taken: set[str]) -> str:
+    """The template's name, or a deterministic variant when another profile has it."""
+    if name not in taken:
+        return name
+    candidate = f"{name}-{account_id}"
+    n = 2
+    while candidate in taken:
+        candidate, n = f"{name}-{account_id}-{n}", n + 1
+    return candidate
+
+
+def _values(session: SsoSession, account_id: str, role: str, region: str, output: str | None,
+            session_name: str) -> dict[str, str]:
+    values = {"sso_session": session_name, "sso_account_id": account_id,
+              "sso_role_name": role, "region": region}
+    if output:
+        values["output"] = output
+    values[MARKER_KEY] = session_name
+    return values

@@ -1,0 +1,142 @@
+"""ConfigureWizard: from a start URL to written profiles, by clicking (what `%sso configure`
+shows with no flags).
+
+Start URL and region, a sign-in (the device flow, as %sso login), a searchable list of the
+accounts and roles to add as profiles, their region and output, a preview of exactly the change
+to the config, and a Write button. Nothing reaches the config before Write: the sign-in writes
+only the token cache, as `aws sso login` does, and closing the wizard writes nothing.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ...engine.accounts import Access, accounts
+from ...engine.binding import KernelBinding, kernel_binding
+from ...engine.config import SsoSession
+from ...engine.configure import plan, profile_values, write
+from ...engine.runtime import Runtime
+from ...engine.sign_in import SignInResult
+from ..render import message_html, pre_html
+from .background import BackgroundWork
+from .login_button import LoginButton
+
+
+class ConfigureWizard(BackgroundWork, widgets.VBox):
+    def __init__(self, *, runtime: Runtime | None = None, binding: KernelBinding | None = None,
+                 start_url: str = "", region: str = "") -> None:
+        self._init_background()
+        self.binding = binding or kernel_binding()
+        self.runtime = runtime or self.binding.runtime
+        self.session: SsoSession | None = None
+        self.access: list[Access] = []
+        self.start_url = widgets.Text(value=start_url, description="Start URL",
+                                      placeholder="https://d-1234567890.awsapps.com/start",
+                                      layout=widgets.Layout(width="42em"))
+        self.start_url.add_class("ssomagic-wizard-url")
+        self.region = widgets.Text(value=region, description="Region",
+                                   placeholder="from the start URL when it says")
+        self.region.add_class("ssomagic-wizard-region")
+        self.login = LoginButton(runtime=self.runtime, binding=self.binding,
+                                 target=self._planned)
+        self.login.add_class("ssomagic-wizard-login")
+        self.login.on_result.append(self._signed_in)
+        self.filter = widgets.Text(placeholder="Filter: account or role", disabled=True)
+        self.filter.add_class("ssomagic-wizard-filter")
+        self.choices = widgets.SelectMultiple(options=[], rows=10, disabled=True,
+                                              layout=widgets.Layout(width="42em"))
+        self.choices.add_class("ssomagic-wizard-choices")
+        self.profile_region = widgets.Text(description="Profiles' region", disabled=True)
+        self.output = widgets.Dropdown(description="Output", options=["json", "yaml", "text",
+                                                                      "table"], value="json")
+        self.preview = widgets.HTML()
+        self.preview.add_class("ssomagic-wizard-preview")
+        self.write_button = widgets.Button(description="Write", icon="save",
+                                           button_style="success", disabled=True)
+        self.write_button.add_class("ssomagic-wizard-write")
+        self.message = widgets.HTML()
+        self.message.add_class("ssomagic-wizard-message")
+        super().__init__([self.start_url, self.region, self.login, self.filter, self.choices,
+                          widgets.HBox([self.profile_region, self.output]), self.preview,
+                          self.write_button, self.message])
+        self.add_class("ssomagic-wizard")
+        self.filter.observe(lambda _: self._show_choices(), names="value")
+        for source in (self.choices, self.profile_region, self.output):
+            source.observe(lambda _: self._preview(), names="value")
+        self.write_button.on_click(lambda _: self.in_background(self.write, "write the config"))
+
+    def show_error(self, text: str) -> None:
+        self.message.value = message_html(text, "ssomagic-wizard-error")
+
+    # ---- steps ---------------------------------------------------------------------------
+
+    def _planned(self) -> SsoSession:
+        """Checked start URL and region (no write): what the sign-in button signs in to."""
+        session, _ = plan(self.start_url.value, region=self.region.value or None,
+                          runtime=self.runtime)
+        with self.lock:
+            self.session = session
+        self.region.value = session.region
+        return session
+
+    def _signed_in(self, result: SignInResult) -> None:
+        found = accounts(result.session, self.runtime)
+        with self.lock:
+            self.access = found
+        self.profile_region.value = self.profile_region.value or result.session.region
+        for control in (self.filter, self.choices, self.profile_region):
+            control.disabled = False
+        self._show_choices()
+        self.message.value = message_html(
+            f"Signed in. Tick the accounts and roles to add as profiles ({len(found)} "
+            "found), then Write.")
+
+    def _show_choices(self) -> None:
+        words = self.filter.value.lower().split()
+        with self.lock:
+            shown = [(f"{a.account_name} ({a.account_id}) / {a.role_name}"
+                      + (f"   [{a.profile}]" if a.profile else ""), i)
+                     for i, a in enumerate(self.access)
+                     if all(w in f"{a.account_name} {a.account_id} {a.role_name}".lower()
+                            for w in words)]
+        chosen = [i for i in self.choices.value if i in {v for _, v in shown}]
+        self.choices.options = shown
+        self.choices.value = tuple(chosen)
+        self._preview()
+
+    def profiles(self) -> dict[str, dict[str, str]]:
+        """The chosen profiles, named as `aws configure sso` suggests (<role>-<account>)."""
+        with self.lock:
+            session, picked = self.session, [self.access[i] for i in self.choices.value]
+        if session is None:
+            return {}
+        return {a.profile or f"{a.role_name}-{a.account_id}": profile_values(
+            session, a.account_id, a.role_name, region=self.profile_region.value or None,
+            output=self.output.value) for a in picked}
+
+    def _preview(self) -> None:
+        if self.session is None:
+            return
+        change = write(self.session, self.profiles(), runtime=self.runtime, dry_run=True)
+        self.preview.value = pre_html(change.diff() or "(no change)")
+        self.write_button.disabled = not change.changed
+
+    def write(self) -> None:
+        if self.session is None:
+            return
+        profiles = self.profiles()
+        change = write(self.session, profiles, runtime=self.runtime)
+        self.preview.value = ""
+        self.write_button.disabled = True
+        names = ", ".join(profiles) or "no profile"
+        self.message.value = message_html(
+            f"Wrote [sso-session {self.session.name}] and {names} to {change.path}.")
+
+    def close(self) -> None:
+        """Closing writes nothing; a sign-in still running is cancelled."""
+        self.close_background()
+        for child in (self.start_url, self.region, self.login, self.filter, self.choices,
+                      self.profile_region, self.output, self.preview, self.write_button,
+                      self.message):
+            child.close()
+        super().close()
