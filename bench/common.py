@@ -24,10 +24,19 @@ def isolate() -> Path:
 def demo_home() -> Path:
     """An isolated HOME holding the demo config (profiles dev, prod, sandbox)."""
     home = isolate()
+    from ssomagic import configure
     from ssomagic.demo import prepare_home
+    from ssomagic.engine.config_writer import set_profile
 
     os.environ.update({k: v for k, v in prepare_home(home).items() if k.startswith(
         ("AWS_", "HOME", "JUPYTER", "IPYTHON"))})
+    configure("https://d-1234567890.awsapps.com/start", region="us-east-1", session="demo")
+    for name, account, role, region in (("dev", "111122223333", "DataScientist", "eu-west-1"),
+                                        ("prod", "444455556666", "ReadOnlyAccess", "eu-west-1"),
+                                        ("sandbox", "777788889999", "AdministratorAccess",
+                                         "us-east-1")):
+        set_profile(name, {"sso_session": "demo", "sso_account_id": account,
+                           "sso_role_name": role, "region": region})
     return home
 
 

@@ -21,20 +21,12 @@ import urllib.request
 from pathlib import Path
 
 from .emulator import Emulator
-from .engine.config_writer import set_profile, set_sso_session
-from .engine.runtime import Runtime
 
-START_URL = "https://d-1234567890.awsapps.com/start"
-PROFILES = {
-    "dev": ("111122223333", "DataScientist", "eu-west-1"),
-    "prod": ("444455556666", "ReadOnlyAccess", "eu-west-1"),
-    "sandbox": ("777788889999", "AdministratorAccess", "us-east-1"),
-}
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def prepare_home(home: Path) -> dict[str, str]:
-    """Write the demo config (once; a user's edits survive) and return the demo environment."""
+    """Empty the demo home's ~/.aws, copy the notebooks in, and return the demo environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({
         "HOME": str(home),
@@ -45,13 +37,9 @@ def prepare_home(home: Path) -> dict[str, str]:
         "JUPYTER_RUNTIME_DIR": str(home / ".local" / "share" / "jupyter" / "runtime"),
         "IPYTHONDIR": str(home / ".ipython"),
     })
-    runtime = Runtime(home=home, environ=env)
-    if not runtime.config_file.exists():
-        set_sso_session("demo", {"sso_start_url": START_URL, "sso_region": "us-east-1",
-                                 "sso_registration_scopes": "sso:account:access"}, runtime)
-        for name, (account, role, region) in PROFILES.items():
-            set_profile(name, {"sso_session": "demo", "sso_account_id": account,
-                               "sso_role_name": role, "region": region}, runtime)
+    # The demo starts from nothing, as a newcomer does: no config, no sign-in. A fresh emulator
+    # knows no earlier sign-in, so one kept from a previous run would only be refused.
+    shutil.rmtree(home / ".aws", ignore_errors=True)
     work = home / "notebooks"
     work.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
@@ -122,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-browser")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
-        first = sorted(p.name for p in (home / "notebooks").glob("*.ipynb"))
-        url = f"http://127.0.0.1:{port}/lab/tree/{first[0] if first else ''}?token={token}"
+        url = f"http://127.0.0.1:{port}/lab/tree/onboarding.ipynb?token={token}"
         lab = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL if args.check
                                else None)
         try:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import CONFIG
 
 from ssomagic.demo import prepare_home
 
@@ -52,6 +53,8 @@ def free_port() -> int:
 def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]:
     """JupyterLab in the demo home, talking to the emulator; yields the notebook's URL."""
     env = prepare_home(home)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(CONFIG)  # profiles dev, prod and legacy
     env.update(live_emulator.endpoint_env())
     env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
                 "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
@@ -61,6 +64,7 @@ def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]
         "%load_ext ssomagic",
         HOSTILE_CELL,
         "%sso picker",
+        "%sso configure",
         'import boto3\nprint("account:", boto3.client("sts").get_caller_identity()["Account"]'
         ' if boto3.DEFAULT_SESSION else "none")',
     ]]
@@ -176,7 +180,7 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
         expect(link).to_be_visible(timeout=20_000)
         expect(page.locator(".ssomagic-panel-login .ssomagic-user-code")).to_have_text(
             re.compile(r"^[A-Z]{4}-[A-Z]{4}$"))
-        page.screenshot(path=str(screenshots / "sign-in-code.png"))
+        page.locator(".ssomagic-panel").screenshot(path=str(screenshots / "sign-in-code.png"))
 
         with context.expect_page() as opened:
             link.click()
@@ -193,10 +197,26 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
         expect(card).to_contain_text("analytics-dev (111122223333)", timeout=20_000)
         expect(card).to_contain_text("DataScientist")
         expect(page.locator(".ssomagic-panel-login .ssomagic-code-panel-widget")).to_have_text("")
-        page.screenshot(path=str(screenshots / "identity-card.png"))
+        page.locator(".ssomagic-panel").screenshot(path=str(screenshots / "identity-card.png"))
 
         choose(page, "[prod]")
         expect(card).to_contain_text("analytics-prod (444455556666)", timeout=20_000)
+        # The wizard: start URL and region, sign in (reused: already signed in), tick a role,
+        # check the preview, Write.
+        wizard = page.locator(".ssomagic-wizard")
+        wizard.locator(".ssomagic-wizard-url input").fill("https://d-1234567890.awsapps.com/start")
+        wizard.locator(".ssomagic-wizard-region input").fill("us-east-1")
+        wizard.locator(".ssomagic-login-button").click()
+        choices = wizard.locator(".ssomagic-wizard-choices select")
+        expect(choices.locator("option")).to_have_count(5, timeout=20_000)
+        choices.select_option(label="sandbox (777788889999) / DataScientist")
+        preview = wizard.locator(".ssomagic-wizard-preview")
+        expect(preview).to_contain_text("+[profile DataScientist-777788889999]")
+        wizard.screenshot(path=str(screenshots / "configure-wizard.png"))
+        wizard.locator(".ssomagic-wizard-write").click()
+        expect(wizard.locator(".ssomagic-wizard-message")).to_contain_text(
+            "Wrote [sso-session my-sso] and DataScientist-777788889999", timeout=20_000)
+
         page.evaluate(RUN_LAST)
         expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
             "account: 444455556666", timeout=20_000)

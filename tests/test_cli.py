@@ -71,7 +71,8 @@ def test_profiles_with_no_sso_profile_says_how_to_add_one(home, capsys):
     assert main(["profiles"]) == 0
     out = capsys.readouterr()
     assert out.out == ""
-    assert out.err.startswith("ssomagic: No SSO profiles in ") and "aws configure sso" in out.err
+    assert out.err.startswith("ssomagic: No SSO profiles in ")
+    assert "ssomagic configure --start-url" in out.err
 
 
 def test_help_is_argparse_style(capsys):

@@ -262,7 +262,7 @@ def test_profiles_in_a_config_without_sso_profiles_says_how_to_add_one(shell, co
     config_file.write_text("[default]\nregion = eu-west-1\n")
     out, result = run(shell, "%sso profiles")
     assert result.success
-    assert out.startswith("No SSO profiles in ") and "aws configure sso" in out
+    assert out.startswith("No SSO profiles in ") and "%sso configure" in out
 
 
 def test_login_that_cannot_show_the_identity_says_the_sign_in_itself_stands(shell,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import Approver
+from helpers import CONFIG, Approver
 from nbclient import NotebookClient
 
 from ssomagic.demo import prepare_home
@@ -46,11 +46,21 @@ def leaked(notebook, secrets) -> list[str]:
 
 
 @pytest.fixture
-def kernel_env(home, monkeypatch, live_emulator):
+def empty_home(home, monkeypatch, live_emulator):
+    """The demo home as the demo starts it: notebooks, and no ~/.aws at all."""
     env = prepare_home(home)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    assert not (home / ".aws").exists()
     return home
+
+
+@pytest.fixture
+def kernel_env(empty_home):
+    """A home with the test config (profiles dev, prod, legacy of sso-session my-sso)."""
+    (empty_home / ".aws").mkdir()
+    (empty_home / ".aws" / "config").write_text(CONFIG)
+    return empty_home
 
 
 def notebook_of(sources):
@@ -65,18 +75,30 @@ def client_for(notebook, home):
                           resources={"metadata": {"path": str(home / "notebooks")}})
 
 
-def test_onboarding_runs_top_to_bottom_and_leaks_nothing(kernel_env, live_emulator):
-    notebook = nbformat.read(kernel_env / "notebooks" / "onboarding.ipynb", as_version=4)
+def output_of(notebook, source_start: str) -> str:
+    cell = next(c for c in notebook.cells if c.source.startswith(source_start))
+    return text_of(nbformat.from_dict({"cells": [cell]}))
+
+
+def test_onboarding_runs_top_to_bottom_from_an_empty_home_and_leaks_nothing(empty_home,
+                                                                          live_emulator):
+    notebook = nbformat.read(empty_home / "notebooks" / "onboarding.ipynb", as_version=4)
     with Approver(live_emulator):
-        client_for(notebook, kernel_env).execute()
-    outputs = text_of(notebook)
-    assert "ssomagic-identity" in outputs and "analytics-dev (111122223333)" in outputs
-    assert "assumed-role/AWSReservedSSO_DataScientist_" in outputs
-    assert "profile=dev region=eu-west-1" in outputs
-    assert "Bound to <b>prod</b>" in outputs
-    assert "demo" in outputs and "signed in" in outputs
+        client_for(notebook, empty_home).execute()
+    assert "Added [sso-session my-org]" in output_of(notebook, "%sso configure --start-url")
+    assert "sandbox" in output_of(notebook, "%sso accounts")
+    assert "Bound to <b>DataScientist-111122223333</b>" in output_of(notebook, "%sso use")
+    assert "assumed-role/AWSReservedSSO_DataScientist_" in output_of(notebook, "import boto3")
+    assert "profile=DataScientist-111122223333 region=us-east-1" in output_of(notebook, "!echo")
+    assert "444455556666" in output_of(notebook, "%%sso analytics-prod/ReadOnlyAccess")
+    assert "111122223333" in output_of(notebook, 'boto3.client("sts")')
+    assert "would be added" in output_of(notebook, "%sso populate")
+    assert "my-org" in output_of(notebook, "%sso status")
     state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    assert any(m["model_name"] == "SelectModel" for m in state.values())  # the picker
+    assert any("ssomagic-wizard" in m["state"].get("_dom_classes", ()) for m in state.values())
+    config = (empty_home / ".aws" / "config").read_text()
+    assert config.startswith("[sso-session my-org]\n")
+    assert "[profile sandbox-AdministratorAccess]" not in config  # the populate was a dry run
     secrets = live_emulator.state.issued_secrets()
     assert len(secrets) >= 5
     assert leaked(notebook, secrets) == []
@@ -134,21 +156,17 @@ def test_cell_magic_and_env_in_a_kernel(kernel_env, live_emulator):
     assert leaked(nb, live_emulator.state.issued_secrets()) == []
 
 
-def test_several_accounts_runs_top_to_bottom_and_leaks_nothing(kernel_env, live_emulator):
-    notebook = nbformat.read(kernel_env / "notebooks" / "several-accounts.ipynb", as_version=4)
+def test_several_accounts_runs_top_to_bottom_from_an_empty_home(empty_home, live_emulator):
+    notebook = nbformat.read(empty_home / "notebooks" / "several-accounts.ipynb", as_version=4)
     with Approver(live_emulator):
-        client_for(notebook, kernel_env).execute()
-    def output_of(source_start):
-        cell = next(c for c in notebook.cells if c.source.startswith(source_start))
-        return text_of(nbformat.from_dict({"cells": [cell]}))
-
-    assert ("'dev': '111122223333', 'prod': '444455556666', 'sandbox': '777788889999'"
-            in output_of("import boto3"))
-    assert "sandbox (777788889999)" in output_of("import ssomagic")
-    assert ("777788889999:assumed-role/AWSReservedSSO_AdministratorAccess_"
-            in output_of("%%sso sandbox"))
-    assert ("111122223333:assumed-role/AWSReservedSSO_DataScientist_"  # dev is back
-            in output_of('boto3.client("sts")'))
-    assert "Bound to <b>prod</b>" in output_of("%sso use analytics-prod/")
+        client_for(notebook, empty_home).execute()
+    side_by_side = output_of(notebook, "import boto3")
+    assert ("'analytics-dev-DataScientist': '111122223333'" in side_by_side
+            and "'sandbox-DataScientist': '777788889999'" in side_by_side)
+    assert "sandbox (777788889999)" in output_of(notebook, "ssomagic.whoami")
+    assert ("444455556666:assumed-role/AWSReservedSSO_ReadOnlyAccess_"
+            in output_of(notebook, "%%sso"))
+    assert ("111122223333:assumed-role/AWSReservedSSO_DataScientist_"  # the binding is back
+            in output_of(notebook, 'boto3.client("sts")'))
     assert len(live_emulator.state.snapshot()["device_authorizations"]) == 1
     assert leaked(notebook, live_emulator.state.issued_secrets()) == []

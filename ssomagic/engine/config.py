@@ -130,8 +130,9 @@ class AwsConfig:
             known = ", ".join(sorted(self.profiles)) or "none"
             raise ProfileNotFoundError(
                 f"The config profile ({name}) could not be found.",
-                f"Profiles in {self.path}: {known}. Run `aws configure sso --profile {name}` "
-                f"or add a [{section_name_for_profile(name)}] section.",
+                f"Profiles in {self.path}: {known}. Name a role as ACCOUNT/ROLE instead, or "
+                "add profiles with `ssomagic populate SESSION` (`%sso populate` in a "
+                "notebook).",
             )
         session_name = values.get("sso_session")
         if session_name is None and not any(k in values for k in (*_SSO_KEYS, *_ROLE_KEYS)):
@@ -242,9 +243,9 @@ class AwsConfig:
     @property
     def nothing_to_sign_in_to(self) -> str:
         """What to say when the config has no SSO profile: an empty table helps nobody."""
-        return (f"No SSO profiles in {self.path}. Add one with `aws configure sso`, or write "
-                "an [sso-session NAME] section (sso_start_url, sso_region) and a profile with "
-                "sso_session, sso_account_id and sso_role_name.")
+        return (f"No SSO profiles in {self.path}. Start from your start URL: `ssomagic "
+                "configure --start-url URL` (`%sso configure` in a notebook), sign in, then "
+                "`ssomagic populate SESSION` adds a profile per account and role.")
 
     def sessions(self) -> list[SsoSession]:
         """Every sign-in target: named sso-sessions, then distinct legacy start URLs."""

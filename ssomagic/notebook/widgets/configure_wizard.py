@@ -46,7 +46,8 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.choices = widgets.SelectMultiple(options=[], rows=10, disabled=True,
                                               layout=widgets.Layout(width="42em"))
         self.choices.add_class("ssomagic-wizard-choices")
-        self.profile_region = widgets.Text(description="Profiles' region", disabled=True)
+        self.profile_region = widgets.Text(description="Profiles' region", disabled=True,
+                                           style={"description_width": "initial"})
         self.output = widgets.Dropdown(description="Output", options=["json", "yaml", "text",
                                                                       "table"], value="json")
         self.preview = widgets.HTML()
