@@ -287,3 +287,42 @@ def test_logout_without_arguments_signs_out_of_every_session(config_file, home, 
     assert main(["logout"]) == 0
     assert capsys.readouterr().out.startswith("Signed out of ")
     assert [s.state for s in api.sessions(runtime=runtime)] == ["signed out", "signed out"]
+
+
+def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home, live_emulator):
+    """The console's questions, answered at a real terminal (a pty), as `aws configure sso`."""
+    import pty
+    import select
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen([ssomagic_exe(), "configure"], stdin=child_fd, stdout=child_fd,
+                               stderr=child_fd, close_fds=True)
+    os.close(child_fd)
+    answers = iter([("SSO session name", "acme"), ("SSO start URL", START_URL),
+                    ("SSO region", "us-east-1"), ("SSO registration scopes", ""),
+                    ("Sign in now", ""), ("Filter the list", "sandbox"),
+                    ("Add which", "2"), ("Default client Region", "eu-west-1"),
+                    ("CLI default output format", ""), ("Profile name", "")])
+    seen, prompt, reply = "", *next(answers)
+    deadline = time.monotonic() + 60
+    with Approver(live_emulator):
+        while process.poll() is None and time.monotonic() < deadline:
+            if not select.select([main_fd], [], [], 0.1)[0]:
+                continue
+            try:
+                seen += os.read(main_fd, 4096).decode()
+            except OSError:
+                break
+            if prompt and prompt in seen.rsplit("\n", 1)[-1]:
+                os.write(main_fd, (reply + "\n").encode())
+                prompt, reply = next(answers, ("", ""))
+    process.wait(10)
+    os.close(main_fd)
+    assert process.returncode == 0, seen
+    assert "2  sandbox (777788889999)  DataScientist" in seen
+    text = config_of(home).read_text()
+    assert "[sso-session acme]\n" in text
+    assert ("[profile DataScientist-777788889999]\nsso_session = acme\nsso_account_id = "
+            "777788889999\nsso_role_name = DataScientist\nregion = eu-west-1\noutput = json\n"
+            ) in text
