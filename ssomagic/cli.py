@@ -232,13 +232,15 @@ def _configure(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_profiles_interactively(session: str) -> None:
+def _add_profiles_interactively(session_name: str) -> None:
     """Sign in, then choose accounts and roles from a numbered, filterable list."""
-    from .engine.config_writer import set_profile
+    from .engine.configure import profile_values, write
     from .engine.start_url import check_region
 
-    api.login(sso_session=session)
-    found = [a for a in api.accounts(sso_session=session) if a.profile is None]
+    runtime = Runtime()
+    session = load_config(runtime).session(session_name)
+    api.login(sso_session=session_name)
+    found = [a for a in api.accounts(sso_session=session_name) if a.profile is None]
     if not found:
         print("Every account and role you have already has a profile.")
         return
@@ -251,15 +253,17 @@ def _add_profiles_interactively(session: str) -> None:
     picked = _ask("Add which (numbers, comma separated; empty for none)") or ""
     region = check_region(_ask("Default client Region", None) or "us-east-1")
     output = _ask("CLI default output format", "json") or "json"
+    chosen: dict[str, dict[str, str]] = {}
     for item in picked.replace(" ", "").split(","):
         if not item.isdigit() or not 1 <= int(item) <= len(shown):
             continue
         access = shown[int(item) - 1]
         suggested = f"{access.role_name}-{access.account_id}"  # as `aws configure sso` names it
         name = _ask("Profile name", suggested) or suggested
-        set_profile(name, {"sso_session": session, "sso_account_id": access.account_id,
-                           "sso_role_name": access.role_name, "region": region,
-                           "output": output})
+        chosen[name] = profile_values(session, access.account_id, access.role_name,
+                                      region=region, output=output)
+    write(session, chosen, runtime=runtime)  # checked first: no name taken by another profile
+    for name in chosen:
         print(f"Added [profile {name}].")
 
 
