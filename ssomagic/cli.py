@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__, api
 from .engine.accounts import as_json
@@ -102,6 +103,35 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--profile", metavar="PROFILE")
     export.add_argument("--format", default="process", choices=EXPORT_FORMATS)
 
+    check = commands.add_parser(
+        "check", help="find AWS credentials in saved notebooks",
+        description="Scan notebooks (outputs, saved widget state, metadata, attachments, "
+                    "sources) for AWS credentials. Exit 1 when something is found, 0 when "
+                    "clean, 2 for a file that is not a notebook. The secrets are never printed.")
+    check.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    check.add_argument("--fix", action="store_true", help="redact them in place")
+
+    onboarding = commands.add_parser(
+        "onboarding", help="write your organisation's onboarding notebook",
+        description="Write an onboarding notebook for your start URL: configure, sign in, "
+                    "accounts, a role, a first boto3 call, two accounts side by side, expiry, "
+                    "logout.")
+    onboarding.add_argument("--start-url", metavar="URL", required=True)
+    onboarding.add_argument("--region", metavar="R")
+    onboarding.add_argument("--session", metavar="NAME")
+    onboarding.add_argument("--account", action="append", default=[], metavar="ACCOUNT/ROLE",
+                            help="a role to show (repeatable; the first is the one used)")
+    onboarding.add_argument("--profile-template", metavar="T")
+    onboarding.add_argument("--title", metavar="TEXT")
+    onboarding.add_argument("-o", "--output", metavar="FILE.ipynb", required=True)
+    onboarding.add_argument("--force", action="store_true", help="replace an existing file")
+
+    notebooks = commands.add_parser("notebooks", help="copy the shipped notebooks out",
+                                    description="Copy onboarding.ipynb and "
+                                    "several-accounts.ipynb into DIR.")
+    notebooks.add_argument("directory", nargs="?", default=".", metavar="DIR")
+    notebooks.add_argument("--force", action="store_true", help="replace existing files")
+
     emulator = commands.add_parser(
         "emulator", help="run a local IAM Identity Center for demos and tests",
         description="Serve sso-oidc, the access portal and STS on loopback. Point the AWS CLI, "
@@ -165,6 +195,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.dry_run and report.edit is not None:
                 print(report.edit.diff(), end="")
             print(report)
+        elif args.command == "check":
+            from .secret_check import main as check_main
+
+            return check_main(args.notebooks, fix_them=args.fix)
+        elif args.command == "onboarding":
+            from .onboarding import Organisation, onboarding, write
+
+            org = Organisation.checked(args.start_url, region=args.region, session=args.session,
+                                       accounts=args.account,
+                                       profile_template=args.profile_template, title=args.title)
+            print(f"Wrote {write(onboarding(org), Path(args.output), force=args.force)}.")
+        elif args.command == "notebooks":
+            from .onboarding import copy_shipped
+
+            for path in copy_shipped(Path(args.directory), force=args.force):
+                print(f"Wrote {path}.")
         elif args.command == "export-credentials":
             print(api.export_credentials(args.profile, format=args.format))
         elif args.command == "whoami":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .emulator import Emulator
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"  # package data
 
 
 def prepare_home(home: Path) -> dict[str, str]:

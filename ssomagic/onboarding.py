@@ -211,3 +211,27 @@ def write(notebook: dict, path: Path, *, force: bool = False) -> Path:
         raise SsoMagicError(f"Cannot write {path} ({exc.strerror}).",
                             "Choose a directory you can write to.") from None
     return path
+
+
+SHIPPED = Path(__file__).resolve().parent / "notebooks"  # package data (notebooks/ in the repo)
+
+
+def copy_shipped(directory: Path, *, force: bool = False) -> list[Path]:
+    """Copy the shipped notebooks into ``directory``; an existing file only with ``force``."""
+    sources = sorted(SHIPPED.glob("*.ipynb"))
+    targets = [directory / s.name for s in sources]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise SsoMagicError(f"{', '.join(str(t) for t in existing)} already exist"
+                            f"{'s' if len(existing) == 1 else ''}.",
+                            "Use --force to replace them, or choose another directory.")
+    from .engine.atomic import atomic_write
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(sources, targets, strict=True):
+            atomic_write(target, source.read_text(encoding="utf-8"), mode=0o644)
+    except OSError as exc:
+        raise SsoMagicError(f"Cannot write to {directory} ({exc.strerror}).",
+                            "Choose a directory you can write to.") from None
+    return targets

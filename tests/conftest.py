@@ -9,6 +9,7 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Before anything imports botocore (which fixes its cache paths from HOME at import time), and
 # before any AWS_* variable can leak in from the machine running the tests.
@@ -20,6 +21,8 @@ os.environ["AWS_CONFIG_FILE"] = os.path.join(_SESSION_HOME, ".aws", "config")
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(_SESSION_HOME, ".aws", "credentials")
 
 import pytest  # noqa: E402
+
+pytest_plugins = ["pytester"]
 from helpers import CONFIG, FakeClock  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
@@ -61,12 +64,16 @@ def emulator(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emul
 
 
 @pytest.fixture
-def live_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    """An emulator on real time, for tests that run other processes (boto3, a second login)."""
-    with Emulator(seed=7) as emu:
-        for name, value in emu.endpoint_env().items():
-            monkeypatch.setenv(name, value)
-        yield emu
+def sso_home(home: Path) -> Path:
+    """The plugin's sso_emulator (ssomagic.testing) uses the suite's temporary HOME."""
+    return home
+
+
+@pytest.fixture
+def live_emulator(sso_emulator: Any) -> Emulator:
+    """An emulator on real time, for tests that run other processes (boto3, a second login):
+    the one the pytest plugin gives teams, so the suite proves it too."""
+    return sso_emulator.emulator
 
 
 @pytest.fixture

@@ -1,0 +1,235 @@
+"""`ssomagic check`: AWS credentials in saved notebooks, found before they reach a repository.
+
+A notebook saves what its cells printed and what its widgets held: a cell that prints
+`os.environ` after `%sso env`, a boto3 repr, a token file read by hand. This scans outputs,
+saved widget state, cell and notebook metadata, attachments and sources for secret access
+keys (with or without their access key id), session tokens, SSO access and refresh tokens and
+client secrets, in JSON, repr, env-line and plain-text forms. It names the file, the cell and
+the kind, never the secret. `--fix` redacts in place: only the secrets' characters change,
+the file stays valid, and it is replaced atomically.
+
+Also a Jupyter `pre_save_hook`, so a notebook is cleaned before it reaches the disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REDACTED = "[REDACTED]"  # no character a secret is made of: never found again
+_VALUE = r"[A-Za-z0-9/+=._~-]{16,}"
+# A label, then `=`, `:`, `=>` or (fish, PowerShell, prose) a space, then the value.
+_LABELS = {
+    "secret access key": r"(?:aws[_-]?)?secret[_-]?(?:access[_-]?)?key",
+    "session token": r"(?:aws[_-]?)?session[_-]?token",
+    "SSO access token": r"access[_-]?token|x-amz-sso[_-]bearer[_-]token",
+    "SSO refresh token": r"refresh[_-]?token",
+    "client secret": r"client[_-]?secret",
+}
+LABELLED = [(kind, re.compile(
+    rf"(?i)(?<![A-Za-z0-9])(?:{label})[\"']?\s*(?:=>|[:=]|\s)\s*[\"']?({_VALUE})"))
+    for kind, label in _LABELS.items()]
+# Unlabelled: a secret key right after its access key id (a tuple, a table, a log line), and
+# session tokens by their shape (real STS tokens start so).
+KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+SECRET_NEAR_KEY_ID = re.compile(r"(?<![A-Za-z0-9/+_-])([A-Za-z0-9/+_-]{40})(?![A-Za-z0-9/+_-])")
+SHAPED = [("session token", re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{40,}"))]
+NEAR = 300  # characters after an access key id where its secret key may stand
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    where: str  # "cell 3 outputs", "notebook metadata"...
+    kind: str
+    secret: str  # kept for --fix; never printed
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.kind}"
+
+    def __repr__(self) -> str:
+        return f"Finding({self.file!r}, {self.where!r}, {self.kind!r})"
+
+
+class NotANotebook(ValueError):
+    pass
+
+
+def find_in_text(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, secret) for every credential in ``text``."""
+    for kind, pattern in LABELLED:
+        for match in pattern.finditer(text):
+            yield kind, match.group(1)
+    for match in KEY_ID.finditer(text):
+        window = text[match.end():match.end() + NEAR]
+        for secret in SECRET_NEAR_KEY_ID.finditer(window):
+            if not KEY_ID.fullmatch(secret.group(1)):
+                yield "secret access key (after its access key id)", secret.group(1)
+    for kind, pattern in SHAPED:
+        for match in pattern.finditer(text):
+            yield kind, match.group(0)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+
+
+def _decoded(data: Any) -> str | None:
+    """An attachment's text, when it is base64 of UTF-8 (nbformat may store it as lines)."""
+    joined = "".join(data) if isinstance(data, list) else data
+    if not isinstance(joined, str):
+        return None
+    try:
+        return base64.b64decode(joined, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _attachment_texts(attachments: Any) -> Iterator[str]:
+    for bundle in (attachments or {}).values():
+        for data in (bundle or {}).values():
+            yield from _strings(data)
+            decoded = _decoded(data)
+            if decoded is not None:
+                yield decoded
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """A structure as JSON (a key beside its value: `"accessToken": "..."`), then each string
+    in it (text inside a string: HTML, a repr, an env line)."""
+    yield json.dumps(value)
+    yield from _strings(value)
+
+
+def places(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(where, text) for every string a saved notebook holds that may carry a credential.
+    A stream's lines are joined, so a value split across them is still seen."""
+    for index, cell in enumerate(notebook.get("cells", []), 1):
+        name = f"cell {index}"
+        yield f"{name} source", "".join(_strings(cell.get("source", "")))
+        for output in cell.get("outputs", []) or []:
+            if isinstance(output, dict) and isinstance(output.get("text"), list):
+                yield f"{name} outputs", "".join(_strings(output["text"]))
+            for text in _texts(output):
+                yield f"{name} outputs", text
+        for text in _texts(cell.get("metadata", {})):
+            yield f"{name} metadata", text
+        for text in _attachment_texts(cell.get("attachments")):
+            yield f"{name} attachments", text
+    metadata = notebook.get("metadata", {})
+    for text in _texts({k: v for k, v in metadata.items() if k != "widgets"}):
+        yield "notebook metadata", text
+    if "widgets" in metadata:
+        for text in _texts(metadata["widgets"]):
+            yield "saved widget state", text
+
+
+def scan(notebook: dict[str, Any], file: str = "") -> list[Finding]:
+    found: dict[tuple[str, str], Finding] = {}
+    for where, text in places(notebook):
+        for kind, secret in find_in_text(text):
+            found.setdefault((where, secret), Finding(file, where, kind, secret))
+    return list(found.values())
+
+
+def load(path: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        notebook = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise NotANotebook(f"{path}: not a notebook ({type(exc).__name__})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotANotebook(f"{path}: not a notebook (no cells)")
+    return text, notebook
+
+
+def redact_text(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def fix(path: Path, findings: list[Finding]) -> None:
+    """Redact in place: every occurrence of each secret, nothing else; atomically, and only
+    if the result is still a valid notebook."""
+    import nbformat
+
+    from .engine.atomic import atomic_write
+
+    text, _ = load(path)
+    fixed = redact_text(text, {f.secret for f in findings})
+    for finding in findings:  # a secret found only inside a base64 attachment
+        if finding.secret in fixed or finding.where.endswith("attachments"):
+            fixed = _redact_attachments(fixed, finding.secret)
+    nbformat.validate(nbformat.reads(fixed, as_version=nbformat.NO_CONVERT))
+    atomic_write(path, fixed, mode=path.stat().st_mode & 0o777)
+
+
+def _redact_attachments(text: str, secret: str) -> str:
+    notebook = json.loads(text)
+    changed = False
+    for cell in notebook.get("cells", []):
+        for bundle in (cell.get("attachments") or {}).values():
+            for mime, data in list(bundle.items()):
+                decoded = _decoded(data)
+                if decoded is not None and secret in decoded:
+                    bundle[mime] = base64.b64encode(
+                        decoded.replace(secret, REDACTED).encode()).decode()
+                    changed = True
+    if not changed:
+        return text
+    import nbformat
+
+    return nbformat.writes(nbformat.from_dict(notebook)) + "\n"
+
+
+def pre_save_hook(model: dict[str, Any], **_: Any) -> None:
+    """Jupyter server's FileContentsManager.pre_save_hook: credentials are redacted before the
+    notebook is written. In jupyter_server_config.py:
+    ``c.FileContentsManager.pre_save_hook = "ssomagic.secret_check.pre_save_hook"``."""
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    findings = scan(model["content"])
+    if findings:
+        secrets = {f.secret for f in findings}
+        model["content"] = json.loads(redact_text(json.dumps(model["content"]), secrets))
+
+
+def main(paths: list[str], *, fix_them: bool = False, out: Any = None) -> int:
+    """0 clean, 1 credentials found (and, with fix, redacted), 2 a file that is no notebook."""
+    import sys
+
+    out = out or sys.stdout
+    status = 0
+    for name in paths:
+        path = Path(name)
+        try:
+            _, notebook = load(path)
+        except NotANotebook as exc:
+            print(f"ssomagic check: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        findings = scan(notebook, name)
+        for finding in findings:
+            print(finding, file=out)
+        if findings:
+            status = max(status, 1)
+            if fix_them:
+                fix(path, findings)
+                print(f"{name}: redacted {len({f.secret for f in findings})} secret(s)",
+                      file=out)
+    return status
