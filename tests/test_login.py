@@ -214,3 +214,39 @@ def test_the_api_signs_in_to_an_sso_session_with_no_profile(home, runtime, emula
     assert status.signed_in and status.session == "my-sso"
     assert api.status(sso_session="my-sso", runtime=runtime).signed_in
     assert api.logout(sso_session="my-sso", runtime=runtime).sessions == ("my-sso",)
+
+
+def test_a_sign_in_the_server_ended_is_replaced_by_a_new_device_flow(config_file, home,
+                                                                     live_emulator):
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=quiet)
+        live_emulator.state.revoke_tokens()  # an administrator ends the session
+        status = api.login("dev", runtime=runtime, listener=quiet)
+    assert status.signed_in
+    assert len(live_emulator.state.requests("StartDeviceAuthorization")) == 2
+    assert api.whoami("dev", runtime=runtime).account_id == "111122223333"
+
+
+def test_a_rejected_sign_in_is_known_as_such_and_every_command_says_sign_in_again(
+        config_file, home, live_emulator):
+    import pytest
+
+    from ssomagic.engine.errors import NotSignedInError
+
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=quiet)
+    live_emulator.state.revoke_tokens()
+    with pytest.raises(NotSignedInError, match=r"Sign in again: `ssomagic login dev`"):
+        api.whoami("dev", runtime=runtime)  # the portal refuses: now it is known
+    status = api.status("dev", runtime=runtime)
+    assert status.state == "rejected" and "sign in again" in str(status)
+    with pytest.raises(NotSignedInError, match=r"`%sso login prod` in a notebook"):
+        api.whoami("prod", runtime=runtime)  # no second request to learn it again
+    assert [r["status"] for r in live_emulator.state.requests("GetRoleCredentials")] == [401]
+    other = run_python("""
+        from ssomagic import api
+        print(api.status("dev").state)
+    """)
+    assert other.stdout.strip() == "rejected", other.stderr  # every process knows

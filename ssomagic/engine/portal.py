@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from . import clients, gateway
+from . import clients, gateway, rejections
 from .config import SsoSession
-from .errors import BadAnswerError, NoAccessError, NotSignedInError, SsoMagicError
+from .errors import (
+    BadAnswerError,
+    NoAccessError,
+    NotSignedInError,
+    SsoMagicError,
+    TokenRejectedError,
+)
 from .runtime import Runtime
 from .timing import RETRY_ATTEMPTS
 
@@ -70,10 +76,18 @@ class Portal:
     def _call(self, operation: str, doing: str, *, handled: frozenset[str] = frozenset(),
               attempts: int = RETRY_ATTEMPTS, **params: Any) -> dict[str, Any]:
         method: Callable[..., dict[str, Any]] = getattr(self._client, operation)
-        answer = gateway.call(method, {"accessToken": self._token, **params}, doing=doing,
-                              target=self.target, runtime=self.runtime, handled=handled,
-                              attempts=attempts)
+        try:
+            answer = gateway.call(method, {"accessToken": self._token, **params}, doing=doing,
+                                  target=self.target, runtime=self.runtime, handled=handled,
+                                  attempts=attempts)
+        except TokenRejectedError:
+            rejections.remember(self.session, self._token, self.runtime)
+            raise
         return gateway.expect(answer, doing=doing, target=self.target)
+
+    def check(self) -> None:
+        """One small call that the server answers only for a sign-in it still accepts."""
+        self._call("list_accounts", "check the sign-in", maxResults=1)
 
     def _pages(self, operation: str, key: str, doing: str, **params: Any
                ) -> Iterator[list[dict[str, Any]]]:
@@ -156,5 +170,6 @@ class Portal:
     def logout(self) -> None:
         """End the session on the server; errors are ignored, as `aws sso logout` ignores them
         (the token file is deleted either way). Bounded like every other call."""
-        with contextlib.suppress(SsoMagicError):
-            self._call("logout", "sign out", attempts=2)
+        with contextlib.suppress(SsoMagicError):  # not _call: a refusal here is no news
+            gateway.call(self._client.logout, {"accessToken": self._token}, doing="sign out",
+                         target=self.target, runtime=self.runtime, attempts=2)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import rejections
 from .config import SsoSession
 from .runtime import Runtime
 from .timing import format_duration
@@ -19,7 +20,7 @@ class SessionStatus:
     session: str
     start_url: str
     region: str
-    state: str  # "signed in" | "expired" | "signed out" | "unreadable"
+    state: str  # "signed in" | "expired" | "signed out" | "rejected" | "unreadable"
     expires_at: datetime | None = None
     seconds_left: float = 0.0
     refreshable: bool = False
@@ -41,6 +42,10 @@ class SessionStatus:
                 "; the next use refreshes it" if self.refreshable else "")
         elif self.problem:
             detail = f": {self.problem}"
+            if self.state == "rejected":
+                detail += (f" (`ssomagic login --sso-session {self.session}` or `%sso login "
+                           f"--sso-session {self.session}`)" if "://" not in self.session
+                           else "")
         else:
             detail = ""
         return f"{self.session}: {self.state}{detail}"
@@ -56,6 +61,9 @@ def session_status(session: SsoSession, runtime: Runtime) -> SessionStatus:
     token = cache.load_token(session)
     if token is None:
         return SessionStatus(**base, state="signed out")
+    if rejections.is_rejected(session, token.access_token, runtime):
+        return SessionStatus(**base, state="rejected", expires_at=token.expires_at,
+                             problem="the server ended this sign-in; sign in again")
     left = token.remaining(runtime.now()).total_seconds()
     return SessionStatus(**base, state="signed in" if left > 0 else "expired",
                          expires_at=token.expires_at, seconds_left=max(0.0, left),

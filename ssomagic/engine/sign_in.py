@@ -14,9 +14,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import rejections
 from .config import Profile, SsoSession
 from .device_flow import DeviceFlow
+from .errors import SsoMagicError, TokenRejectedError
 from .events import Listener, SignedIn, WaitingForOtherLogin, ignore
+from .portal import Portal
 from .role_credentials import new_sign_in
 from .runtime import Runtime
 from .session_lock import SessionLock
@@ -88,12 +91,25 @@ class SignIn:
         self.listener(SignedIn(self.session.label, token.expires_at, reused=True))
         return token, True
 
+    def _still_accepted(self, token: CachedToken) -> bool:
+        """Unlike `aws sso login`, a valid token is reused, but only one the server still
+        takes: an administrator may have ended the session. A refused token is remembered
+        (rejections.py) and a new device flow starts; a network fault proves nothing."""
+        try:
+            Portal(self.session, token.access_token, runtime=self.runtime,
+                   profile=self._profile_name).check()
+        except TokenRejectedError:
+            return False
+        except SsoMagicError:
+            return True
+        return True
+
     def _token(self) -> tuple[CachedToken, bool]:
         if not self.force:
             token = current_token(self.session, runtime=self.runtime,
                                   profile=self._profile_name, min_remaining=REFRESH_WINDOW,
                                   wait=False)
-            if token is not None:
+            if token is not None and self._still_accepted(token):
                 return self._reused(token)
         cache = TokenCache(self.runtime)
         before = cache.load_token(self.session)
@@ -105,7 +121,9 @@ class SignIn:
                 fresh = token is not None and (
                     before is None or token.access_token != before.access_token)
                 if (token is not None and (fresh or not self.force)
-                        and token.remaining(self.runtime.now()) > REFRESH_WINDOW):
+                        and token.remaining(self.runtime.now()) > REFRESH_WINDOW
+                        and not rejections.is_rejected(self.session, token.access_token,
+                                                       self.runtime)):
                     return self._reused(token)
             flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
                               profile=self._profile_name, cancel_event=self._cancel)

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import rejections
+from .atomic import remove_leftovers
 from .config import AwsConfig, SsoSession
 from .portal import Portal
 from .role_credentials import credentials_cache_key
@@ -35,10 +37,14 @@ def _read(path: Path) -> dict | None:
 
 
 def _end(path: Path, document: dict, runtime: Runtime, profile: str | None) -> None:
+    """Logout on the server (errors ignored), then the token file and what ssomagic knew of it
+    (a rejection, temp files a killed write left)."""
     session = SsoSession(None, str(document.get("startUrl", "")),
                          str(document.get("region") or "us-east-1"))
     Portal(session, str(document["accessToken"]), runtime=runtime, profile=profile).logout()
     path.unlink(missing_ok=True)
+    remove_leftovers(path, older_than=0)
+    rejections.forget(path.stem, runtime)
 
 
 def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]:

@@ -19,7 +19,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from . import clients, gateway
+from . import clients, gateway, rejections
 from .config import Profile, SsoSession
 from .errors import ServiceError, TokenRejectedError
 from .runtime import Runtime
@@ -82,8 +82,12 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
             doing=DOING, target=target)
         lifetime = timedelta(seconds=float(answer["expiresIn"]))
     except TokenRejectedError as exc:
+        latest = TokenCache(runtime).load_token(session)
+        if latest is not None and latest.access_token != token.access_token:
+            return latest  # another tool renewed it first; its refresh token replaced ours
         log.info("IAM Identity Center refused to renew the sign-in to %s (%s).", session.label,
                  exc.message)
+        rejections.remember(session, token.access_token, runtime)
         return None
     except ServiceError as exc:
         log.warning("Could not renew the sign-in to %s: %s", session.label, exc)
@@ -139,13 +143,15 @@ def current_token(session: SsoSession, *, runtime: Runtime, profile: str | None 
     person that another sign-in is running, instead of waiting here in silence.
     """
     token = TokenCache(runtime).load_token(session)
-    if token is None:
+    if token is None or rejections.is_rejected(session, token.access_token, runtime):
         return None
     left = token.remaining(runtime.now())
     if left < max(REFRESH_WINDOW, min_remaining) and token.refreshable:
         must = left < max(MANDATORY_REFRESH_WINDOW, min_remaining)
         token = _renewed(session, token, runtime=runtime, profile=profile, must=must,
                          wait=wait)
+        if rejections.is_rejected(session, token.access_token, runtime):
+            return None
     return token if token.remaining(runtime.now()) > min_remaining else None
 
 
