@@ -6,6 +6,7 @@ adds almost nothing to a kernel's start.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -44,6 +45,7 @@ def load_ipython_extension(ipython: Any) -> None:
 
     magics = SsoMagics(ipython)
     ipython.register_magics(magics)
+    ipython.events.register("pre_run_cell", magics.notice_environment)
     install(ipython, lambda: magics.binding, lambda: magics.rich)
     completion.install(ipython)
 
@@ -52,3 +54,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     from .notebook.exception_hook import uninstall
 
     uninstall(ipython)
+    magics = ipython.magics_manager.registry.get("SsoMagics")
+    if magics is not None:
+        with contextlib.suppress(ValueError):  # registered by another load
+            ipython.events.unregister("pre_run_cell", magics.notice_environment)

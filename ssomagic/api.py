@@ -17,17 +17,18 @@ from .engine.errors import ConfigError
 from .engine.events import Listener
 from .engine.identity import Identity
 from .engine.identity import whoami as _whoami
-from .engine.portal import not_signed_in
 from .engine.runtime import Runtime
 from .engine.session_status import SessionStatus, session_status
 from .engine.sign_in import sign_in
 from .engine.sign_out import LogoutReport, logout_all, logout_session
-from .engine.tokens import current_token
 
 
 def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]:
-    config = load_config(runtime)
-    return config, config.profile(runtime.profile_name(profile))
+    """PROFILE, or ACCOUNT/ROLE as everywhere else (a profile is added for it if need be)."""
+    from .engine.resolve import resolve_profile
+
+    found = resolve_profile(profile, runtime)
+    return load_config(runtime), found
 
 
 def _target(profile: str | None, sso_session: str | None, runtime: Runtime
@@ -78,12 +79,10 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
 
     from .engine.binding import KernelBinding, kernel_binding
     from .engine.resolve import resolve_profile
+    from .engine.use import use as _use
 
     binding = kernel_binding() if runtime is None else KernelBinding(runtime)
-    found = resolve_profile(profile, binding.runtime)
-    if current_token(found.sso, runtime=binding.runtime, profile=found.name) is None:
-        raise not_signed_in(found.sso, found.name)
-    for warning in binding.bind(found):
+    for warning in _use(resolve_profile(profile, binding.runtime), binding).warnings:
         import warnings
 
         warnings.warn(warning, stacklevel=2)

@@ -136,3 +136,14 @@ def test_an_sso_session_that_is_not_there_is_one_line(config_file, capsys):
     err = capsys.readouterr().err
     assert err.startswith('ssomagic: The specified sso-session does not exist: "nope".')
     assert err.count("\n") == 1
+
+
+def test_account_slash_role_works_wherever_a_profile_does(config_file, live_emulator, capsys):
+    with Approver(live_emulator):
+        assert main(["login", "111122223333/DataScientist"]) == 0  # by id: no sign-in yet
+    assert main(["whoami", "sandbox/DataScientist"]) == 0
+    assert "DataScientist in sandbox (777788889999)" in capsys.readouterr().out
+    assert main(["export-credentials", "--profile", "analytics-prod/ReadOnlyAccess",
+                 "--format", "env"]) == 0
+    assert capsys.readouterr().out.startswith("export AWS_ACCESS_KEY_ID=ASIA")
+    assert main(["status", "analytics-dev/DataScientist"]) == 0

@@ -301,7 +301,8 @@ def test_the_exception_handler_survives_a_malformed_config(shell, config_file):
     config_file.write_text(CONFIG)
     shell.run_line_magic("sso", "login dev")
     out, _ = run(shell, "from ssomagic.engine.errors import NotSignedInError\n"
-                        "raise NotSignedInError('expired')")
+                        "error = NotSignedInError('expired')\nerror.profile = 'dev'\n"
+                        "raise error")
     assert "Run: %sso login dev" in out
 
 
@@ -371,3 +372,62 @@ def test_logout_alone_signs_out_of_every_session(shell):
     out, _ = run(shell, "%sso logout")
     assert out.startswith("Signed out of ") and "my-sso" in out
     assert "AWS_PROFILE" not in os.environ
+
+
+def test_the_explanation_names_the_profile_of_the_failing_call_not_the_bound_one(shell):
+    run(shell, "%sso login dev")  # dev is bound; legacy has never signed in
+    out, result = run(shell, "import boto3\n"
+                             "boto3.Session(profile_name='legacy').client('sts')"
+                             ".get_caller_identity()")
+    assert not result.success
+    assert out.startswith("Not signed in: The AWS sign-in for profile legacy has expired")
+    assert "Run: %sso login legacy" in out and "dev" not in out
+
+
+def test_after_logout_a_new_client_gets_one_line_not_a_region_traceback(shell):
+    run(shell, "%sso login dev")
+    run(shell, "%sso logout")
+    out, result = run(shell, "import boto3\nboto3.client('sts').get_caller_identity()")
+    assert not result.success and "Traceback" not in out
+    assert out.startswith("Not signed in: No profile is bound to this kernel")
+    assert "Run: %sso login dev" in out
+
+
+def test_no_access_offers_no_sign_in_button(shell):
+    from ssomagic.engine.errors import NoAccessError
+    from ssomagic.notebook.exception_help import explain
+
+    explanation = explain(NoAccessError("444455556666", "DataScientist", ["ReadOnlyAccess"]),
+                          shell.magics_instance.binding)
+    assert explanation is not None and explanation.title == "No access"
+    assert explanation.profile is None
+
+
+def test_use_refuses_a_role_the_sign_in_does_not_grant(shell, config_file):
+    config_file.write_text(config_file.read_text() + "\n[profile wrong]\nsso_session = my-sso\n"
+                           "sso_account_id = 444455556666\nsso_role_name = DataScientist\n")
+    run(shell, "%sso login dev")
+    out, result = run(shell, "%sso use wrong")
+    assert not result.success or "No access" in out
+    assert shell.magics_instance.binding.profile == "dev"  # nothing was bound
+    with pytest.raises(UsageError, match="Roles you do have in 444455556666: ReadOnlyAccess"):
+        shell.run_line_magic("sso", "use wrong")
+
+
+def test_an_aws_profile_set_outside_ssomagic_is_followed_before_the_next_cell(shell):
+    # The fixture registers the magics by hand; %load_ext registers this hook too.
+    shell.events.register("pre_run_cell", shell.magics_instance.notice_environment)
+    try:
+        run(shell, "%sso login dev")
+        run(shell, "%env AWS_PROFILE=prod")
+        out, _ = run(shell, "import boto3\nprint(boto3.client('sts').get_caller_identity()"
+                            "['Account'])")
+        assert "AWS_PROFILE was set to prod; boto3 now uses it too." in out
+        assert "444455556666" in out
+        run(shell, "%env AWS_PROFILE=nope")
+        out, _ = run(shell, "1")
+        assert "AWS_PROFILE was set to nope outside ssomagic, but boto3 still uses prod" in out
+        out, _ = run(shell, "1")
+        assert "AWS_PROFILE" not in out  # said once
+    finally:
+        shell.events.unregister("pre_run_cell", shell.magics_instance.notice_environment)

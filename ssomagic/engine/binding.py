@@ -39,6 +39,7 @@ class Snapshot:
 
 class KernelBinding(HasTraits):
     profile = Unicode(None, allow_none=True, help="the bound profile's name")
+    last_profile = Unicode(None, allow_none=True, help="the profile bound before an unbind")
     changes = Int(0, help="bumped on every bind, unbind or restore")
 
     def __init__(self, runtime: Runtime | None = None,
@@ -111,6 +112,7 @@ class KernelBinding(HasTraits):
             boto3.DEFAULT_SESSION = None
             for name in ("AWS_PROFILE", *REGION_VARS):
                 self.environ.pop(name, None)
+            self.last_profile = self.profile or self.last_profile
             self.profile = None
             self.changes += 1
 

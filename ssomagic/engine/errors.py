@@ -44,6 +44,8 @@ class NotAnSsoProfileError(ConfigError):
 class NotSignedInError(SsoMagicError):
     """No usable token: never signed in, expired, signed out or revoked."""
 
+    profile: str | None = None  # the profile whose sign-in is missing, when known
+
 
 class TokenRejectedError(NotSignedInError):
     """The server refused a token that had not expired here: only a new sign-in helps."""

@@ -141,10 +141,12 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
     code = error_code(exc) or type(exc).__name__
     service = target.service_name
     if code in REJECTED_CODES:
-        return TokenRejectedError(
+        rejected = TokenRejectedError(
             f"{target.service_title} no longer accepts the sign-in to {target.session} "
             f"({code}): it expired, was signed out, or an administrator ended it.",
             login_hint(target.login_target))
+        rejected.profile = target.profile
+        return rejected
     if isinstance(exc, (BotocoreConnectionError, HTTPClientError)):
         return ServiceError(
             f"Could not reach {service} in {target.region} to {doing} ({code}), even after "

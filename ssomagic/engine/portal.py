@@ -52,9 +52,11 @@ class RoleCredentials:
 
 
 def not_signed_in(session: SsoSession, profile: str | None) -> NotSignedInError:
-    return NotSignedInError(
+    error = NotSignedInError(
         f"The SSO session {session.label} is not signed in, has expired or was signed out.",
         gateway.login_hint(profile or (f"--sso-session {session.name}" if session.name else None)))
+    error.profile = profile
+    return error
 
 
 class Portal:

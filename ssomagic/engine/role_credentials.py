@@ -122,6 +122,8 @@ def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) ->
     fetcher = RoleCredentialFetcher(profile, runtime)
 
     class SsoRoleCredentials(RefreshableCredentials):
+        profile_name = profile.name  # lets an explanation name the profile of a failed call
+
         def __init__(self) -> None:
             self._seen_generation = generation()
             metadata = fetcher.fetch()

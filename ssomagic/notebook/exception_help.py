@@ -10,6 +10,7 @@ bound account is not the profile's. Everything else gets IPython's usual traceba
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ..engine.errors import NoAccessError, NotSignedInError
@@ -33,20 +34,72 @@ class Explanation:
     force: bool = False
 
 
-def explain(exc: BaseException, binding: KernelBinding) -> Explanation | None:
-    profile = _bound_profile(binding)
-    name = profile.name if profile else None
+def failing_profile(exc: BaseException, tb: TracebackType | None,
+                    binding: KernelBinding | None = None) -> str | None:
+    """The profile the failed call used, when the error or its traceback tells: our errors
+    carry it; our credentials and botocore's SSO provider know their profile; botocore's SSO
+    credential fetcher knows its account, role and sso-session, which name one profile of the
+    config. None when nothing tells: an explanation then says so instead of guessing."""
+    named = getattr(exc, "profile", None)
+    if isinstance(named, str) and named:
+        return named
+    found = None
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        signer = getattr(owner, "_request_signer", None)
+        for candidate in (owner, getattr(signer, "_credentials", None)):
+            for attribute in ("profile_name", "_profile_name"):
+                value = getattr(candidate, attribute, None)
+                if isinstance(value, str) and value:
+                    found = value  # the innermost frame that knows wins
+            account, role = (getattr(candidate, "_account_id", None),
+                             getattr(candidate, "_role_name", None))
+            if found is None and binding is not None and isinstance(account, str) and \
+                    isinstance(role, str):
+                found = _profile_for(account, role, getattr(candidate, "_sso_session_name",
+                                                            None), binding)
+        tb = tb.tb_next
+    return found
+
+
+def _profile_for(account: str, role: str, session: str | None, binding: KernelBinding
+                 ) -> str | None:
+    from ..engine.config import load_config
+
+    matches = [p.name for p in load_config(binding.runtime).sso_profiles()
+               if p.account_id == account and p.role_name == role
+               and (session is None or p.sso.name == session)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def explain(exc: BaseException, binding: KernelBinding,
+            tb: TracebackType | None = None) -> Explanation | None:
     code = error_code(exc)
+    if type(exc).__name__ in ("NoRegionError", "NoCredentialsError") and binding.profile is None:
+        last = binding.last_profile
+        return Explanation("Not signed in",
+                           "No profile is bound to this kernel (after %sso logout, say), so AWS "
+                           "calls have neither a region nor credentials. Sign in: %sso login "
+                           f"{last or 'PROFILE'}.", last)
     if type(exc).__name__ in TOKEN_ERRORS or isinstance(exc, NotSignedInError) or (
             code in EXPIRED_CODES):
-        where = f" for profile {name}" if name else ""
+        name = failing_profile(exc, tb, binding)
+        if name is not None:
+            return Explanation("Not signed in",
+                               f"The AWS sign-in for profile {name} has expired or was signed "
+                               f"out ({type(exc).__name__ if code is None else code}). Sign in "
+                               "again, then re-run the cell; clients you already made pick up "
+                               "the new sign-in by themselves.", name)
+        bound = (f" This kernel is bound to {binding.profile}, but that need not be the one "
+                 "this call used." if binding.profile else "")
         return Explanation("Not signed in",
-                           f"The AWS sign-in{where} has expired or was signed out "
-                           f"({type(exc).__name__ if code is None else code}). Sign in again, "
-                           "then re-run the cell; clients you already made pick up the new "
-                           "sign-in by themselves.", name)
+                           "The AWS sign-in this call used has expired or was signed out "
+                           f"({type(exc).__name__ if code is None else code}); which profile it "
+                           f"was cannot be told from the error.{bound} Sign in again with "
+                           "%sso login PROFILE, then re-run the cell.", None)
+    profile = _bound_profile(binding)
     if isinstance(exc, NoAccessError):
-        return Explanation("No access", str(exc), name)
+        return Explanation("No access", str(exc), None)  # signing in again would not help
     if code == "ForbiddenException":
         return Explanation("No access", _no_access(profile, binding), None)
     if code is not None and code.startswith("AccessDenied") and profile is not None:

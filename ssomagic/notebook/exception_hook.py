@@ -18,11 +18,12 @@ log = logging.getLogger("ssomagic")
 _installed: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _explain(value: BaseException, binding: KernelBinding, rich: bool) -> list[str] | None:
+def _explain(value: BaseException, binding: KernelBinding, rich: bool,
+             tb: Any = None) -> list[str] | None:
     """Show the explanation of ``value`` if there is one; None to fall back to a traceback."""
     from .exception_help import explain, render_html
 
-    explanation = explain(value, binding)
+    explanation = explain(value, binding, tb)
     if explanation is None:
         return None
     if rich:
@@ -52,7 +53,7 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
         # one never does: if explaining fails (a malformed config, say), the user gets
         # IPython's usual traceback of their error, and the failure goes to the log.
         try:
-            explained = _explain(value, get_binding(), rich())
+            explained = _explain(value, get_binding(), rich(), tb)
         except Exception:
             log.warning("ssomagic could not explain %s.", etype.__name__, exc_info=True)
             explained = None

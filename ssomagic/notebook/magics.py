@@ -9,6 +9,7 @@ in ipython_config.py).
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -16,8 +17,9 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 from traitlets import Enum, Int, List, Unicode
 
-from . import render
 from .commands import build_parser, docstring
+
+log = logging.getLogger("ssomagic")
 
 if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
     from ..engine.binding import KernelBinding
@@ -61,6 +63,7 @@ class SsoMagics(Magics):
         super().__init__(shell, **kwargs)
         self._binding = binding
         self._runtime = runtime
+        self._warned_about: str | None = None
 
     @property
     def binding(self) -> KernelBinding:
@@ -113,6 +116,8 @@ class SsoMagics(Magics):
                 f"{choices}") from None
 
     def _warn(self, warning: str) -> None:
+        from . import render
+
         self._out(render.warning_html(warning), f"Warning: {warning}")
 
     def _target(self, args: argparse.Namespace) -> Profile | SsoSession:
@@ -146,6 +151,36 @@ class SsoMagics(Magics):
                             warn_before=self.expiry_warning, follow_binding=False)
         card.show(identity)
         return card
+
+    # ---- AWS_PROFILE changed behind ssomagic's back -------------------------------------------
+
+    def notice_environment(self, *_: Any) -> None:
+        """Before each cell: an AWS_PROFILE set outside ssomagic (`%env`, `os.environ`) would
+        split boto3 (still the bound profile) from `!aws` (the new one). Follow it when it
+        names a signed-in SSO profile, else say so, once per value. Never raises."""
+        binding = self._binding
+        if binding is None or binding.profile is None:
+            return
+        current = binding.environ.get("AWS_PROFILE")
+        if current == binding.profile or current == self._warned_about:
+            return
+        try:
+            from ..engine.config import load_config
+            from ..engine.tokens import is_signed_in
+
+            profile = load_config(self.runtime).find(current)
+            if profile is not None and profile.has_role and is_signed_in(profile, self.runtime):
+                for warning in binding.bind(profile):
+                    print(f"Warning: {warning}")
+                print(f"ssomagic: AWS_PROFILE was set to {current}; boto3 now uses it too.")
+                return
+            self._warned_about = current
+            now = f"set to {current}" if current else "removed"
+            print(f"ssomagic: AWS_PROFILE was {now} outside ssomagic, but boto3 still uses "
+                  f"{binding.profile}. Run %sso use {current or binding.profile} so both "
+                  "agree.")
+        except Exception:
+            log.warning("Could not follow a change of AWS_PROFILE.", exc_info=True)
 
     # ---- %sso and %%sso --------------------------------------------------------------------
 
@@ -194,6 +229,7 @@ class SsoMagics(Magics):
         from ..engine.errors import SsoMagicError
         from ..engine.identity import whoami
         from ..engine.sign_in import SignIn
+        from . import render
         from .code_panel import CodePanel
 
         target = self._target(args)
@@ -232,6 +268,7 @@ class SsoMagics(Magics):
     def _logout(self, args: argparse.Namespace) -> None:
         from ..engine.config import SsoSession, load_config
         from ..engine.sign_out import logout_all, logout_session
+        from . import render
 
         config = load_config(self.runtime)
         if args.all or (args.profile is None and args.sso_session is None):
@@ -248,18 +285,17 @@ class SsoMagics(Magics):
         self._out(render.message_html(str(report)), str(report))
 
     def _use(self, args: argparse.Namespace) -> Any:
-        from ..engine.portal import not_signed_in
         from ..engine.timing import format_duration
-        from ..engine.tokens import current_token
+        from ..engine.use import use
+        from . import render
 
         profile = self._profile(args.profile)
         if not profile.has_role:
             raise UsageError(f"Profile {profile.name} has no account and role to bind.")
-        token = current_token(profile.sso, runtime=self.runtime, profile=profile.name)
-        if token is None:
-            raise not_signed_in(profile.sso, profile.name)
-        self._bind(profile)
-        left = format_duration(token.remaining(self.runtime.now()).total_seconds())
+        used = use(profile, self.binding)
+        for warning in used.warnings:
+            self._warn(warning)
+        left = format_duration(used.token.remaining(self.runtime.now()).total_seconds())
         facts = (f"account {profile.account_id}, role {profile.role_name}, region "
                  f"{profile.region or '-'}; signed in for {left}.")
         production = profile.is_production(self.production_profiles)
@@ -322,6 +358,8 @@ class SsoMagics(Magics):
                       warn_before=self.expiry_warning))
 
     def _configure(self, args: argparse.Namespace) -> Any:
+        from . import render
+
         if args.start_url is None:
             if not self.rich:
                 raise UsageError("%sso configure needs --start-url URL here (the wizard needs "
@@ -343,6 +381,7 @@ class SsoMagics(Magics):
     def _accounts(self, args: argparse.Namespace) -> None:
         from ..engine.accounts import accounts
         from ..engine.config import load_config
+        from . import render
 
         config = load_config(self.runtime)
         found = accounts(config.choose_session(args.sso_session, self.runtime), self.runtime)
@@ -353,6 +392,7 @@ class SsoMagics(Magics):
 
     def _populate(self, args: argparse.Namespace) -> None:
         from ..engine.populate import DEFAULT_TEMPLATE, populate
+        from . import render
 
         report = populate(args.session, template=args.template or DEFAULT_TEMPLATE,
                           region=args.region, output=args.output, accounts=args.account,
@@ -364,6 +404,7 @@ class SsoMagics(Magics):
 
     def _env(self, args: argparse.Namespace) -> None:
         from ..engine.token_cache import format_time
+        from . import render
 
         export = self.binding.env_export
         if args.off:
