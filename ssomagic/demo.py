@@ -13,6 +13,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     home = args.home.resolve()
+    # SIGTERM (a process manager, `kill`) stops the demo as Ctrl-C does: JupyterLab and its
+    # kernels are shut down in the finally below instead of being left running.
+    signal.signal(signal.SIGTERM, _interrupt)
     env = prepare_home(home)
     with Emulator(port=args.port) as emulator:
         env.update(emulator.endpoint_env())
@@ -128,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                     lab.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     lab.kill()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_forever() -> int:

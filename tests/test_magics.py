@@ -431,3 +431,8 @@ def test_an_aws_profile_set_outside_ssomagic_is_followed_before_the_next_cell(sh
         assert "AWS_PROFILE" not in out  # said once
     finally:
         shell.events.unregister("pre_run_cell", shell.magics_instance.notice_environment)
+
+
+def test_help_has_no_restructured_text_markup(shell):
+    out, _ = run(shell, "%sso --help")
+    assert not out.lstrip().startswith("::") and "::" not in out.split("\n", 3)[0]

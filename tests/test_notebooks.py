@@ -170,3 +170,22 @@ def test_several_accounts_runs_top_to_bottom_from_an_empty_home(empty_home, live
             in output_of(notebook, 'boto3.client("sts")'))
     assert len(live_emulator.state.snapshot()["device_authorizations"]) == 1
     assert leaked(notebook, live_emulator.state.issued_secrets()) == []
+
+
+def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, live_emulator):
+    from nbconvert import HTMLExporter
+
+    nb = notebook_of(["%load_ext ssomagic", "%sso login dev", "%sso whoami prod",
+                      "%sso picker", "import time; time.sleep(1.5)"])
+    with Approver(live_emulator):
+        client_for(nb, kernel_env).execute()
+    nb.metadata.pop("widgets", None)  # as GitHub, nbviewer or a restarted JupyterLab see it
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    for cell in nb.cells[1:4]:
+        bundle = next(o["data"] for o in cell.outputs if "data" in o
+                      and "application/vnd.jupyter.widget-view+json" in o["data"])
+        assert "IdentityCard(" not in bundle["text/plain"]
+    assert "analytics-dev (111122223333)" in html and "analytics-prod (444455556666)" in html
+    assert html.count('class="ssomagic-identity"') >= 3  # login, whoami and the picker's card
+    assert "Error displaying widget" not in html
+    assert leaked(nb, live_emulator.state.issued_secrets()) == []

@@ -95,8 +95,14 @@ def build_parser() -> Any:
     """The MagicArgumentParser for %sso; each subcommand has its own --help."""
     from IPython.core.magic_arguments import MagicArgumentParser
 
-    parser = MagicArgumentParser(prog="sso", description=DESCRIPTION, epilog=EPILOG,
-                                 add_help=True)
+    class Parser(MagicArgumentParser):
+        """IPython's parser writes help as reST (a leading "::"); ours is read as text."""
+
+        def format_help(self) -> str:
+            text = super().format_help()
+            return text[4:] if text.startswith("::\n\n") else text
+
+    parser = Parser(prog="sso", description=DESCRIPTION, epilog=EPILOG, add_help=True)
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         sub = subcommands.add_parser(command.name, help=command.help, description=command.help,
@@ -117,8 +123,8 @@ def build_parser() -> Any:
 
 def docstring() -> str:
     """The magic's docstring, in the layout of IPython's own magics' help."""
-    width = max(len(c.usage) for c in COMMANDS) + 2
     lines = [DESCRIPTION, ""]
-    lines += [f"%sso {c.usage.ljust(width)} {c.help}" for c in COMMANDS]
+    for command in COMMANDS:
+        lines += [f"%sso {command.usage}", f"    {command.help}"]
     lines += ["", EPILOG, "%sso COMMAND --help for the details of one command."]
     return "\n".join(lines)

@@ -353,9 +353,10 @@ class SsoMagics(Magics):
 
         from .widgets import panel
 
-        display(panel(runtime=self.runtime, binding=self.binding,
+        shown = panel(runtime=self.runtime, binding=self.binding,
                       production_profiles=self.production_profiles,
-                      warn_before=self.expiry_warning))
+                      warn_before=self.expiry_warning)
+        shown.attach(display(shown, display_id=True))
 
     def _configure(self, args: argparse.Namespace) -> Any:
         from . import render

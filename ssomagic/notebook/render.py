@@ -125,9 +125,19 @@ def identity_card_html(identity: Identity, now: datetime, *, production: bool = 
             f"<table>{rows}</table></div>")
 
 
-def identity_text(identity: Identity, now: datetime, *, production: bool = False) -> str:
+def identity_text(identity: Identity, now: datetime, *, production: bool = False,
+                  warn_before: float = 900) -> str:
+    """The card as text (a terminal, a saved notebook): the same marker and warning."""
     head = f"{identity.profile}{' [PRODUCTION]' if production else ''} as {identity.user}"
-    return "\n".join([head, *(f"  {k + ':':10} {v}" for k, v in identity_rows(identity, now))])
+    left = (identity.token_expires_at - now).total_seconds()
+    warning = []
+    if left <= 0:
+        warning = ["  ! The sign-in has expired."]
+    elif left < warn_before:
+        warning = [f"  ! The sign-in expires in {format_duration(left)}: sign in again to keep "
+                   "working."]
+    return "\n".join([head, *warning,
+                      *(f"  {k + ':':10} {v}" for k, v in identity_rows(identity, now))])
 
 
 # ---- tables ---------------------------------------------------------------------------------

@@ -101,6 +101,21 @@ class BackgroundWork:
     def show_error(self, text: str) -> None:
         """How the widget says that its background work failed (each widget overrides)."""
 
+    def fallback(self) -> tuple[str, str]:
+        """(text, HTML) for where no live kernel renders the widget: a saved notebook on
+        GitHub, nbviewer, nbconvert, JupyterLab after a restart. The same facts, no secret."""
+        from ..render import message_html
+
+        text = f"[ssomagic {type(self).__name__}: shown with a live kernel]"
+        return text, message_html(text, "ssomagic-fallback")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        if isinstance(bundle, dict):
+            text, html = self.fallback()
+            bundle["text/plain"], bundle["text/html"] = text, html
+        return bundle
+
     def in_background(self, work: Callable[[], object], what: str) -> Future[object]:
         """Run ``work`` on the shared executor; a failure is shown in this widget."""
 

@@ -16,7 +16,7 @@ from ...engine.identity import Identity, whoami
 from ...engine.runtime import Runtime
 from ...engine.sign_out import logout_session
 from ...engine.tokens import is_signed_in
-from ..render import identity_card_html
+from ..render import identity_card_html, identity_text
 from .background import BackgroundWork
 from .login_button import LoginButton
 
@@ -79,6 +79,20 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         """A line under the card; hidden when there is nothing to say."""
         self.message.value = text
         self.message.layout.display = None if text else "none"
+
+    def fallback(self) -> tuple[str, str]:
+        """The identity as text and as the card's HTML, as it was when displayed."""
+        with self.lock:
+            identity = self.identity
+        if identity is None:
+            return super().fallback()
+        profile = self._profile()
+        production = profile is not None and profile.is_production(self.production_profiles)
+        now = self.runtime.now()
+        return (identity_text(identity, now, production=production,
+                              warn_before=self.warn_before),
+                identity_card_html(identity, now, production=production,
+                                   warn_before=self.warn_before))
 
     def show_error(self, text: str) -> None:
         with self.lock:

@@ -37,11 +37,29 @@ class Panel(BackgroundWork, widgets.VBox):
         super().__init__([self.picker, self.login, self.card])
         self.add_class("ssomagic-panel")
         self.follow(self.picker, self._chosen, "value")
+        self.follow(self.card, self._card_changed, "state")
+        self.display_handle: Any = None  # attach()ed by whoever displays the panel
         if self.binding.profile:
             self.card.load()
 
     def show_error(self, text: str) -> None:
         self.picker.show_error(text)
+
+    def fallback(self) -> tuple[str, str]:
+        return self.card.fallback()
+
+    def attach(self, handle: Any) -> None:
+        """The display this panel is shown in; its fallback follows the card from now on."""
+        with self.lock:
+            self.display_handle = handle
+        if self.card.state == "ready":
+            handle.update(self)
+
+    def _card_changed(self, change: dict[str, Any]) -> None:
+        """When the card shows someone, the saved notebook's fallback should too: the output
+        is updated in place (the live view stays the same widget)."""
+        if change["new"] == "ready" and self.display_handle is not None:
+            self.display_handle.update(self)
 
     def _offer_sign_in(self, name: str) -> None:
         profile = load_config(self.runtime).profile(name)
