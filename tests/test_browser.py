@@ -201,6 +201,15 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
 
         choose(page, "[prod]")
         expect(card).to_contain_text("analytics-prod (444455556666)", timeout=20_000)
+        page.locator(".ssomagic-production-toggle").click()  # the production state
+        expect(card.locator(".ssomagic-production")).to_have_text("PRODUCTION", timeout=20_000)
+        page.locator(".ssomagic-panel").screenshot(path=str(screenshots / "production.png"))
+
+        choose(page, "[legacy]")  # never signed in: the one sign-in button, nothing else
+        expect(login).to_have_text("Sign in (legacy)", timeout=20_000)
+        expect(page.locator(".ssomagic-panel .ssomagic-login-button")).to_have_count(1)
+        expect(page.locator(".ssomagic-panel .ssomagic-logout-button")).to_be_hidden()
+        page.locator(".ssomagic-panel").screenshot(path=str(screenshots / "signed-out.png"))
         # The wizard: start URL and region, sign in (reused: already signed in), tick a role,
         # check the preview, Write.
         wizard = page.locator(".ssomagic-wizard")

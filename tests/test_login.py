@@ -250,3 +250,28 @@ def test_a_rejected_sign_in_is_known_as_such_and_every_command_says_sign_in_agai
         print(api.status("dev").state)
     """)
     assert other.stdout.strip() == "rejected", other.stderr  # every process knows
+
+
+def test_a_second_sign_in_while_a_code_waits_shows_that_same_code(config_file, home,
+                                                                  live_emulator):
+    from helpers import wait_until
+
+    from ssomagic.engine.events import CodeReady
+
+    first_events, second_events = [], []
+    session = load_config(live_runtime(home)).profile("dev").sso
+    first = SignIn(session, runtime=live_runtime(home), listener=first_events.append)
+    second = SignIn(session, runtime=live_runtime(home), listener=second_events.append,
+                    force=True)  # a re-run of `%sso login`: it would otherwise start a flow
+    threads = [threading.Thread(target=first.run)]
+    threads[0].start()
+    wait_until(live_emulator.state.pending_user_codes)
+    threads.append(threading.Thread(target=second.run))
+    threads[1].start()
+    wait_until(lambda: any(isinstance(e, CodeReady) for e in second_events))
+    shown = [e.user_code for e in (*first_events, *second_events) if isinstance(e, CodeReady)]
+    assert len(set(shown)) == 1 and len(shown) == 2  # the same code, in both places
+    live_emulator.approve()
+    for thread in threads:
+        thread.join(30)
+    assert len(live_emulator.state.snapshot()["device_authorizations"]) == 1

@@ -147,8 +147,22 @@ def test_choosing_a_signed_in_profile_binds_it(signed_in):
 def test_panel_offers_sign_in_for_a_profile_that_is_not_signed_in(binding):
     box = panel(runtime=binding.runtime, binding=binding)
     box.picker.select.value = "legacy"
-    assert box.login.profile == "legacy"
-    wait_until(lambda: box.login.layout.display is None)
+    wait_until(lambda: box.login.profile == "legacy" and box.login.layout.display is None)
+    assert box.card.state == "signed-out"
+    # Nobody is on the card: nothing to sign out of or mark as production.
+    assert box.card.logout_button.layout.display == "none"
+    assert box.card.production_toggle.layout.display == "none"
+
+
+def test_the_panel_has_one_sign_in_button_at_most(binding):
+    def buttons(widget):
+        found = [widget] if isinstance(widget, LoginButton) else []
+        for child in getattr(widget, "children", ()):
+            found += buttons(child)
+        return found
+
+    box = panel(runtime=binding.runtime, binding=binding)
+    assert len(buttons(box)) == 1
 
 
 def test_no_widget_state_holds_a_secret(signed_in, live_emulator):

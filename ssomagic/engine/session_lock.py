@@ -48,14 +48,15 @@ class SessionLock:
     @contextmanager
     def held(self, *, cancel: threading.Event | None = None,
              on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
-        """Hold the lock; yields whether another holder had to be waited for."""
+        """Hold the lock; yields whether another holder had to be waited for. ``on_wait`` is
+        called at every poll while waiting (it decides itself what is worth saying)."""
         waited = False
         while True:
             try:
                 self._lock.acquire(timeout=0 if not waited else POLL)
                 break
             except Timeout:
-                if not waited and on_wait is not None:
+                if on_wait is not None:
                     on_wait()
                 waited = True
                 if cancel is not None and cancel.is_set():

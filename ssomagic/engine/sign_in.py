@@ -18,7 +18,7 @@ from . import rejections
 from .config import Profile, SsoSession
 from .device_flow import DeviceFlow
 from .errors import SsoMagicError, TokenRejectedError
-from .events import Listener, SignedIn, WaitingForOtherLogin, ignore
+from .events import CodeReady, Event, Listener, SignedIn, WaitingForOtherLogin, ignore
 from .portal import Portal
 from .role_credentials import new_sign_in
 from .runtime import Runtime
@@ -30,6 +30,30 @@ from .tokens import current_token
 
 if TYPE_CHECKING:
     from .binding import KernelBinding
+
+
+class PendingCodes:
+    """The code each device flow of this process waits on, per sso-session (bounded by the
+    sessions a process signs in to; cleared when the flow ends)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._codes: dict[str, CodeReady] = {}
+
+    def set(self, key: str, code: CodeReady) -> None:
+        with self._lock:
+            self._codes[key] = code
+
+    def get(self, key: str) -> CodeReady | None:
+        with self._lock:
+            return self._codes.get(key)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._codes.pop(key, None)
+
+
+_pending = PendingCodes()
 
 
 @dataclass(frozen=True)
@@ -114,7 +138,19 @@ class SignIn:
         cache = TokenCache(self.runtime)
         before = cache.load_token(self.session)
         lock = SessionLock(self.session, self.runtime)
-        on_wait = lambda: self.listener(WaitingForOtherLogin(self.session.label))  # noqa: E731
+        said: list[Event] = []
+
+        def on_wait() -> None:
+            """Say once that another sign-in runs, and show its code when it is this
+            process's (a re-run cell, a button): the same device flow, one per session."""
+            if not said:
+                said.append(WaitingForOtherLogin(self.session.label))
+                self.listener(said[0])
+            code = _pending.get(self.session.cache_key)
+            if code is not None and code not in said:
+                said.append(code)
+                self.listener(code)
+
         with lock.held(cancel=self._cancel, on_wait=on_wait) as waited:
             if waited:
                 token = cache.load_token(self.session)
@@ -125,9 +161,18 @@ class SignIn:
                         and not rejections.is_rejected(self.session, token.access_token,
                                                        self.runtime)):
                     return self._reused(token)
-            flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
+            flow = DeviceFlow(self.session, runtime=self.runtime, listener=self._sharing,
                               profile=self._profile_name, cancel_event=self._cancel)
-            return flow.run(), False
+            try:
+                return flow.run(), False
+            finally:
+                _pending.clear(self.session.cache_key)
+
+    def _sharing(self, event: Event) -> None:
+        """The flow's events, with its code left where a second sign-in here can find it."""
+        if isinstance(event, CodeReady):
+            _pending.set(self.session.cache_key, event)
+        self.listener(event)
 
 
 def sign_in(target: Profile | SsoSession, *, runtime: Runtime | None = None,

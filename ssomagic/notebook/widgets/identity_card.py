@@ -47,8 +47,11 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self.message.add_class("ssomagic-card-message")
         self.logout_button = widgets.Button(description="Sign out", icon="sign-out")
         self.logout_button.add_class("ssomagic-logout-button")
-        self.production_toggle = widgets.ToggleButton(description="Production",
-                                                      icon="exclamation-triangle")
+        self.production_toggle = widgets.ToggleButton(
+            description="Production", icon="exclamation-triangle",
+            tooltip="Mark this profile as production: writes `ssomagic_production = true` to "
+                    "its [profile] section in your AWS config (the AWS CLI ignores the key); "
+                    "the card then shows a red PRODUCTION marker.")
         self.production_toggle.add_class("ssomagic-production-toggle")
         self.switch = widgets.Dropdown(description="Switch to", options=[], value=None)
         self.switch.add_class("ssomagic-switch")
@@ -107,6 +110,9 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             self._render()
 
     def _render(self) -> None:
+        # Sign out and Production act on someone shown: with nobody on the card, they go.
+        shown = None if self.identity is not None else "none"
+        self.logout_button.layout.display = self.production_toggle.layout.display = shown
         if self.identity is None:
             self.html.value = ""
             return
@@ -183,6 +189,16 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             self._render()
             self.state = "ready"
 
+    def offer_sign_in(self, profile: Profile) -> None:
+        """A chosen profile that is not signed in: the card's one sign-in button for it."""
+        with self.lock:
+            self._loads += 1
+            self.profile, self.identity = profile.name, None
+            self._render()
+            self._say(f"{profile.name} is not signed in.")
+            self._offer_sign_in(profile)
+            self.state = "signed-out"
+
     def _offer_sign_in(self, profile: Profile) -> None:
         self.login.profile = profile.name
         self.login.force = False
@@ -222,13 +238,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
     def _switch_to(self, name: str) -> None:
         profile = load_config(self.runtime).profile(name)
         if not is_signed_in(profile, self.runtime):
-            with self.lock:
-                self._loads += 1
-                self.profile, self.identity = profile.name, None
-                self._render()
-                self._say(f"{profile.name} is not signed in.")
-                self._offer_sign_in(profile)
-                self.state = "signed-out"
+            self.offer_sign_in(profile)
             return
         self.binding.bind(profile)
 

@@ -67,7 +67,13 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.thread: Future[object] | None = None  # the running sign-in, for tests to wait on
         self.profile = profile
         self._label()
-        self.observe(lambda _: self._label(), names="profile")
+        self.observe(self._retarget, names="profile")
+
+    def _retarget(self, change: dict[str, Any]) -> None:
+        """Another profile to sign in to: the last sign-in's words no longer apply."""
+        self._label()
+        if not self.running:
+            self._set_status("")
 
     def _label(self) -> None:
         self.button.description = f"Sign in ({self.profile})" if self.profile else "Sign in"

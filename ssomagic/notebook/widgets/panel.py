@@ -12,7 +12,6 @@ from ...engine.runtime import Runtime
 from ...engine.tokens import is_signed_in
 from .background import BackgroundWork
 from .identity_card import IdentityCard
-from .login_button import LoginButton
 from .profile_picker import ProfilePicker
 
 
@@ -29,12 +28,11 @@ class Panel(BackgroundWork, widgets.VBox):
         self.card = IdentityCard(self.binding, runtime=self.runtime,
                                  production_profiles=production_profiles,
                                  warn_before=warn_before)
-        self.login = LoginButton(runtime=self.runtime, binding=self.binding,
-                                 on_signed_in=self.card._signed_in,
-                                 layout=widgets.Layout(display="none"))  # for a signed-out choice
+        # One sign-in button at most: the card's, offered for a signed-out choice too.
+        self.login = self.card.login
         self.login.add_class("ssomagic-panel-login")
         self.login.on_signed_in.append(self._signed_in)
-        super().__init__([self.picker, self.login, self.card])
+        super().__init__([self.picker, self.card])
         self.add_class("ssomagic-panel")
         self.follow(self.picker, self._chosen, "value")
         self.follow(self.card, self._card_changed, "state")
@@ -63,19 +61,18 @@ class Panel(BackgroundWork, widgets.VBox):
 
     def _offer_sign_in(self, name: str) -> None:
         profile = load_config(self.runtime).profile(name)
-        self.login.layout.display = "none" if is_signed_in(profile, self.runtime) else None
+        if not is_signed_in(profile, self.runtime):
+            self.card.offer_sign_in(profile)  # the picker binds it otherwise; the card follows
 
     def _chosen(self, change: dict[str, Any]) -> None:
-        self.login.profile = change["new"]
         self.in_background(lambda: self._offer_sign_in(change["new"]), "check the sign-in")
 
     def _signed_in(self, profile: Profile) -> None:
-        self.login.layout.display = "none"  # the identity card takes its place
-        self.picker.load_names()
+        self.picker.load_names()  # account names from the new sign-in
 
     def close(self) -> None:
         self.close_background()
-        for child in (self.picker, self.login, self.card):
+        for child in (self.picker, self.card):
             child.close()
         super().close()
 
