@@ -162,6 +162,10 @@ def _run_emulator(args: argparse.Namespace) -> int:
     settings.refresh_tokens = not args.no_refresh_tokens
     org = Org.load(args.org) if args.org else None
     emulator = Emulator(org, settings, host=args.host, port=args.port)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"ssomagic: warning: the emulator listens on {args.host}, not only on this "
+              "machine: anyone who reaches it can approve codes on its page and be handed its "
+              "tokens. Leave --host out to keep it on loopback.", file=sys.stderr, flush=True)
     print(f"IAM Identity Center emulator on {emulator.url}")
     for name, value in emulator.endpoint_env().items():
         print(f"export {name}={value}")

@@ -18,6 +18,8 @@ class ConsoleListener:
     def __call__(self, event: Event) -> None:
         out = self.stream or sys.stdout
         if isinstance(event, CodeReady):
+            if event.warning:
+                print(f"WARNING: {event.warning}", file=out, flush=True)
             print("Browser will not be automatically opened.\n"
                   "Please visit the following URL:\n\n"
                   f"{event.verification_uri}\n\n"

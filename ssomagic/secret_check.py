@@ -16,31 +16,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REDACTED = "[REDACTED]"  # no character a secret is made of: never found again
-_VALUE = r"[A-Za-z0-9/+=._~-]{16,}"
-# A label, then `=`, `:`, `=>` or (fish, PowerShell, prose) a space, then the value.
-_LABELS = {
-    "secret access key": r"(?:aws[_-]?)?secret[_-]?(?:access[_-]?)?key",
-    "session token": r"(?:aws[_-]?)?session[_-]?token",
-    "SSO access token": r"access[_-]?token|x-amz-sso[_-]bearer[_-]token",
-    "SSO refresh token": r"refresh[_-]?token",
-    "client secret": r"client[_-]?secret",
-}
-LABELLED = [(kind, re.compile(
-    rf"(?i)(?<![A-Za-z0-9])(?:{label})[\"']?\s*(?:=>|[:=]|\s)\s*[\"']?({_VALUE})"))
-    for kind, label in _LABELS.items()]
-# Unlabelled: a secret key right after its access key id (a tuple, a table, a log line), and
-# session tokens by their shape (real STS tokens start so).
-KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-SECRET_NEAR_KEY_ID = re.compile(r"(?<![A-Za-z0-9/+_-])([A-Za-z0-9/+_-]{40})(?![A-Za-z0-9/+_-])")
-SHAPED = [("session token", re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{40,}"))]
-NEAR = 300  # characters after an access key id where its secret key may stand
+from .engine.credential_patterns import REDACTED, find_in_text
 
 
 @dataclass(frozen=True)
@@ -59,21 +40,6 @@ class Finding:
 
 class NotANotebook(ValueError):
     pass
-
-
-def find_in_text(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, secret) for every credential in ``text``."""
-    for kind, pattern in LABELLED:
-        for match in pattern.finditer(text):
-            yield kind, match.group(1)
-    for match in KEY_ID.finditer(text):
-        window = text[match.end():match.end() + NEAR]
-        for secret in SECRET_NEAR_KEY_ID.finditer(window):
-            if not KEY_ID.fullmatch(secret.group(1)):
-                yield "secret access key (after its access key id)", secret.group(1)
-    for kind, pattern in SHAPED:
-        for match in pattern.finditer(text):
-            yield kind, match.group(0)
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -147,3 +147,15 @@ def test_account_slash_role_works_wherever_a_profile_does(config_file, live_emul
                  "--format", "env"]) == 0
     assert capsys.readouterr().out.startswith("export AWS_ACCESS_KEY_ID=ASIA")
     assert main(["status", "analytics-dev/DataScientist"]) == 0
+
+
+def test_the_emulator_warns_when_told_to_listen_beyond_loopback():
+    exe = shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
+    process = subprocess.Popen([exe, "emulator", "--host", "0.0.0.0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        warning = process.stderr.readline() if process.stderr else ""
+        assert warning.startswith("ssomagic: warning: the emulator listens on 0.0.0.0")
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -129,3 +129,22 @@ def test_a_changed_file_is_read_again(config_file, runtime):
     assert load_config(runtime).profiles["dev"]["region"] == "eu-west-1"
     config_file.write_text(config_file.read_text().replace("eu-west-1", "ap-south-1"))
     assert load_config(runtime).profiles["dev"]["region"] == "ap-south-1"
+
+
+def test_a_config_that_is_not_utf8_is_one_line_that_names_it(config_file, runtime):
+    from ssomagic.engine.errors import ConfigError
+
+    config_file.write_bytes(b"[profile dev]\nregion = \xff\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(runtime)
+    assert str(caught.value).startswith(f"The config file {config_file} is not UTF-8 text")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_config_path_that_is_a_directory_is_one_line(config_file, runtime):
+    from ssomagic.engine.errors import ConfigError
+
+    config_file.unlink()
+    config_file.mkdir()
+    with pytest.raises(ConfigError, match=r"is a directory\. Move it away"):
+        load_config(runtime)

@@ -225,3 +225,30 @@ def test_no_event_carries_a_secret(session, runtime, emulator, clock):
     text = repr(events)
     secrets = emulator.state.issued_secrets()
     assert secrets and not [s for s in secrets if s in text]
+
+
+def test_a_page_on_the_configured_endpoint_is_not_flagged(session, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = run_flow(session, runtime)
+    flow.run()
+    assert events[0].warning is None
+
+
+def test_a_verification_page_off_aws_and_off_the_endpoint_is_flagged(session, runtime, emulator,
+                                                                     clock):
+    from ssomagic.notebook.render import code_panel_html
+
+    emulator.state.update_settings(verification_base="https://aws-login.example")
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = run_flow(session, runtime)
+    flow.run()
+    assert events[0].warning.startswith("The sign-in page is on aws-login.example, which is "
+                                        "neither an AWS sign-in host nor the endpoint")
+    assert "ssomagic-phishing-warning" in code_panel_html(events[0], 60)
+
+
+def test_aws_own_verification_hosts_are_trusted():
+    from ssomagic.engine.device_flow import untrusted_page
+
+    assert untrusted_page("device.sso.eu-west-1.amazonaws.com", "oidc.eu-west-1.amazonaws.com") \
+        is None

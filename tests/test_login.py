@@ -275,3 +275,19 @@ def test_a_second_sign_in_while_a_code_waits_shows_that_same_code(config_file, h
     for thread in threads:
         thread.join(30)
     assert len(live_emulator.state.snapshot()["device_authorizations"]) == 1
+
+
+def test_no_secret_reaches_a_log_record_even_botocores_at_debug(config_file, home,
+                                                                live_emulator, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        runtime = live_runtime(home)
+        with Approver(live_emulator):
+            api.login("dev", runtime=runtime, listener=quiet)
+        api.whoami("dev", runtime=runtime)
+        api.accounts(sso_session="my-sso", runtime=runtime)
+    logged = caplog.text
+    assert "x-amz-sso_bearer_token" in logged and "CreateToken" in logged  # botocore spoke
+    secrets = live_emulator.state.issued_secrets()
+    assert secrets and [s for s in secrets if s in logged] == []

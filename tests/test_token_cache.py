@@ -155,3 +155,52 @@ def test_a_damaged_registration_file_means_registering_again(config_file, runtim
         api.login("dev", runtime=runtime, listener=lambda e: None, force=True)
     assert len(emulator.state.requests("RegisterClient")) == 2
     assert "client registration file" in caplog.text
+
+
+@pytest.mark.parametrize("content, why", [
+    ('{"accessToken": 42, "expiresAt": "2026-11-27T17:00:00Z"}', "no accessToken or expiresAt"),
+    ('{"accessToken": "x", "expiresAt": "tomorrow-ish"}', "expiresAt is not a time"),
+    (b"\xff\xfe not utf-8", "not UTF-8"),
+])
+def test_a_token_file_in_any_state_is_one_line_and_kept_before_a_sign_in_replaces_it(
+        config_file, runtime, emulator, clock, content, why):
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).token_path(session)
+    path.parent.mkdir(parents=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    status = session_status(session, runtime)
+    assert status.state == "unreadable" and why in status.problem
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    kept = path.with_name(path.name + ".corrupt")
+    assert kept.read_bytes() == (content if isinstance(content, bytes) else content.encode())
+    assert session_status(session, runtime).signed_in
+
+
+def test_a_token_path_that_is_a_directory_is_set_aside(config_file, runtime, emulator, clock):
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).token_path(session)
+    path.mkdir(parents=True)
+    assert "it is a directory" in session_status(session, runtime).problem
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    assert path.with_name(path.name + ".corrupt").is_dir() and path.is_file()
+
+
+def test_directories_ssomagic_creates_are_private_whatever_the_umask(config_file, runtime,
+                                                                     emulator, clock, home):
+    import os
+
+    old = os.umask(0)
+    try:
+        clock.on_sleep.append(approve_when_asked(emulator))
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    finally:
+        os.umask(old)
+    for directory in (home / ".aws" / "sso", home / ".aws" / "sso" / "cache"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+    for path in (home / ".aws" / "sso" / "cache").glob("*.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -53,6 +53,8 @@ class Settings:
     # Honour codes this many seconds past the expiresIn the server advertises (clock skew on a
     # real service): a client must stop at expiresIn by itself, not wait for the server's word.
     device_code_grace: int = 0
+    # Where the verification page claims to be ("" = this emulator): a phishing test's lure.
+    verification_base: str = ""
     interval: int = 1
     refresh_tokens: bool = True
     page_size: int = 20
@@ -298,6 +300,7 @@ class IdentityCenter:
         return client
 
     def start_device_authorization(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        base_url = self.settings.verification_base or base_url
         with self._lock:
             client = self._client(body)
             if not body.get("startUrl"):

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from . import log_redaction
 from .timing import CONNECT_TIMEOUT, READ_TIMEOUT
 
 _ENDPOINT_VARS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SSO",
@@ -52,6 +53,7 @@ def botocore_session(profile: str | None = None) -> Any:
     import botocore.loaders
     import botocore.session
 
+    log_redaction.install()
     session = botocore.session.Session(profile=profile)
     with _shared.lock:
         if _shared.loader is None:

@@ -29,6 +29,21 @@ SLOW_DOWN_STEP = 5.0
 POLL_ANSWERS = frozenset({"AuthorizationPendingException", "SlowDownException",
                           "ExpiredTokenException", "AccessDeniedException"})
 START = "start the sign-in"
+# Where AWS serves its verification page (device.sso.<region>.amazonaws.com and the like).
+AWS_PAGE_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".awsapps.com", ".awsapps.cn",
+                     ".app.aws", ".amazonaws.eu", ".amazonwebservices.com.cn",
+                     ".amazonwebservices.eu")
+
+
+def untrusted_page(page_host: str, endpoint_host: str) -> str | None:
+    """Why a verification page's host deserves a warning, or None when it is AWS's own or
+    the endpoint the user configured (an emulator, a VPC endpoint)."""
+    if not page_host:
+        return "The sign-in page has no host: do not use it; ask your administrator."
+    if page_host == endpoint_host or page_host.endswith(AWS_PAGE_SUFFIXES):
+        return None
+    return (f"The sign-in page is on {page_host}, which is neither an AWS sign-in host nor "
+            "the endpoint you configured. Enter nothing there unless you know why it is.")
 POLL = "check whether you allowed access"
 
 
@@ -114,7 +129,11 @@ class DeviceFlow:
             raise gateway.failure_of_answer(self.target, START, "interval or expiresIn") \
                 from None
         deadline = self.runtime.now() + lifetime
+        from .start_url import host
+
         self.listener(CodeReady(
+            warning=untrusted_page(host(str(auth["verificationUri"])),
+                                   host(str(getattr(oidc.meta, "endpoint_url", "")))),
             session=self.session.label,
             user_code=str(auth["userCode"]),
             verification_uri=str(auth["verificationUri"]),

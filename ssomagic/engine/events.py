@@ -19,6 +19,9 @@ class CodeReady:
     verification_uri_complete: str
     expires_at: datetime
     interval: float
+    # Set when the page is neither on an AWS sign-in host nor on the configured endpoint: a
+    # device code sent there could be phished. Shown beside the code, never hidden.
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

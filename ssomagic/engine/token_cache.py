@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -150,7 +151,13 @@ class TokenCache:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return None
+            return None  # a dangling symlink reads as no file, as for botocore
+        except IsADirectoryError:
+            raise CorruptCacheFile("it is a directory") from None
+        except UnicodeDecodeError:
+            raise CorruptCacheFile("it is not UTF-8 text") from None
+        except OSError as exc:
+            raise CorruptCacheFile(f"it cannot be read ({exc.strerror})") from None
         try:
             data = json.loads(text)
         except ValueError:
@@ -213,17 +220,23 @@ class TokenCache:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _keep_if_corrupt(self, path: Path) -> None:
+    def _keep_if_corrupt(self, path: Path, *, is_token: bool = False) -> None:
+        """A file that cannot be used is kept as ``*.json.corrupt`` before anything replaces
+        it: unreadable, not JSON, or (a token) with wrong types or a bad expiresAt."""
         try:
-            self._read(path)
+            data = self._read(path)
+            if is_token and data is not None:
+                CachedToken(data, path)
         except CorruptCacheFile:
             kept = path.with_name(path.name + ".corrupt")
+            if kept.is_dir() and not kept.is_symlink():
+                shutil.rmtree(kept)
             os.replace(path, kept)
             log.warning("Kept the damaged cache file as %s.", kept)
 
     def save_token(self, session: SsoSession, document: dict[str, Any]) -> Path:
         path = self.token_path(session)
-        self._keep_if_corrupt(path)
+        self._keep_if_corrupt(path, is_token=True)
         atomic_write(path, dumps(document))
         return path
 

@@ -77,8 +77,10 @@ def code_panel_html(event: CodeReady, seconds_left: float) -> str:
             f'rel="noopener noreferrer" style="font-size:1.1em">Open the sign-in page &#8599;</a>'
             if url else '<b class="ssomagic-verify-link">The sign-in page address is not an '
             "http(s) link; ask your administrator.</b>")
+    warning = (f'<div class="ssomagic-phishing-warning" style="color:#d13212"><b>&#9888; '
+               f"{escape(event.warning)}</b></div>" if event.warning else "")
     return (
-        f'<div class="ssomagic-code-panel" style="{_BOX}">'
+        f'<div class="ssomagic-code-panel" style="{_BOX}">{warning}'
         f"<div>Sign in to <b>{escape(event.session)}</b>: open the page on "
         f"<b>{escape(host_of(event.verification_uri))}</b>, check the code, and allow access."
         f"</div>"
