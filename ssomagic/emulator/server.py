@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import sigv4
 from .org import DEFAULT_ORG, Org
-from .state import ApiError, IdentityCenter, Settings
+from .state import ApiError, Garbage, IdentityCenter, Settings
 
 _OIDC_ROUTES = {
     "/client/register": "RegisterClient",
@@ -125,6 +125,11 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(latency)
             handler(name, *args)
             state.record(name, 200)
+        except Garbage:
+            state.record(name, 200, "garbage")
+            self._held = None
+            self._send(200, b"<html><body>Please sign in to the proxy</body></html>",
+                       "text/html")
         except ApiError as err:
             state.record(name, err.status, err.code)
             self._held = None

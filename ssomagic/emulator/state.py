@@ -31,6 +31,10 @@ OPERATIONS = (
 )
 
 
+class Garbage(Exception):
+    """Answer 200 with something that is not the API's body (a captive portal, a proxy)."""
+
+
 class ApiError(Exception):
     """An error answer: the exception name goes to x-amzn-ErrorType, as AWS sends it."""
 
@@ -69,6 +73,7 @@ class Fault:
     throttle_rate: float = 0.0
     errors: int = 0
     slow_down: int = 0
+    garbage: int = 0  # answer 200 with a proxy's HTML page instead of the API's body
 
 
 @dataclass
@@ -162,6 +167,9 @@ class IdentityCenter:
             fault = self._faults.get(operation)
             if fault is None:
                 return 0.0
+            if fault.garbage > 0:
+                fault.garbage -= 1
+                raise Garbage()
             if fault.errors > 0:
                 fault.errors -= 1
                 raise ApiError("InternalServerException", 500, "Injected server error",

@@ -129,6 +129,10 @@ def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, t
             if deadline.left() <= delay:
                 raise timed_out(exc, doing=doing, target=target, deadline=deadline) from None
             runtime.wait(delay, cancel)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # botocore's parsers fail so on a body that is not the protocol's (an HTML page
+            # with status 200): the call is botocore's, so the fault is the answer's.
+            raise BadAnswerError(target.service_name, doing, type(exc).__name__) from None
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

@@ -98,8 +98,9 @@ class Portal:
             query: dict[str, Any] = {"maxResults": self.page_size, **params}
             if token:
                 query["nextToken"] = token
-            page = self._call(operation, doing, **query)
-            items = page.get(key, [])
+            page = gateway.expect(self._call(operation, doing, **query), key, doing=doing,
+                                  target=self.target)
+            items = page[key]
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 raise BadAnswerError(self.target.service_name, doing, f"{key} is not a list")
             yield items
