@@ -32,6 +32,7 @@ def test_eight_kernels_on_an_expiring_sign_in_make_one_refresh_and_all_succeed(
     runtime = live_runtime(home)
     with Approver(live_emulator):
         api.login("dev", runtime=runtime, listener=lambda e: None)
+    live_emulator.state.update_settings(token_lifetime=8 * 3600)  # a renewed token lasts
     session = load_config(runtime).profile("dev").sso
     path = TokenCache(runtime).token_path(session)
     torn, stop = [], threading.Event()
@@ -96,3 +97,44 @@ def test_a_kernel_killed_mid_write_leaves_the_old_file_or_the_new_one(config_fil
         os.utime(leftover, (time.time() - 3600, time.time() - 3600))
     set_profile("after", {"region": "eu-west-1"}, live_runtime(home))  # the next write
     assert [p.name for p in config_file.parent.glob(".config.*.tmp")] == []
+
+
+def test_token_and_role_credential_writes_killed_leave_whole_files_and_no_secret_after_logout(
+        config_file, home, live_emulator):
+    """SIGKILL during token-cache and role-credential writes, many times: each file is the old
+    or the new version, and logout leaves no temp file with a secret in it."""
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    api.export_credentials("dev", runtime=runtime)
+    session = load_config(runtime).profile("dev").sso
+    token_path = TokenCache(runtime).token_path(session)
+    cli_cache = home / ".aws" / "cli" / "cache"
+    writer = f"""
+        import json
+        from pathlib import Path
+        from ssomagic.engine.atomic import atomic_write
+        token = Path({str(token_path)!r})
+        creds = next(Path({str(cli_cache)!r}).glob("*.json"))
+        document, role = json.loads(token.read_text()), json.loads(creds.read_text())
+        i = 0
+        while True:
+            i += 1
+            document["expiresAt"] = f"2026-11-27T{{i % 24:02d}}:00:00Z"
+            atomic_write(token, json.dumps(document) + " " * (i % 3000))
+            atomic_write(creds, json.dumps(role) + " " * (i % 3000))
+    """
+    for round_ in range(10):
+        process = start(writer)
+        time.sleep(0.4 + (round_ % 5) * 0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        json.loads(token_path.read_text())  # whole, old or new
+        for path in cli_cache.glob("*.json"):
+            json.loads(path.read_text())
+    api.logout(runtime=runtime, all=True)
+    secrets = live_emulator.state.issued_secrets()
+    left = [p.name for p in (home / ".aws").rglob("*.tmp")
+            if any(s in p.read_text(errors="replace") for s in secrets)]
+    assert left == [] and not token_path.exists()
+    # What stays is what `aws sso logout` keeps: the client registration, no token.

@@ -75,6 +75,10 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     files = _sso_credential_files(runtime, None)
     for path in files:
         path.unlink(missing_ok=True)
+    # Temp files killed writes left may hold a token or keys: none outlives a logout.
+    for directory in (runtime.sso_cache_dir, runtime.cli_cache_dir):
+        for leftover in directory.glob(".*.json.*.tmp") if directory.is_dir() else []:
+            leftover.unlink(missing_ok=True)
     return LogoutReport(tuple(ended), len(files))
 
 
@@ -93,4 +97,5 @@ def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
     files = _sso_credential_files(runtime, keys)
     for file in files:
         file.unlink(missing_ok=True)
+        remove_leftovers(file, older_than=0)
     return LogoutReport(ended, len(files))
