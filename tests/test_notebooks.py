@@ -172,11 +172,23 @@ def test_several_accounts_runs_top_to_bottom_from_an_empty_home(empty_home, live
     assert leaked(notebook, live_emulator.state.issued_secrets()) == []
 
 
+# The picker's card loads in the background; its output is updated when it is ready.
+WAIT_FOR_CARDS = """\
+import time
+import ipywidgets
+cards = [w for w in list(ipywidgets.Widget.widgets.values())
+         if type(w).__name__ == "IdentityCard"]
+deadline = time.monotonic() + 30
+while any(c.state in ("loading", "empty") for c in cards) and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)  # the display update's round trip"""
+
+
 def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, live_emulator):
     from nbconvert import HTMLExporter
 
     nb = notebook_of(["%load_ext ssomagic", "%sso login dev", "%sso whoami prod",
-                      "%sso picker", "import time; time.sleep(1.5)"])
+                      "%sso picker", WAIT_FOR_CARDS])
     with Approver(live_emulator):
         client_for(nb, kernel_env).execute()
     nb.metadata.pop("widgets", None)  # as GitHub, nbviewer or a restarted JupyterLab see it
