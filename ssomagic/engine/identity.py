@@ -8,8 +8,6 @@ formatter for this type. Here it has only words.
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +17,7 @@ from .boto_session import boto3_session
 from .clients import client_config
 from .config import Profile, SsoSession
 from .errors import NotAnSsoProfileError, SsoMagicError
+from .lru import Lru
 from .portal import Portal, not_signed_in
 from .runtime import Runtime
 from .token_cache import CachedToken, format_time
@@ -60,37 +59,17 @@ def role_from_arn(arn: str) -> str | None:
     return role_part
 
 
-class AccountNames:
-    """Account id -> name for each sign-in, listed once. Keyed by the sso-session and the
-    token's expiry (a new sign-in or refresh lists again), never by the token itself; bounded,
-    since a kernel can live for weeks."""
-
-    MAX_ENTRIES = 16
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._names: OrderedDict[tuple[str, str], dict[str, str]] = OrderedDict()
-
-    def get(self, portal: Portal, token: CachedToken) -> dict[str, str]:
-        key = (portal.session.cache_key, format_time(token.expires_at))
-        with self._lock:
-            if key in self._names:
-                self._names.move_to_end(key)
-                return self._names[key]
-        names = {a.account_id: a.name for a in portal.accounts()}
-        with self._lock:
-            self._names[key] = names
-            while len(self._names) > self.MAX_ENTRIES:
-                self._names.popitem(last=False)
-        return names
-
-
-_account_names = AccountNames()
+# Account id -> name for each sign-in, listed once. Keyed by the sso-session and the token's
+# expiry (a new sign-in or refresh lists again), never by the token itself; bounded, since a
+# kernel can live for weeks.
+_account_names: Lru[tuple[str, str], dict[str, str]] = Lru(16)
 
 
 def account_names(portal: Portal, token: CachedToken) -> dict[str, str]:
     """Account id -> name, listed once per sign-in."""
-    return _account_names.get(portal, token)
+    return _account_names.get_or_make(
+        (portal.session.cache_key, format_time(token.expires_at)),
+        lambda: {a.account_id: a.name for a in portal.accounts()})
 
 
 def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[str, str]:

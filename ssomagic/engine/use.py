@@ -5,46 +5,28 @@ is refused with the roles they do have, before anything is bound.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from .binding import KernelBinding
 from .config import Profile
 from .errors import NoAccessError, SsoMagicError, TokenRejectedError
+from .lru import Lru
 from .portal import Portal, not_signed_in
 from .runtime import Runtime
 from .token_cache import CachedToken, format_time
 from .tokens import current_token
 
-
-class RoleListings:
-    """The roles of an account, per sign-in (keyed by session, token expiry and account, never
-    by token), so switching back and forth costs no request after the first."""
-
-    MAX_ENTRIES = 64
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._roles: OrderedDict[tuple[str, str, str], tuple[str, ...]] = OrderedDict()
-
-    def roles(self, profile: Profile, token: CachedToken, runtime: Runtime) -> tuple[str, ...]:
-        account = profile.account_id or ""
-        key = (profile.sso.cache_key, format_time(token.expires_at), account)
-        with self._lock:
-            if key in self._roles:
-                self._roles.move_to_end(key)
-                return self._roles[key]
-        found = tuple(Portal(profile.sso, token.access_token, runtime=runtime,
-                             profile=profile.name).roles(account))
-        with self._lock:
-            self._roles[key] = found
-            while len(self._roles) > self.MAX_ENTRIES:
-                self._roles.popitem(last=False)
-        return found
+# The roles of an account, per sign-in (keyed by session, token expiry and account, never by
+# token), so switching back and forth costs no request after the first.
+_listings: Lru[tuple[str, str, str], tuple[str, ...]] = Lru(64)
 
 
-_listings = RoleListings()
+def granted_roles(profile: Profile, token: CachedToken, runtime: Runtime) -> tuple[str, ...]:
+    account = profile.account_id or ""
+    return _listings.get_or_make(
+        (profile.sso.cache_key, format_time(token.expires_at), account),
+        lambda: tuple(Portal(profile.sso, token.access_token, runtime=runtime,
+                             profile=profile.name).roles(account)))
 
 
 @dataclass(frozen=True)
@@ -63,7 +45,7 @@ def use(profile: Profile, binding: KernelBinding) -> Used:
     if token is None:
         raise not_signed_in(profile.sso, profile.name)
     try:
-        roles = _listings.roles(profile, token, runtime)
+        roles = granted_roles(profile, token, runtime)
     except TokenRejectedError:
         raise
     except SsoMagicError:
