@@ -52,7 +52,7 @@ def main() -> int:
             while "111122223333" not in card.html.value:
                 time.sleep(0.002)
             latencies.append(time.perf_counter() - approved)
-            thread.join(5)
+            thread.result(5)
 
     goal = interval + 0.3
     worst = max(latencies)
