@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     logout.add_argument("--all", action="store_true", help="sign out of every sso-session "
                         "(the default)")
     logout.add_argument("--sso-session", metavar="NAME", help="sign out of this sso-session")
+
+    use = commands.add_parser(
+        "use", help="check a profile and print the shell lines that select it",
+        description="A console has no kernel to bind: check that PROFILE (or ACCOUNT/ROLE) is "
+                    "signed in and its role granted, then print what selects it in your shell. "
+                    'Run it as: eval "$(ssomagic use PROFILE)"')
+    use.add_argument("profile", metavar="PROFILE")
+    use.add_argument("--shell", choices=["posix", "fish", "powershell"], default="posix",
+                     help="the shell's syntax (default: posix, for bash and zsh)")
 
     whoami = commands.add_parser("whoami", help="show the account, role and ARN in use")
     whoami.add_argument("profile", nargs="?", metavar="PROFILE")
@@ -175,6 +185,24 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _use(args: argparse.Namespace) -> int:
+    from .engine.resolve import resolve_profile
+    from .engine.timing import format_duration
+    from .engine.use import shell_lines, usable
+
+    runtime = Runtime()
+    profile = resolve_profile(args.profile, runtime)
+    token = usable(profile, runtime)
+    print(shell_lines(profile, args.shell))
+    left = format_duration(token.remaining(runtime.now()).total_seconds())
+    print(f"ssomagic: {profile.name} is account {profile.account_id}, role {profile.role_name}; "
+          f"signed in for {left}.", file=sys.stderr)
+    if sys.stdout.isatty():
+        print(f'ssomagic: to select it, run: eval "$(ssomagic use {shlex.quote(args.profile)})"',
+              file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -219,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(api.export_credentials(args.profile, format=args.format))
         elif args.command == "whoami":
             print(api.whoami(args.profile))
+        elif args.command == "use":
+            return _use(args)
         elif args.command == "profiles":
             if not api.profiles():
                 print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)

@@ -50,43 +50,41 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]:
-    """JupyterLab in the demo home, talking to the emulator; yields the notebook's URL."""
-    env = prepare_home(home)
-    (home / ".aws").mkdir()
-    (home / ".aws" / "config").write_text(CONFIG)  # profiles dev, prod and legacy
-    env.update(live_emulator.endpoint_env())
-    env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-                "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
-    notebook.cells = [nbformat.v4.new_code_cell(c) for c in [
-        "%load_ext ssomagic",
-        HOSTILE_CELL,
-        "%sso picker",
-        "%sso configure",
-        'import boto3\nprint("account:", boto3.client("sts").get_caller_identity()["Account"]'
-        ' if boto3.DEFAULT_SESSION else "none")',
-    ]]
-    nbformat.write(notebook, home / "notebooks" / "browser.ipynb")
-    settings = tmp_path / "lab-settings"
-    notification = settings / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    token, port = secrets.token_hex(8), free_port()
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={home / 'notebooks'}",
-               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-               f"--LabApp.user_settings_dir={settings}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
+def start_lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator:
+    """Starts JupyterLab in the demo home, talking to the emulator, on a notebook of the given
+    cells; returns the notebook's URL. Stopped at the end of the test."""
+    servers: list[subprocess.Popen] = []
+
+    def start(cells: list[str], name: str) -> str:
+        env = prepare_home(home)
+        (home / ".aws").mkdir()
+        (home / ".aws" / "config").write_text(CONFIG)  # profiles dev, prod and legacy
+        env.update(live_emulator.endpoint_env())
+        env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+                    "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
+        notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
+        notebook.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:")
+                          else nbformat.v4.new_code_cell(c) for c in cells]
+        nbformat.write(notebook, home / "notebooks" / name)
+        settings = tmp_path / "lab-settings"
+        notification = settings / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            '{"fetchNews": "false", "checkForUpdates": false}')
+        token, port = secrets.token_hex(8), free_port()
+        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+                   f"--port={port}", f"--IdentityProvider.token={token}",
+                   f"--ServerApp.root_dir={home / 'notebooks'}",
+                   "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                   f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+                   f"--LabApp.user_settings_dir={settings}"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        servers.append(server)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -99,13 +97,25 @@ def lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterator[str]
                 time.sleep(0.2)
         for key, value in env.items():  # chromium's own files go to the temp dirs too
             monkeypatch.setenv(key, value)
-        yield f"http://127.0.0.1:{port}/lab/tree/browser.ipynb?token={token}"
-    finally:
+        return f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}"
+
+    yield start
+    for server in servers:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def lab(start_lab) -> str:
+    return start_lab(["%load_ext ssomagic", HOSTILE_CELL, "%sso picker", "%sso configure",
+                      LAST_CELL], "browser.ipynb")
+
+
+LAST_CELL = ('import boto3\nprint("account:", boto3.client("sts").get_caller_identity()'
+             '["Account"] if boto3.DEFAULT_SESSION else "none")')
 
 
 # A sign-in code and links as a hostile endpoint could send them: each would run script if it
@@ -130,7 +140,8 @@ RUN_ALL = """async () => {
     const panel = app.shell.currentWidget;
     await panel.context.ready;
     await panel.sessionContext.ready;
-    await app.commands.execute('notebook:run-all-cells');
+    // Not awaited: the command's promise ends with the last cell, and a sign-in cell waits.
+    app.commands.execute('notebook:run-all-cells');
 }"""
 
 RUN_LAST = """async () => {
@@ -158,12 +169,7 @@ def screenshots(tmp_path: Path) -> Path:
 
 def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(lab)
-        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget",
-                               timeout=60_000)
+        browser, context, page = open_lab(playwright, lab)
         page.evaluate(RUN_ALL)
         expect(page.locator(".ssomagic-picker-select select")).to_be_visible(timeout=60_000)
         hostile = page.locator(".ssomagic-hostile .ssomagic-code-panel")
@@ -229,4 +235,52 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
         page.evaluate(RUN_LAST)
         expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
             "account: 444455556666", timeout=20_000)
+        browser.close()
+
+
+def open_lab(playwright, url: str):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget",
+                           timeout=60_000)
+    return browser, context, page
+
+
+def test_run_all_floats_the_waiting_code_over_the_page(start_lab, screenshots):
+    """Run All scrolls to the last cell while `%sso login` blocks far above it: the code is
+    still in view (and in the tab title) until it is approved, then it goes away."""
+    filler = [f"md:## Step {n}\n\n" + "Some explanation.\n\n" * 6 for n in range(12)]
+    url = start_lab(["%load_ext ssomagic", "%sso login dev", *filler, LAST_CELL],
+                    "run-all.ipynb")
+    with sync_playwright() as playwright:
+        browser, context, page = open_lab(playwright, url)
+        page.evaluate(RUN_ALL)
+        beacon = page.locator(".ssomagic-code-beacon")
+        code = beacon.locator(".ssomagic-user-code")
+        expect(code).to_have_text(re.compile(r"^[A-Z]{4}-[A-Z]{4}$"), timeout=60_000)
+        # The view is at the end of the notebook, far from the blocked cell...
+        expect(page.locator(".jp-Cell").last).to_be_in_viewport(timeout=20_000)
+        in_cell = page.locator(".jp-Cell .ssomagic-code-panel .ssomagic-user-code")
+        assert in_cell.count() == 0 or not in_cell.first.is_visible() or \
+            in_cell.first.evaluate("e => e.getBoundingClientRect().bottom < 0")
+        # ...and the code is in view all the same, and in the tab's title.
+        expect(code).to_be_in_viewport()
+        expect(page).to_have_title(re.compile(r"^Sign-in code [A-Z]{4}-[A-Z]{4} · "))
+        page.screenshot(path=str(screenshots / "run-all-waiting-code.png"))
+
+        with context.expect_page() as opened:
+            beacon.locator(".ssomagic-verify-link").click()
+        verification = opened.value
+        verification.wait_for_load_state()
+        expect(verification.locator(".user-code")).to_have_text(code.inner_text())
+        verification.locator("button.approve").click()
+        expect(verification.locator(".result")).to_have_attribute("data-outcome", "approved")
+        verification.close()
+
+        expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
+            "account: 111122223333", timeout=30_000)
+        expect(beacon).to_have_count(0)
+        expect(page).not_to_have_title(re.compile("Sign-in code"))
         browser.close()

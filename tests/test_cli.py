@@ -149,6 +149,53 @@ def test_account_slash_role_works_wherever_a_profile_does(config_file, live_emul
     assert main(["status", "analytics-dev/DataScientist"]) == 0
 
 
+def test_use_prints_the_shell_lines_that_select_a_granted_profile(config_file, live_emulator,
+                                                                  home):
+    with Approver(live_emulator):
+        assert ssomagic("login", "dev").returncode == 0
+    used = ssomagic("use", "analytics-prod/ReadOnlyAccess")
+    assert used.returncode == 0, used.stderr
+    assert used.stdout == ("export AWS_PROFILE=prod\nexport AWS_REGION=us-east-1\n"
+                           "export AWS_DEFAULT_REGION=us-east-1\n")
+    assert "prod is account 444455556666, role ReadOnlyAccess; signed in for" in used.stderr
+    # The line does what it says in a real shell: plain boto3 there runs as prod.
+    exe = shutil.which("ssomagic", path=os.path.dirname(sys.executable))
+    shell = subprocess.run(
+        ["bash", "-c", f'eval "$({exe} use prod)" && {sys.executable} -c "import boto3; '
+                       "print(boto3.client('sts').get_caller_identity()['Account'])\""],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert shell.stdout.strip() == "444455556666", shell.stderr
+
+
+def test_use_refuses_a_role_not_granted_and_prints_nothing_to_eval(config_file, live_emulator,
+                                                                    capsys):
+    config_file.write_text(config_file.read_text() + "\n[profile wrong]\nsso_session = my-sso\n"
+                           "sso_account_id = 444455556666\nsso_role_name = DataScientist\n")
+    with Approver(live_emulator):
+        assert main(["login", "dev"]) == 0
+    capsys.readouterr()
+    assert main(["use", "wrong"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Roles you do have in 444455556666: ReadOnlyAccess" in err
+
+
+def test_use_before_login_says_what_to_run(config_file, live_emulator, capsys):
+    assert main(["use", "dev"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "login dev" in err
+
+
+def test_use_speaks_fish_and_powershell():
+    from ssomagic.engine.use import shell_lines
+
+    class Named:
+        name, region = "it's", None
+
+    assert shell_lines(Named(), "fish") == "set -gx AWS_PROFILE 'it'\"'\"'s';"  # type: ignore
+    assert shell_lines(Named(), "powershell") == "$Env:AWS_PROFILE = 'it''s'"  # type: ignore
+
+
 def test_the_emulator_warns_when_told_to_listen_beyond_loopback():
     exe = shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
     process = subprocess.Popen([exe, "emulator", "--host", "0.0.0.0"], stdout=subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic.engine.config import load_config
-from ssomagic.engine.device_flow import DeviceFlow
+from ssomagic.engine.device_flow import DeviceFlow, stopped_code, stopped_note
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError, ServiceError
 from ssomagic.engine.events import CodeReady, Failed, SignedIn, StillWaiting
 from ssomagic.engine.token_cache import TokenCache
@@ -186,8 +186,72 @@ def test_keyboard_interrupt_reports_cancelled_and_propagates(session, runtime, e
     flow, events = run_flow(session, runtime)
     with pytest.raises(KeyboardInterrupt):
         flow.run()
-    assert events[-1] == Failed("my-sso", "cancelled", "Sign-in cancelled.")
+    assert events[-1].reason == "cancelled"
+    assert events[-1].message.startswith("Sign-in cancelled. Code ")
     assert flow.cancelled
+
+
+def interrupted_flow(session, runtime, clock) -> CodeReady:
+    """A flow interrupted while its code waits; returns that code."""
+    def interrupt(_):
+        raise KeyboardInterrupt
+
+    clock.on_sleep.append(interrupt)
+    flow, events = run_flow(session, runtime)
+    with pytest.raises(KeyboardInterrupt):
+        flow.run()
+    clock.on_sleep.remove(interrupt)
+    return events[0]
+
+
+def test_the_line_ending_an_interrupted_flow_says_its_code_still_counts(session, runtime,
+                                                                         emulator, clock):
+    code = interrupted_flow(session, runtime, clock)
+    assert stopped_code(session, runtime) == code
+    assert code.user_code in stopped_note(code, runtime)
+    assert "next login signs in with it" in stopped_note(code, runtime)
+
+
+def test_a_code_approved_after_its_flow_was_interrupted_signs_in_at_the_next_login(
+        session, runtime, emulator, clock):
+    code = interrupted_flow(session, runtime, clock)
+    emulator.approve(code.user_code)  # the page said "approved": it must be true
+    flow, events = run_flow(session, runtime)
+    token = flow.run()
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+    assert [type(e) for e in events] == [CodeReady, SignedIn]
+    assert events[0].user_code == code.user_code
+    assert TokenCache(runtime).load_token(session).access_token == token.access_token
+    assert stopped_code(session, runtime) is None
+
+
+def test_the_next_login_shows_the_stopped_code_again_while_it_waits(session, runtime, emulator,
+                                                                    clock):
+    code = interrupted_flow(session, runtime, clock)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    _flow, events = run_flow(session, runtime)
+    _flow.run()
+    assert events[0] == code
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+
+
+def test_a_stopped_code_near_its_expiry_is_not_taken_up(session, runtime, emulator, clock):
+    code = interrupted_flow(session, runtime, clock)
+    clock.advance((code.expires_at - clock.now()).total_seconds() - 5)
+    assert stopped_code(session, runtime) is None
+    flow, events = run_flow(session, runtime)
+    clock.on_sleep.append(lambda _: emulator.approve(events[0].user_code))
+    flow.run()
+    assert events[0].user_code != code.user_code
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 2
+
+
+def test_a_logout_forgets_the_stopped_code(session, runtime, emulator, clock):
+    from ssomagic.engine.sign_out import logout_session
+
+    interrupted_flow(session, runtime, clock)
+    logout_session(session, runtime, load_config(runtime))
+    assert stopped_code(session, runtime) is None
 
 
 def test_registration_is_reused_by_the_next_login(session, runtime, emulator, clock):

@@ -93,8 +93,11 @@ def test_interrupting_login_cancels_it_cleanly(config_file, home, live_emulator,
     ip = InteractiveShell.instance()
     runtime = Runtime(home=home, sleep=interrupt)
     ip.register_magics(SsoMagics(ip, runtime=runtime, binding=KernelBinding(runtime)))
-    with pytest.raises(UsageError, match="Sign-in cancelled"):
+    with pytest.raises(UsageError, match="Sign-in cancelled") as cancelled:
         ip.run_line_magic("sso", "login dev")
+    # The code stays good: allowing it anyway signs in at the next login, and the line says so.
+    assert re.search(r"Code [A-Z]{4}-[A-Z]{4} stays valid for \d+m", str(cancelled.value))
+    assert "the next %sso login signs in with it" in str(cancelled.value)
 
 
 def test_use_binds_a_signed_in_profile_and_every_later_client_follows(shell):

@@ -179,9 +179,10 @@ import ipywidgets
 cards = [w for w in list(ipywidgets.Widget.widgets.values())
          if type(w).__name__ == "IdentityCard"]
 deadline = time.monotonic() + 30
-while any(c.state in ("loading", "empty") for c in cards) and time.monotonic() < deadline:
+while any(c.state != "ready" for c in cards) and time.monotonic() < deadline:
     time.sleep(0.05)
-time.sleep(0.5)  # the display update's round trip"""
+time.sleep(1.0)  # the display update, sent by the observer that follows "ready"
+print([c.state for c in cards])"""
 
 
 def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, live_emulator):
@@ -198,6 +199,7 @@ def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, liv
                       and "application/vnd.jupyter.widget-view+json" in o["data"])
         assert "IdentityCard(" not in bundle["text/plain"]
     assert "analytics-dev (111122223333)" in html and "analytics-prod (444455556666)" in html
+    assert "['ready', 'ready', 'ready']" in html, "a card did not show anyone"
     assert html.count('class="ssomagic-identity"') >= 3  # login, whoami and the picker's card
     assert "Error displaying widget" not in html
     assert leaked(nb, live_emulator.state.issued_secrets()) == []

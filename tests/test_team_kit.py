@@ -163,13 +163,13 @@ def test_an_existing_notebook_is_kept_without_force_and_an_unwritable_path_is_on
 
 # ---- notebooks in the package ---------------------------------------------------------------
 
-def test_the_wheel_holds_the_notebooks_and_not_their_build_script(tmp_path):
+def test_the_wheel_holds_the_notebooks_and_the_beacon_script_and_not_the_build_script(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                     "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("ssomagic-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert {"ssomagic/notebooks/onboarding.ipynb", "ssomagic/notebooks/several-accounts.ipynb",
-            "ssomagic/py.typed"} <= set(names)
+            "ssomagic/py.typed", "ssomagic/notebook/widgets/code_beacon.js"} <= set(names)
     assert not [n for n in names if n.startswith("ssomagic/notebooks/") and n.endswith(".py")]
     assert "ssomagic/testing.py" in names
 

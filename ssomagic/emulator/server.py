@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -19,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import sigv4
 from .org import DEFAULT_ORG, Org
-from .state import ApiError, Garbage, IdentityCenter, Settings
+from .state import ApiError, Garbage, IdentityCenter, Reset, Settings
 
 _OIDC_ROUTES = {
     "/client/register": "RegisterClient",
@@ -125,6 +127,13 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(latency)
             handler(name, *args)
             state.record(name, 200)
+        except Reset:
+            state.record(name, 0, "reset")
+            self._held = None
+            # Linger 0: closing sends a TCP RST instead of a FIN, as a dropped connection does.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
         except Garbage:
             state.record(name, 200, "garbage")
             self._held = None

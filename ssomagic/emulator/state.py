@@ -35,6 +35,10 @@ class Garbage(Exception):
     """Answer 200 with something that is not the API's body (a captive portal, a proxy)."""
 
 
+class Reset(Exception):
+    """Drop the connection without an answer (a TCP reset, as a flaky proxy or NAT does)."""
+
+
 class ApiError(Exception):
     """An error answer: the exception name goes to x-amzn-ErrorType, as AWS sends it."""
 
@@ -69,6 +73,8 @@ class Fault:
     """Faults for one operation. Counts are used up one request at a time; rates are random."""
 
     latency: float = 0.0
+    late: int | None = None  # answer only the next N requests `latency` late (None: every one)
+    resets: int = 0  # reset the connection of the next N requests
     throttle: int = 0
     throttle_rate: float = 0.0
     errors: int = 0
@@ -167,6 +173,9 @@ class IdentityCenter:
             fault = self._faults.get(operation)
             if fault is None:
                 return 0.0
+            if fault.resets > 0:
+                fault.resets -= 1
+                raise Reset()
             if fault.garbage > 0:
                 fault.garbage -= 1
                 raise Garbage()
@@ -184,7 +193,12 @@ class IdentityCenter:
                 fault.slow_down -= 1
                 raise ApiError("SlowDownException", 400, "Client is polling too fast",
                                oauth_error="slow_down")
-            return fault.latency
+            if fault.late is None:
+                return fault.latency
+            if fault.late > 0:
+                fault.late -= 1
+                return fault.latency
+            return 0.0
 
     def record(self, operation: str, status: int, code: str | None = None) -> None:
         with self._lock:

@@ -5,11 +5,17 @@ server's interval until the person approves, refuses, or the code expires. Progr
 as events; cancel() from another thread or KeyboardInterrupt in this one stops it cleanly.
 Unlike the AWS CLI, which polls forever, the flow stops when the code expires, and a token
 endpoint that keeps failing is reported after ACTION_DEADLINE instead of at the code's expiry.
+
+A flow stopped while its code waits (an interrupted cell, a closed widget) leaves the code with
+the process: the verification page would still say "approved" to someone who allows access
+anyway, so the next sign-in to that sso-session polls the same code instead of starting a new
+one, and that approval signs in.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -45,6 +51,71 @@ def untrusted_page(page_host: str, endpoint_host: str) -> str | None:
     return (f"The sign-in page is on {page_host}, which is neither an AWS sign-in host nor "
             "the endpoint you configured. Enter nothing there unless you know why it is.")
 POLL = "check whether you allowed access"
+# A stopped code is taken up again only with this much of its life left.
+RESUME_MARGIN = timedelta(seconds=15)
+
+
+@dataclass(frozen=True)
+class _Authorization:
+    """A started device authorization. The device code is a credential until the code expires:
+    kept in memory only, never shown."""
+
+    code: CodeReady
+    device_code: str = field(repr=False)
+    registration: Registration = field(repr=False)
+
+
+class _Unfinished:
+    """Per sso-session (and cache directory: one process may serve several homes), the
+    authorization of the last flow that was stopped while it waited."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped: dict[tuple[str, str], _Authorization] = {}
+
+    @staticmethod
+    def _key(session: SsoSession, runtime: Runtime) -> tuple[str, str]:
+        return str(runtime.sso_cache_dir), session.cache_key
+
+    def keep(self, session: SsoSession, runtime: Runtime, authorization: _Authorization) -> None:
+        with self._lock:
+            self._stopped[self._key(session, runtime)] = authorization
+
+    def take(self, session: SsoSession, runtime: Runtime) -> _Authorization | None:
+        with self._lock:
+            found = self._stopped.pop(self._key(session, runtime), None)
+        now = runtime.now()
+        if (found is None or found.code.expires_at - now < RESUME_MARGIN
+                or found.registration.expires_at <= now):
+            return None
+        return found
+
+    def peek(self, session: SsoSession, runtime: Runtime) -> CodeReady | None:
+        with self._lock:
+            found = self._stopped.get(self._key(session, runtime))
+        if found is None or found.code.expires_at - runtime.now() < RESUME_MARGIN:
+            return None
+        return found.code
+
+    def forget(self, session: SsoSession | None) -> None:
+        with self._lock:
+            for key in [k for k in self._stopped
+                        if session is None or k[1] == session.cache_key]:
+                del self._stopped[key]
+
+
+_unfinished = _Unfinished()
+
+
+def stopped_code(session: SsoSession, runtime: Runtime | None = None) -> CodeReady | None:
+    """The code a stopped sign-in to ``session`` left, while approving it can still sign in."""
+    return _unfinished.peek(session, runtime or Runtime())
+
+
+def forget_stopped(session: SsoSession | None) -> None:
+    """Drop the stopped code of ``session``, or every one (a logout: approving it must not sign
+    anyone back in)."""
+    _unfinished.forget(session)
 
 
 class DeviceFlow:
@@ -66,11 +137,15 @@ class DeviceFlow:
         return self._cancel.is_set()
 
     def run(self) -> CachedToken:
+        self._authorization: _Authorization | None = None
         try:
             token = self._run()
         except KeyboardInterrupt:
             self._cancel.set()
-            self._fail("cancelled", LoginCancelledError().message)
+            self._stopped()
+            raise
+        except LoginCancelledError:
+            self._stopped()
             raise
         except LoginFailedError as exc:
             self._fail(exc.reason, str(exc))
@@ -80,6 +155,15 @@ class DeviceFlow:
             raise
         self.listener(SignedIn(self.session.label, token.expires_at))
         return token
+
+    def _stopped(self) -> None:
+        """Keep a waiting code for the next sign-in, and say so in the one line that ends this
+        one."""
+        message = LoginCancelledError().message
+        if self._authorization is not None:
+            _unfinished.keep(self.session, self.runtime, self._authorization)
+            message += " " + stopped_note(self._authorization.code, self.runtime)
+        self._fail("cancelled", message)
 
     def _fail(self, reason: str, message: str) -> None:
         self.listener(Failed(self.session.label, reason, message))
@@ -118,9 +202,20 @@ class DeviceFlow:
                 "startUrl": self.session.start_url}
 
     def _run(self) -> CachedToken:
-        from botocore.exceptions import ClientError
 
         oidc = clients.client("sso-oidc", self.session.region, self.profile)
+        resumed = _unfinished.take(self.session, self.runtime)
+        authorization = resumed or self._authorize(oidc)
+        self._authorization = authorization
+        self.listener(authorization.code)
+        registration = authorization.registration
+        interval, deadline = authorization.code.interval, authorization.code.expires_at
+        params = {"grantType": DEVICE_GRANT, "clientId": registration.client_id,
+                  "clientSecret": registration.client_secret,
+                  "deviceCode": authorization.device_code}
+        return self._poll(oidc, params, registration, interval, deadline)
+
+    def _authorize(self, oidc: Any) -> _Authorization:
         auth, registration = self._start(oidc)
         try:
             interval = float(auth.get("interval") or DEFAULT_INTERVAL)
@@ -131,7 +226,7 @@ class DeviceFlow:
         deadline = self.runtime.now() + lifetime
         from .start_url import host
 
-        self.listener(CodeReady(
+        code = CodeReady(
             warning=untrusted_page(host(str(auth["verificationUri"])),
                                    host(str(getattr(oidc.meta, "endpoint_url", "")))),
             session=self.session.label,
@@ -142,9 +237,13 @@ class DeviceFlow:
                                           f"{auth['userCode']}"),
             expires_at=deadline,
             interval=interval,
-        ))
-        params = {"grantType": DEVICE_GRANT, "clientId": registration.client_id,
-                  "clientSecret": registration.client_secret, "deviceCode": auth["deviceCode"]}
+        )
+        return _Authorization(code, str(auth["deviceCode"]), registration)
+
+    def _poll(self, oidc: Any, params: dict[str, Any], registration: Registration,
+              interval: float, deadline: Any) -> CachedToken:
+        from botocore.exceptions import ClientError
+
         failing_since: float | None = None  # when the token endpoint started failing
         while True:
             if self.cancelled:
@@ -214,3 +313,12 @@ class DeviceFlow:
         )
         path = TokenCache(self.runtime).save_token(self.session, document)
         return CachedToken(document, path)
+
+
+def stopped_note(code: CodeReady, runtime: Runtime) -> str:
+    """What becomes of a code whose sign-in was stopped: approving it still counts."""
+    from .timing import format_duration
+
+    left = format_duration(max(0.0, (code.expires_at - runtime.now()).total_seconds()))
+    return (f"Code {code.user_code} stays valid for {left}: if you allow access anyway, the "
+            "next login signs in with it, without a new code.")

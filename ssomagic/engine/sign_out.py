@@ -62,6 +62,9 @@ def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]
 
 
 def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
+    from .device_flow import forget_stopped
+
+    forget_stopped(None)  # allowing a stopped code after the logout must not sign in
     profile = next(iter(config.profiles), None)
     labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
     ended = []
@@ -84,6 +87,9 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
 
 def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
                    profile: str | None = None) -> LogoutReport:
+    from .device_flow import forget_stopped
+
+    forget_stopped(session)  # allowing a stopped code after the logout must not sign in
     path = runtime.sso_cache_dir / f"{session.cache_key}.json"
     document = _read(path)
     ended: tuple[str, ...] = ()

@@ -1,10 +1,12 @@
 """Using a profile that is signed in: check that its role is one the sign-in grants, then bind
 it. `%sso use`, `ssomagic.use()` and the picker all come here, so a role the user does not have
-is refused with the roles they do have, before anything is bound.
+is refused with the roles they do have, before anything is bound. A console has no process to
+bind: `ssomagic use` checks the same way and prints the shell line that binds the caller's shell.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from .binding import KernelBinding
@@ -38,7 +40,13 @@ class Used:
 
 def use(profile: Profile, binding: KernelBinding) -> Used:
     """Bind ``profile`` if it is signed in and its role is granted; else say why not."""
-    runtime = binding.runtime
+    token = usable(profile, binding.runtime)
+    return Used(profile, token, tuple(binding.bind(profile)))
+
+
+def usable(profile: Profile, runtime: Runtime) -> CachedToken:
+    """The sign-in that serves ``profile``, once its role is known to be granted (or the portal
+    cannot say now); else the error that says why the profile cannot be used."""
     if not profile.has_role:
         raise NoAccessError(profile.account_id or "-", profile.role_name or "-", None)
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
@@ -52,4 +60,21 @@ def use(profile: Profile, binding: KernelBinding) -> Used:
         roles = None  # the portal cannot say now: the binding proceeds, as before the check
     if roles is not None and profile.role_name not in roles:
         raise NoAccessError(profile.account_id or "", profile.role_name or "", list(roles))
-    return Used(profile, token, tuple(binding.bind(profile)))
+    return token
+
+
+SHELLS = ("posix", "fish", "powershell")
+
+
+def shell_lines(profile: Profile, shell: str = "posix") -> str:
+    """What binds a shell to ``profile``, as `eval "$(ssomagic use dev)"` runs it: AWS_PROFILE,
+    and the region as the kernel binding sets it. Values are quoted for that shell."""
+    values = {"AWS_PROFILE": profile.name}
+    if profile.region:
+        values.update(AWS_REGION=profile.region, AWS_DEFAULT_REGION=profile.region)
+    if shell == "fish":
+        return "\n".join(f"set -gx {k} {shlex.quote(v)};" for k, v in values.items())
+    if shell == "powershell":
+        return "\n".join(f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'"
+                         for k, v in values.items())
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in values.items())

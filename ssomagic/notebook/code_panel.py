@@ -1,5 +1,9 @@
 """Sign-in progress in a notebook cell: one display slot, updated in place, that shows the link,
-the code and a countdown, and is cleared (or replaced by the identity card) at the end."""
+the code and a countdown, and is cleared (or replaced by the identity card) at the end.
+
+In a kernel with a front end, the code also floats over the page (widgets/code_beacon.py) while
+it waits, so Run All, which scrolls away from the blocked cell, never hides it.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,18 @@ from IPython.display import HTML, display
 
 from ..engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
 from ..engine.runtime import Runtime
-from .render import code_panel_html, message_html
+from .render import code_beacon_html, code_beacon_title, code_panel_html, message_html
 
 
 class CodePanel:
     """Renders sign-in events into one display slot that is updated in place."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, beacon: bool = False) -> None:
         self.runtime = runtime
         self.handle: Any = None
         self._code: CodeReady | None = None
+        self._beacon_wanted = beacon
+        self._beacon: Any = None
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, CodeReady):
@@ -42,12 +48,36 @@ class CodePanel:
             self.handle = display(HTML(html), display_id=True)
         else:
             self.handle.update(HTML(html))
+        self._signal()
+
+    def _signal(self) -> None:
+        """Keep the floating copy in step with the cell: there while a code waits, gone after."""
+        if not self._beacon_wanted:
+            return
+        if self._code is None:
+            self._close_beacon()
+            return
+        html = code_beacon_html(self._code, self._left())
+        if self._beacon is None:
+            from .widgets.code_beacon import CodeBeacon
+
+            self._beacon = CodeBeacon(html=html, title=code_beacon_title(self._code),
+                                      code=self._code.user_code)
+        else:
+            self._beacon.html = html
+
+    def _close_beacon(self) -> None:
+        if self._beacon is not None:
+            self._beacon.close()
+            self._beacon = None
 
     def clear(self) -> None:
+        self._close_beacon()
         if self.handle is not None:
             self.handle.update(HTML(""))
 
     def replace_with(self, obj: Any) -> None:
+        self._close_beacon()
         if self.handle is not None:
             self.handle.update(obj)
         else:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
-from traitlets import Enum, Int, List, Unicode
+from traitlets import Bool, Enum, Int, List, Unicode
 
 from .commands import build_parser, docstring
 
@@ -54,6 +54,9 @@ class SsoMagics(Magics):
                          help="Seconds before the sign-in expires when the card starts warning.")
     display_mode = Enum(["auto", "html", "text"], "auto", config=True,
                         help="auto: widgets and HTML in a notebook, text in a terminal.")
+    float_code = Bool(True, config=True,
+                      help="While %sso login waits in a kernel, float its code over the page "
+                           "(and in the tab title), so Run All never hides it.")
     default_profile = Unicode(None, allow_none=True, config=True,
                               help="Profile for %sso login/whoami without one (else "
                                    "$AWS_PROFILE, else default).")
@@ -233,15 +236,23 @@ class SsoMagics(Magics):
         from .code_panel import CodePanel
 
         target = self._target(args)
-        view: Any = CodePanel(self.runtime) if self.rich else ConsoleListener()
+        in_kernel = getattr(self.shell, "kernel", None) is not None
+        view: Any = (CodePanel(self.runtime, beacon=self.float_code and in_kernel) if self.rich
+                     else ConsoleListener())
         try:
             result = SignIn(target, runtime=self.runtime, listener=view, force=args.force,
                             binding=self.binding).run()
         except KeyboardInterrupt:
+            from ..engine.config import SsoSession
+            from ..engine.device_flow import stopped_code, stopped_note
+
             if isinstance(view, CodePanel):
                 view.clear()
-            raise UsageError("Sign-in cancelled. Run %sso login again when you are ready.") \
-                from None
+            session = target if isinstance(target, SsoSession) else target.sso
+            code = stopped_code(session, self.runtime)
+            raise UsageError("Sign-in cancelled. " + (
+                stopped_note(code, self.runtime).replace("next login", "next %sso login")
+                if code else "Run %sso login again when you are ready.")) from None
         for warning in result.warnings:
             self._warn(warning)
         if not result.bound or result.profile is None:

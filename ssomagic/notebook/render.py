@@ -4,7 +4,8 @@ The one place ssomagic writes HTML. Pure functions of the values they are given:
 the widgets, the explanations and the rich reprs all render through here, so a code panel or
 an identity card looks the same wherever it appears. Every value is escaped here, whoever sent
 it (a server, a config file, a user); a link is only ever http(s); no value goes into
-JavaScript, and there is no JavaScript. Nothing rendered includes a token, a secret or a key.
+JavaScript (the one script, the code beacon's static module, only places what is rendered
+here). Nothing rendered includes a token, a secret or a key.
 """
 
 from __future__ import annotations
@@ -90,6 +91,18 @@ def code_panel_html(event: CodeReady, seconds_left: float) -> str:
         f'user-select:all">{escape(event.user_code)}</span></div>'
         f'<div class="ssomagic-countdown" style="color:var(--jp-ui-font-color2,#666)">'
         f"The code expires in {format_duration(seconds_left)}.</div></div>")
+
+
+def code_beacon_html(event: CodeReady, seconds_left: float) -> str:
+    """The code panel as it floats over the page while later cells wait (widgets/code_beacon)."""
+    return (f'<div class="ssomagic-beacon-why" style="padding:8px 14px 0;font-weight:600">'
+            f"The notebook waits for this sign-in: the cells below run once you allow access."
+            f"</div>{code_panel_html(event, seconds_left)}")
+
+
+def code_beacon_title(event: CodeReady) -> str:
+    """The tab title's prefix, so the code is found from any tab. Plain text, not HTML."""
+    return f"Sign-in code {event.user_code}"
 
 
 # ---- identity -------------------------------------------------------------------------------
