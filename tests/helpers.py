@@ -76,6 +76,35 @@ class FakeClock:
             callback(self)
 
 
+class ScaledClock:
+    """Real time, run ``factor`` times faster, for faults that live in real time (a socket
+    timeout, an answer that comes late): with the socket timeouts divided by the same factor,
+    timeouts, back-off and deadlines keep their proportions, and ``time()`` reads as the
+    seconds a user would wait."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+        self.slept: list[float] = []
+        self.on_sleep: list[Callable[[ScaledClock], None]] = []
+        self._origin = time.monotonic()
+        self._offset = 0.0
+
+    def time(self) -> float:
+        return T0.timestamp() + self._offset + (time.monotonic() - self._origin) * self.factor
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        time.sleep(seconds / self.factor)
+        for callback in list(self.on_sleep):
+            callback(self)
+
+
 def approve_when_asked(emulator: Emulator) -> Callable[[FakeClock], None]:
     """A sleep callback: the person approves whatever code is pending."""
 

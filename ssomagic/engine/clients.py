@@ -14,8 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from . import log_redaction
-from .timing import CONNECT_TIMEOUT, READ_TIMEOUT
+from . import log_redaction, timing
 
 _ENDPOINT_VARS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SSO",
                   "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE")
@@ -44,7 +43,7 @@ def client_config(region: str | None = None, *, unsigned: bool = False) -> Any:
 
     extra: dict[str, Any] = {"signature_version": UNSIGNED} if unsigned else {}
     return Config(region_name=region, retries={"total_max_attempts": 1},
-                  connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                  connect_timeout=timing.CONNECT_TIMEOUT, read_timeout=timing.READ_TIMEOUT,
                   max_pool_connections=MAX_POOL, user_agent_extra="ssomagic", **extra)
 
 
@@ -65,7 +64,8 @@ def botocore_session(profile: str | None = None) -> Any:
 
 def client(service: str, region: str, profile: str | None = None) -> Any:
     """An unsigned client for ``sso-oidc`` or ``sso`` in ``region``, as the CLI builds them."""
-    key = (service, region, profile, *(os.environ.get(v) for v in _ENDPOINT_VARS))
+    key = (service, region, profile, timing.CONNECT_TIMEOUT, timing.READ_TIMEOUT,
+           *(os.environ.get(v) for v in _ENDPOINT_VARS))
     with _shared.lock:
         found = _shared.made.get(key)
         if found is not None:

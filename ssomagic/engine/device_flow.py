@@ -252,6 +252,7 @@ class DeviceFlow:
             if now >= deadline:
                 raise self._expired()
             failing_for = 0.0 if failing_since is None else now.timestamp() - failing_since
+            asked_at = now.timestamp()
             try:
                 answer = self._call(oidc.create_token, params, POLL, handled=POLL_ANSWERS,
                                     deadline=gateway.Deadline(
@@ -276,9 +277,11 @@ class DeviceFlow:
                         f"IAM Identity Center refused the sign-in ({exc.code or 'error'}).",
                         "Run login again; if it keeps failing, check sso_start_url and "
                         "sso_region.", reason="error") from None
+                # Failing since the question that failed was asked, not since its answer: one
+                # call may itself have spent the whole deadline retrying.
                 if failing_since is None:
-                    failing_since = now.timestamp()
-                elif self.runtime.now().timestamp() - failing_since >= ACTION_DEADLINE:
+                    failing_since = asked_at
+                if self.runtime.now().timestamp() - failing_since >= ACTION_DEADLINE:
                     raise ServiceError(
                         f"IAM Identity Center kept failing for {ACTION_DEADLINE:.0f} s while "
                         f"waiting for you to allow access ({exc.code}).",
