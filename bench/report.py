@@ -20,8 +20,9 @@ BENCHMARKS = [
                       "a time and against plain boto3 with the same 16 threads"),
     ("populate.py", "Profiles for 300 accounts x 2 roles from a fresh sign-in: against "
                     "aws-sso-util 4.33 `configure populate`"),
-    ("use_switch.py", "`%sso use` between two signed-in profiles, through the role-credential "
-                      "cache: against a new boto3 Session with credentials"),
+    ("use_switch.py", "`%sso use` and the first credentials after it: in the same kernel, in a "
+                      "new kernel through the role-credential cache, and with that cache "
+                      "disabled; against a new boto3 Session with credentials"),
     ("profiles.py", "Profiles of a 2,000-profile config: against botocore's "
                     "`Session().available_profiles`"),
     ("load_ext.py", "`%load_ext ssomagic`: against a bare IPython start"),

@@ -24,9 +24,22 @@ import pytest  # noqa: E402
 
 pytest_plugins = ["pytester"]
 from helpers import CONFIG, FakeClock  # noqa: E402
+from leak_watch import WATCH  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
 from ssomagic.engine.runtime import Runtime  # noqa: E402
+
+WATCH.install()
+
+
+@pytest.fixture(autouse=True)
+def no_secret_seen() -> Iterator[None]:
+    """Whatever else it checks, every test also checks that no secret an emulator issued
+    during it reached a log record, an error message or a repr (tests/leak_watch.py)."""
+    WATCH.start()
+    yield
+    leaks = WATCH.leaks()
+    assert not leaks, "a secret was seen in:\n" + "\n".join(leaks)
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from ssomagic.engine.runtime import Runtime
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 DEADLINE = 60.0
 RESULTS: dict[tuple[str, str], str] = {}
+SOAK = "## Soak runs"  # bench/soak.py's section, kept when the matrix is written again
 
 FAULTS = {
     "500, then clears": ({"errors": 2}, "ok"),
@@ -160,4 +161,5 @@ def report():
         lines += [f"| {op} | {RESULTS[(op, fault)]} |" for op in OPERATIONS
                   if (op, fault) in RESULTS]
         lines.append("")
-    REPORT.write_text("\n".join(lines))
+    soak = REPORT.read_text().partition(SOAK)[2] if REPORT.exists() else ""
+    REPORT.write_text("\n".join(lines) + (f"\n{SOAK}{soak}" if soak else ""))

@@ -200,6 +200,9 @@ def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, liv
         assert "IdentityCard(" not in bundle["text/plain"]
     assert "analytics-dev (111122223333)" in html and "analytics-prod (444455556666)" in html
     assert "['ready', 'ready', 'ready']" in html, "a card did not show anyone"
-    assert html.count('class="ssomagic-identity"') >= 3  # login, whoami and the picker's card
+    for cell in nb.cells[1:4]:  # login, whoami and the picker: each shows its identity
+        shown = [o for o in cell.outputs if 'class="ssomagic-identity"' in
+                 o.get("data", {}).get("text/html", "")]
+        assert shown, f"{cell.source!r} saved no identity: {cell.outputs}"
     assert "Error displaying widget" not in html
     assert leaked(nb, live_emulator.state.issued_secrets()) == []

@@ -78,6 +78,12 @@ class KernelBinding(HasTraits):
                 self._sessions[key] = found
             return found
 
+    def forget_sessions(self) -> None:
+        """Drop the sessions kept for switching back, leaving what a new kernel starts from
+        (the role credentials cached on disk stay)."""
+        with self._lock:
+            self._sessions.clear()
+
     # ---- binding -------------------------------------------------------------------------
 
     def bind(self, profile: Profile) -> list[str]:

@@ -8,6 +8,7 @@ what to do.
 from __future__ import annotations
 
 import configparser
+import gc
 import hashlib
 import shlex
 import threading
@@ -107,6 +108,19 @@ class AwsConfig:
 
     @classmethod
     def parse(cls, text: str, path: Path) -> AwsConfig:
+        """Parsed as botocore parses it. A config of thousands of profiles is tens of thousands
+        of small objects, none of them garbage: the cyclic collector is paused meanwhile, or
+        its passes over a notebook's whole heap cost more than the parse itself."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._parse(text, path)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _parse(cls, text: str, path: Path) -> AwsConfig:
         parser = configparser.RawConfigParser()
         try:
             parser.read_string(text, source=str(path))
@@ -114,8 +128,13 @@ class AwsConfig:
             raise parse_error(exc, path, text) from None
         profiles: dict[str, dict[str, str]] = {}
         sessions: dict[str, dict[str, str]] = {}
+        defaults = parser.defaults()
+        # What items(section) gives, without its per-call ChainMap and interpolation pass
+        # (RawConfigParser interpolates nothing): the parsed sections, as stored.
+        stored: dict[str, dict[str, str]] = parser._sections  # type: ignore[attr-defined]
         for section in parser.sections():
-            values = {k: v.strip() for k, v in parser.items(section)}
+            raw = {**defaults, **stored[section]} if defaults else stored[section]
+            values = {k: v.strip() for k, v in raw.items()}
             parts = _split_section(section)
             if section == "default":
                 profiles.setdefault("default", values)
