@@ -204,8 +204,8 @@ def faults(emulator, runtime, count: int) -> tuple[bool, str]:
     emulator.state.clear_faults()
     ok = not seen and slowest <= 60
     return ok, (f"{count} actions, each with 5 % throttling and one transient fault "
-                f"({late} of them an answer 12 s late, past a read timeout): {len(seen)} "
-                f"reached the user; slowest {slowest:.1f} s")
+                f"({late} of them an answer 12 s late, past the 2 s read timeout this run "
+                f"sets): {len(seen)} reached the user; slowest {slowest:.1f} s")
 
 
 def write_report(lines: list[str]) -> None:

@@ -6,6 +6,7 @@ CI it skips when chromium or playwright is missing; under CI=true it fails inste
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -167,7 +168,8 @@ def screenshots(tmp_path: Path) -> Path:
     return where
 
 
-def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
+def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots, live_emulator,
+                                                           home):
     with sync_playwright() as playwright:
         browser, context, page = open_lab(playwright, lab)
         page.evaluate(RUN_ALL)
@@ -235,6 +237,29 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots):
         page.evaluate(RUN_LAST)
         expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
             "account: 444455556666", timeout=20_000)
+
+        # An administrator ends every sign-in: the card says the server ended it, and offers
+        # the one button that helps.
+        live_emulator.state.revoke_tokens(role_credentials=True)
+        choose(page, "[dev]")
+        panel = page.locator(".ssomagic-panel")
+        expect(panel).to_contain_text("no longer accepts the sign-in", timeout=20_000)
+        expect(login).to_have_text("Sign in (dev)")
+        expect(panel.locator(".ssomagic-login-button")).to_have_count(1)
+        panel.screenshot(path=str(screenshots / "rejected.png"))
+
+        # A sign-in that ran out (as after a night): the card says when it expired.
+        token_file = next(p for p in (home / ".aws" / "sso" / "cache").glob("*.json")
+                          if "accessToken" in p.read_text())
+        document = json.loads(token_file.read_text())
+        document.update(accessToken="an-older-token", expiresAt="2026-11-27T06:00:00Z")
+        document.pop("refreshToken", None)
+        token_file.write_text(json.dumps(document))
+        choose(page, "[prod]")
+        expect(panel).to_contain_text("The sign-in to my-sso expired at 06:00 UTC.",
+                                      timeout=20_000)
+        expect(login).to_have_text("Sign in (prod)")
+        panel.screenshot(path=str(screenshots / "expired.png"))
         browser.close()
 
 

@@ -14,6 +14,7 @@ from helpers import Approver, live_runtime, wait_until
 from ssomagic import api
 from ssomagic.engine.binding import KernelBinding
 from ssomagic.engine.config import load_config
+from ssomagic.engine.errors import SsoMagicError
 from ssomagic.engine.runtime import Runtime
 from ssomagic.notebook.widgets import IdentityCard, LoginButton, ProfilePicker, panel
 
@@ -85,6 +86,32 @@ def test_identity_card_counts_down_and_warns_before_expiry(signed_in, home):
     assert "10m 00s left" in card.html.value
     assert "The sign-in expires in 10m 00s" in card.html.value
     assert card.login.layout.display is None  # a sign-in button is offered
+
+
+def test_a_card_for_an_expired_sign_in_says_when_it_expired(signed_in, home):
+    expires = api.status("dev", runtime=signed_in.runtime).expires_at
+    later = Runtime(home=home, now=lambda: expires + timedelta(minutes=1))
+    card = IdentityCard(signed_in, runtime=later)
+    card.offer_sign_in(load_config(later).profile("prod"))
+    assert card.said == f"The sign-in to my-sso expired at {expires:%H:%M} UTC."
+    assert card.login.layout.display is None and card.login.profile == "prod"
+
+
+def test_a_card_for_a_sign_in_the_server_ended_says_so(signed_in, live_emulator):
+    live_emulator.state.revoke_tokens()
+    with pytest.raises(SsoMagicError):
+        api.accounts(sso_session="my-sso", runtime=signed_in.runtime)  # the server refuses it
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    card.offer_sign_in(load_config(signed_in.runtime).profile("prod"))
+    assert card.said == ("IAM Identity Center no longer accepts the sign-in to my-sso: "
+                                  "it was signed out, or an administrator ended it.")
+    assert card.login.layout.display is None
+
+
+def test_a_card_for_a_profile_never_signed_in_says_just_that(binding):
+    card = IdentityCard(binding, runtime=binding.runtime)
+    card.offer_sign_in(load_config(binding.runtime).profile("dev"))
+    assert card.said == "dev is not signed in."
 
 
 def test_identity_card_marks_flagged_production_profiles(signed_in):

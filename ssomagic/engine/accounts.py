@@ -30,7 +30,7 @@ def list_account_roles(session: SsoSession, runtime: Runtime) -> list[AccountRol
     """The portal's listing for a signed-in session; NotSignedInError says how to sign in."""
     token = current_token(session, runtime=runtime)
     if token is None:
-        raise not_signed_in(session, None)
+        raise not_signed_in(session, None, runtime)
     return Portal(session, token.access_token, runtime=runtime).account_roles()
 
 

@@ -19,6 +19,7 @@ from .config import Profile, SsoSession
 from .errors import NotAnSsoProfileError, SsoMagicError
 from .lru import Lru
 from .portal import Portal, not_signed_in
+from .role_credentials import RoleCredentialFetcher
 from .runtime import Runtime
 from .token_cache import CachedToken, format_time
 from .tokens import current_token
@@ -93,19 +94,30 @@ def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
             "has no identity of its own.", "Choose a profile with an account and a role.")
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
     if token is None:
-        raise not_signed_in(profile.sso, profile.name)
+        raise not_signed_in(profile.sso, profile.name, runtime)
     region = profile.region or profile.sso.region
-    sts = boto3_session(profile, runtime).client("sts", region_name=region,
-                                                 config=client_config(region))
     target = gateway.Target("sts", region, profile.sso.label, profile.name)
     from botocore.exceptions import ClientError
 
-    try:  # role credentials come first: NotSignedInError and NoAccessError pass through
-        answer = gateway.call(sts.get_caller_identity, {}, doing=WHOAMI, target=target,
-                              runtime=runtime,
-                              handled=frozenset({"ExpiredToken", "InvalidClientTokenId"}))
-    except ClientError:  # role credentials the sign-in gave, no longer accepted
-        raise not_signed_in(profile.sso, profile.name) from None
+    def ask() -> Any:
+        """Role credentials come first: NotSignedInError and NoAccessError pass through."""
+        sts = boto3_session(profile, runtime).client("sts", region_name=region,
+                                                     config=client_config(region))
+        return gateway.call(sts.get_caller_identity, {}, doing=WHOAMI, target=target,
+                            runtime=runtime,
+                            handled=frozenset({"ExpiredToken", "InvalidClientTokenId"}))
+
+    try:
+        answer = ask()
+    except ClientError:
+        # STS no longer takes the cached role credentials (revoked, or their role changed):
+        # ask the portal for new ones once, which also tells whether the sign-in itself still
+        # stands (a TokenRejectedError when it does not).
+        RoleCredentialFetcher(profile, runtime).fetch(use_cache=False)
+        try:
+            answer = ask()
+        except ClientError:
+            raise not_signed_in(profile.sso, profile.name, runtime) from None
     answer = gateway.expect(answer, "Arn", "Account", "UserId", doing=WHOAMI, target=target)
     portal = Portal(profile.sso, token.access_token, runtime=runtime, profile=profile.name)
     arn = str(answer["Arn"])

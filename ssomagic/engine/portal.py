@@ -51,10 +51,27 @@ class RoleCredentials:
     expiration: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-def not_signed_in(session: SsoSession, profile: str | None) -> NotSignedInError:
-    error = NotSignedInError(
-        f"The SSO session {session.label} is not signed in, has expired or was signed out.",
-        gateway.login_hint(profile or (f"--sso-session {session.name}" if session.name else None)))
+def not_signed_in(session: SsoSession, profile: str | None,
+                  runtime: Runtime | None = None) -> NotSignedInError:
+    """The error for a sign-in that cannot serve; with a runtime, it says which of expired
+    (and when) or ended by the server it is, read from the cache alone."""
+    from .session_status import session_status
+
+    hint = gateway.login_hint(profile or (f"--sso-session {session.name}" if session.name
+                                          else None))
+    status = session_status(session, runtime) if runtime is not None else None
+    error: NotSignedInError
+    if status is not None and status.state == "rejected":
+        error = TokenRejectedError(
+            f"IAM Identity Center no longer accepts the sign-in to {session.label}: it was "
+            "signed out, or an administrator ended it.", hint)
+    elif status is not None and status.state == "expired" and status.expires_at is not None:
+        error = NotSignedInError(
+            f"The sign-in to {session.label} expired at {status.expires_at:%H:%M} UTC.", hint)
+    else:
+        error = NotSignedInError(
+            f"The SSO session {session.label} is not signed in, has expired or was signed "
+            "out.", hint)
     error.profile = profile
     return error
 

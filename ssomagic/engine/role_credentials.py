@@ -101,7 +101,7 @@ class RoleCredentialFetcher:
         sso = self.profile.sso
         token = current_token(sso, runtime=self.runtime, profile=self.profile.name)
         if token is None:
-            raise not_signed_in(sso, self.profile.name)
+            raise not_signed_in(sso, self.profile.name, self.runtime)
         portal = Portal(sso, token.access_token, runtime=self.runtime, profile=self.profile.name)
         creds = portal.role_credentials(self.profile.account_id or "", self.profile.role_name or "")
         expiration = format_time(creds.expiration)

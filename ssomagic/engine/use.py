@@ -51,7 +51,7 @@ def usable(profile: Profile, runtime: Runtime) -> CachedToken:
         raise NoAccessError(profile.account_id or "-", profile.role_name or "-", None)
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
     if token is None:
-        raise not_signed_in(profile.sso, profile.name)
+        raise not_signed_in(profile.sso, profile.name, runtime)
     try:
         roles = granted_roles(profile, token, runtime)
     except TokenRejectedError:

@@ -13,10 +13,12 @@ from ...engine.config import PRODUCTION_KEY, Profile, load_config
 from ...engine.config_writer import set_profile
 from ...engine.errors import SsoMagicError
 from ...engine.identity import Identity, whoami
+from ...engine.portal import not_signed_in
 from ...engine.runtime import Runtime
+from ...engine.session_status import session_status
 from ...engine.sign_out import logout_session
 from ...engine.tokens import is_signed_in
-from ..render import identity_card_html, identity_text
+from ..render import identity_card_html, identity_text, message_html
 from .background import BackgroundWork
 from .login_button import LoginButton
 
@@ -43,7 +45,9 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self.identity: Identity | None = None
         self.html = widgets.HTML()
         self.html.add_class("ssomagic-card-html")
-        self.message = widgets.Label(layout=widgets.Layout(display="none"))
+        # HTML, not a Label: a Label never wraps, and these lines are long.
+        self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.said = ""
         self.message.add_class("ssomagic-card-message")
         self.logout_button = widgets.Button(description="Sign out", icon="sign-out")
         self.logout_button.add_class("ssomagic-logout-button")
@@ -80,7 +84,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
     # rendering
     def _say(self, text: str) -> None:
         """A line under the card; hidden when there is nothing to say."""
-        self.message.value = text
+        self.said = text
+        self.message.value = message_html(text, "ssomagic-card-line") if text else ""
         self.message.layout.display = None if text else "none"
 
     def fallback(self) -> tuple[str, str]:
@@ -195,7 +200,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             self._loads += 1
             self.profile, self.identity = profile.name, None
             self._render()
-            self._say(f"{profile.name} is not signed in.")
+            self._say(why_not_signed_in(profile, self.runtime))
             self._offer_sign_in(profile)
             self.state = "signed-out"
 
@@ -276,3 +281,14 @@ class IdentityCard(BackgroundWork, widgets.VBox):
                       self.switch):
             child.close()
         super().close()
+
+
+def why_not_signed_in(profile: Profile, runtime: Runtime) -> str:
+    """One line for the card of a profile that is not signed in: expired (and when), ended by
+    the server, or never signed in; the sign-in button below is the fix in each case."""
+    status = session_status(profile.sso, runtime)
+    if status.state == "unreadable" and status.problem:
+        return status.problem
+    if status.state in ("expired", "rejected"):
+        return not_signed_in(profile.sso, profile.name, runtime).message
+    return f"{profile.name} is not signed in."
