@@ -44,3 +44,8 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+# `%sso picker` waits this long for the bound profile's card before its cell ends, so the cell
+# (and a notebook executed headless, where only the running cell's output is recorded) holds
+# the identity; what comes later still arrives live.
+FIRST_CARD_WAIT = 5.0

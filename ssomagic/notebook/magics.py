@@ -362,12 +362,15 @@ class SsoMagics(Magics):
                              "%sso use PROFILE.")
         from IPython.display import display
 
+        from ..engine.timing import FIRST_CARD_WAIT
         from .widgets import panel
 
         shown = panel(runtime=self.runtime, binding=self.binding,
                       production_profiles=self.production_profiles,
                       warn_before=self.expiry_warning)
-        shown.attach(display(shown, display_id=True))
+        handle = display(shown, display_id=True)
+        shown.settle(FIRST_CARD_WAIT)
+        shown.attach(handle)
 
     def _configure(self, args: argparse.Namespace) -> Any:
         from . import render

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import ipywidgets as widgets
@@ -45,6 +46,13 @@ class Panel(BackgroundWork, widgets.VBox):
 
     def fallback(self) -> tuple[str, str]:
         return self.card.fallback()
+
+    def settle(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) for the card's first load, so the cell that shows the
+        panel ends with the identity in its output rather than "Asking AWS..."."""
+        deadline = time.monotonic() + timeout
+        while self.card.state == "loading" and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def attach(self, handle: Any) -> None:
         """The display this panel is shown in; its fallback follows the card from now on."""
