@@ -156,3 +156,22 @@ def test_sts_checks_the_signature_and_the_session_token(live_emulator):
         with pytest.raises(ClientError) as caught:
             wrong.get_caller_identity()
         assert caught.value.response["Error"]["Code"] == code
+
+
+def test_revoking_role_credentials_alone_leaves_the_sign_in_standing(config_file, live_emulator):
+    from helpers import Approver, live_runtime
+
+    from ssomagic import api
+
+    runtime = live_runtime(config_file.parent.parent)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda event: None)
+    creds = json.loads(api.export_credentials("dev", format="process", runtime=runtime))
+    answer = json.loads(http("POST", f"{live_emulator.url}/_emulator/revoke", {"tokens": False}))
+    assert answer["revoked"] >= 1
+    sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                       aws_secret_access_key=creds["SecretAccessKey"],
+                       aws_session_token=creds["SessionToken"])
+    with pytest.raises(ClientError):
+        sts.get_caller_identity()
+    assert api.accounts(sso_session="my-sso", runtime=runtime)  # the token still serves

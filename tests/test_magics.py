@@ -209,6 +209,17 @@ def test_clients_made_before_a_new_sign_in_recover_without_a_restart(shell, live
     assert result.success and "111122223333" in out
 
 
+def test_role_credentials_sts_refuses_are_replaced_by_whoami_for_every_client(shell,
+                                                                             live_emulator):
+    run(shell, "%sso login dev")
+    run(shell, "import boto3\nsts = boto3.client('sts')\nsts.get_caller_identity()")
+    live_emulator.state.revoke_role_credentials()  # the sign-in stands
+    out, result = run(shell, "%sso whoami dev")
+    assert result.success and "111122223333" in out
+    out, result = run(shell, "print(sts.get_caller_identity()['Account'])")  # the old client
+    assert result.success and "111122223333" in out
+
+
 def test_no_access_lists_the_roles_the_user_has(shell, config_file):
     config_file.write_text(config_file.read_text().replace(
         "sso_account_id = 444455556666\nsso_role_name = ReadOnlyAccess",

@@ -275,6 +275,8 @@ button{{font-size:1rem;padding:.5rem 1.2rem}} .approve{{background:#ff9900;borde
                 code = body.get("user_code") or next(iter(state.pending_user_codes()), "")
                 self._json(200, {"user_code": code,
                                  "status": state.decide(code, approve=action == "approve")})
+            elif action == "revoke" and method == "POST" and body.get("tokens", True) is False:
+                self._json(200, {"revoked": state.revoke_role_credentials()})
             elif action == "revoke" and method == "POST":
                 self._json(200, {"revoked": state.revoke_tokens(
                     role_credentials=bool(body.get("role_credentials")))})

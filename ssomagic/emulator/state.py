@@ -273,6 +273,14 @@ class IdentityCenter:
                 auth.status = "approved" if approve else "denied"
             return auth.status
 
+    def revoke_role_credentials(self) -> int:
+        """End every role credential issued (STS then refuses them) while the sign-ins stand,
+        as a changed permission set or an administrator's "revoke active sessions" does."""
+        with self._lock:
+            for creds in self._role_credentials.values():
+                creds.expires_at = 0
+            return len(self._role_credentials)
+
     def revoke_tokens(self, *, role_credentials: bool = False) -> int:
         """Revoke every access and refresh token, as an administrator ending sessions would;
         with ``role_credentials``, also every role credential issued (STS then refuses them)."""

@@ -19,7 +19,7 @@ from .config import Profile, SsoSession
 from .errors import NotAnSsoProfileError, SsoMagicError
 from .lru import Lru
 from .portal import Portal, not_signed_in
-from .role_credentials import RoleCredentialFetcher
+from .role_credentials import RoleCredentialFetcher, new_sign_in
 from .runtime import Runtime
 from .token_cache import CachedToken, format_time
 from .tokens import current_token
@@ -114,6 +114,7 @@ def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
         # ask the portal for new ones once, which also tells whether the sign-in itself still
         # stands (a TokenRejectedError when it does not).
         RoleCredentialFetcher(profile, runtime).fetch(use_cache=False)
+        new_sign_in()  # the same refusal awaits every client on the old ones: all refetch
         try:
             answer = ask()
         except ClientError:
