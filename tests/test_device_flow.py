@@ -178,21 +178,8 @@ def test_cancel_interrupts_a_real_wait_at_once(session, home, emulator):
     assert len(emulator.state.requests("CreateToken")) == 1
 
 
-def test_keyboard_interrupt_reports_cancelled_and_propagates(session, runtime, emulator, clock):
-    def interrupt(_):
-        raise KeyboardInterrupt
-
-    clock.on_sleep.append(interrupt)
-    flow, events = run_flow(session, runtime)
-    with pytest.raises(KeyboardInterrupt):
-        flow.run()
-    assert events[-1].reason == "cancelled"
-    assert events[-1].message.startswith("Sign-in cancelled. Code ")
-    assert flow.cancelled
-
-
-def interrupted_flow(session, runtime, clock) -> CodeReady:
-    """A flow interrupted while its code waits; returns that code."""
+def interrupt_flow(session, runtime, clock) -> tuple[DeviceFlow, list]:
+    """A flow interrupted (KeyboardInterrupt) while its code waits; returns it and its events."""
     def interrupt(_):
         raise KeyboardInterrupt
 
@@ -201,7 +188,19 @@ def interrupted_flow(session, runtime, clock) -> CodeReady:
     with pytest.raises(KeyboardInterrupt):
         flow.run()
     clock.on_sleep.remove(interrupt)
-    return events[0]
+    return flow, events
+
+
+def interrupted_flow(session, runtime, clock) -> CodeReady:
+    """The code of a flow interrupted while it waits."""
+    return interrupt_flow(session, runtime, clock)[1][0]
+
+
+def test_keyboard_interrupt_reports_cancelled_and_propagates(session, runtime, emulator, clock):
+    flow, events = interrupt_flow(session, runtime, clock)  # pytest.raises: it propagated
+    assert events[-1].reason == "cancelled"
+    assert events[-1].message.startswith("Sign-in cancelled. Code ")
+    assert flow.cancelled
 
 
 def test_the_line_ending_an_interrupted_flow_says_its_code_still_counts(session, runtime,
