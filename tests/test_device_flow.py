@@ -8,8 +8,9 @@ import time
 import pytest
 from helpers import approve_when_asked
 
+from ssomagic.engine.authorizations import stopped_code, stopped_note
 from ssomagic.engine.config import load_config
-from ssomagic.engine.device_flow import DeviceFlow, stopped_code, stopped_note
+from ssomagic.engine.device_flow import DeviceFlow
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError, ServiceError
 from ssomagic.engine.events import CodeReady, Failed, SignedIn, StillWaiting
 from ssomagic.engine.token_cache import TokenCache

@@ -15,11 +15,11 @@ one, and that approval signs in.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from . import clients, gateway
+from .authorizations import Authorization, authorizations, stopped_note
 from .config import SsoSession
 from .errors import LoginCancelledError, LoginFailedError, ServiceError
 from .events import CodeReady, Failed, Listener, SignedIn, StillWaiting, ignore
@@ -35,6 +35,7 @@ SLOW_DOWN_STEP = 5.0
 POLL_ANSWERS = frozenset({"AuthorizationPendingException", "SlowDownException",
                           "ExpiredTokenException", "AccessDeniedException"})
 START = "start the sign-in"
+POLL = "check whether you allowed access"
 # Where AWS serves its verification page (device.sso.<region>.amazonaws.com and the like).
 AWS_PAGE_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".awsapps.com", ".awsapps.cn",
                      ".app.aws", ".amazonaws.eu", ".amazonwebservices.com.cn",
@@ -50,74 +51,6 @@ def untrusted_page(page_host: str, endpoint_host: str) -> str | None:
         return None
     return (f"The sign-in page is on {page_host}, which is neither an AWS sign-in host nor "
             "the endpoint you configured. Enter nothing there unless you know why it is.")
-POLL = "check whether you allowed access"
-# A stopped code is taken up again only with this much of its life left.
-RESUME_MARGIN = timedelta(seconds=15)
-
-
-@dataclass(frozen=True)
-class _Authorization:
-    """A started device authorization. The device code is a credential until the code expires:
-    kept in memory only, never shown."""
-
-    code: CodeReady
-    device_code: str = field(repr=False)
-    registration: Registration = field(repr=False)
-
-
-class _Unfinished:
-    """Per sso-session (and cache directory: one process may serve several homes), the
-    authorization of the last flow that was stopped while it waited."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stopped: dict[tuple[str, str], _Authorization] = {}
-
-    @staticmethod
-    def _key(session: SsoSession, runtime: Runtime) -> tuple[str, str]:
-        return str(runtime.sso_cache_dir), session.cache_key
-
-    def keep(self, session: SsoSession, runtime: Runtime, authorization: _Authorization) -> None:
-        with self._lock:
-            self._stopped[self._key(session, runtime)] = authorization
-
-    def take(self, session: SsoSession, runtime: Runtime) -> _Authorization | None:
-        with self._lock:
-            found = self._stopped.pop(self._key(session, runtime), None)
-        now = runtime.now()
-        if (found is None or found.code.expires_at - now < RESUME_MARGIN
-                or found.registration.expires_at <= now):
-            return None
-        return found
-
-    def peek(self, session: SsoSession, runtime: Runtime) -> CodeReady | None:
-        with self._lock:
-            found = self._stopped.get(self._key(session, runtime))
-        if found is None or found.code.expires_at - runtime.now() < RESUME_MARGIN:
-            return None
-        return found.code
-
-    def forget(self, session: SsoSession | None) -> None:
-        with self._lock:
-            for key in [k for k in self._stopped
-                        if session is None or k[1] == session.cache_key]:
-                del self._stopped[key]
-
-
-_unfinished = _Unfinished()
-
-
-def stopped_code(session: SsoSession, runtime: Runtime | None = None) -> CodeReady | None:
-    """The code a stopped sign-in to ``session`` left, while approving it can still sign in."""
-    return _unfinished.peek(session, runtime or Runtime())
-
-
-def forget_stopped(session: SsoSession | None) -> None:
-    """Drop the stopped code of ``session``, or every one (a logout: approving it must not sign
-    anyone back in)."""
-    _unfinished.forget(session)
-
-
 class DeviceFlow:
     def __init__(self, session: SsoSession, *, runtime: Runtime | None = None,
                  listener: Listener = ignore, profile: str | None = None,
@@ -137,7 +70,6 @@ class DeviceFlow:
         return self._cancel.is_set()
 
     def run(self) -> CachedToken:
-        self._authorization: _Authorization | None = None
         try:
             token = self._run()
         except KeyboardInterrupt:
@@ -148,21 +80,23 @@ class DeviceFlow:
             self._stopped()
             raise
         except LoginFailedError as exc:
+            authorizations.ended(self.session, self.runtime)
             self._fail(exc.reason, str(exc))
             raise
         except ServiceError as exc:
+            authorizations.ended(self.session, self.runtime)
             self._fail("error", str(exc))
             raise
+        authorizations.ended(self.session, self.runtime)
         self.listener(SignedIn(self.session.label, token.expires_at))
         return token
 
     def _stopped(self) -> None:
-        """Keep a waiting code for the next sign-in, and say so in the one line that ends this
-        one."""
+        """Keep a waiting code for the next sign-in, and say so in the line that ends this one."""
+        code = authorizations.stopped(self.session, self.runtime)
         message = LoginCancelledError().message
-        if self._authorization is not None:
-            _unfinished.keep(self.session, self.runtime, self._authorization)
-            message += " " + stopped_note(self._authorization.code, self.runtime)
+        if code is not None:
+            message += " " + stopped_note(code, self.runtime)
         self._fail("cancelled", message)
 
     def _fail(self, reason: str, message: str) -> None:
@@ -202,20 +136,14 @@ class DeviceFlow:
                 "startUrl": self.session.start_url}
 
     def _run(self) -> CachedToken:
-
         oidc = clients.client("sso-oidc", self.session.region, self.profile)
-        resumed = _unfinished.take(self.session, self.runtime)
-        authorization = resumed or self._authorize(oidc)
-        self._authorization = authorization
+        authorization = (authorizations.stopped_one(self.session, self.runtime, take=True)
+                         or self._authorize(oidc))
+        authorizations.started(self.session, self.runtime, authorization)
         self.listener(authorization.code)
-        registration = authorization.registration
-        interval, deadline = authorization.code.interval, authorization.code.expires_at
-        params = {"grantType": DEVICE_GRANT, "clientId": registration.client_id,
-                  "clientSecret": registration.client_secret,
-                  "deviceCode": authorization.device_code}
-        return self._poll(oidc, params, registration, interval, deadline)
+        return self._poll(oidc, authorization)
 
-    def _authorize(self, oidc: Any) -> _Authorization:
+    def _authorize(self, oidc: Any) -> Authorization:
         auth, registration = self._start(oidc)
         try:
             interval = float(auth.get("interval") or DEFAULT_INTERVAL)
@@ -238,11 +166,16 @@ class DeviceFlow:
             expires_at=deadline,
             interval=interval,
         )
-        return _Authorization(code, str(auth["deviceCode"]), registration)
+        return Authorization(code, str(auth["deviceCode"]), registration)
 
-    def _poll(self, oidc: Any, params: dict[str, Any], registration: Registration,
-              interval: float, deadline: Any) -> CachedToken:
+    def _poll(self, oidc: Any, authorization: Authorization) -> CachedToken:
         from botocore.exceptions import ClientError
+
+        registration = authorization.registration
+        interval, deadline = authorization.code.interval, authorization.code.expires_at
+        params = {"grantType": DEVICE_GRANT, "clientId": registration.client_id,
+                  "clientSecret": registration.client_secret,
+                  "deviceCode": authorization.device_code}
 
         failing_since: float | None = None  # when the token endpoint started failing
         while True:
@@ -317,11 +250,3 @@ class DeviceFlow:
         path = TokenCache(self.runtime).save_token(self.session, document)
         return CachedToken(document, path)
 
-
-def stopped_note(code: CodeReady, runtime: Runtime) -> str:
-    """What becomes of a code whose sign-in was stopped: approving it still counts."""
-    from .timing import format_duration
-
-    left = format_duration(max(0.0, (code.expires_at - runtime.now()).total_seconds()))
-    return (f"Code {code.user_code} stays valid for {left}: if you allow access anyway, the "
-            "next login signs in with it, without a new code.")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import clients, gateway, rejections
 from .config import SsoSession
@@ -25,6 +25,9 @@ from .errors import (
 )
 from .runtime import Runtime
 from .timing import RETRY_ATTEMPTS
+
+if TYPE_CHECKING:
+    from .session_status import SessionStatus
 
 DEFAULT_WORKERS = 16
 LIST_ACCOUNTS = "list your accounts"
@@ -52,14 +55,16 @@ class RoleCredentials:
 
 
 def not_signed_in(session: SsoSession, profile: str | None,
-                  runtime: Runtime | None = None) -> NotSignedInError:
-    """The error for a sign-in that cannot serve; with a runtime, it says which of expired
-    (and when) or ended by the server it is, read from the cache alone."""
+                  runtime: Runtime | None = None, *, status: SessionStatus | None = None
+                  ) -> NotSignedInError:
+    """The error for a sign-in that cannot serve; with a runtime (or the status already read),
+    it says which of expired (and when) or ended by the server it is, from the cache alone."""
     from .session_status import session_status
 
     hint = gateway.login_hint(profile or (f"--sso-session {session.name}" if session.name
                                           else None))
-    status = session_status(session, runtime) if runtime is not None else None
+    if status is None and runtime is not None:
+        status = session_status(session, runtime)
     error: NotSignedInError
     if status is not None and status.state == "rejected":
         error = TokenRejectedError(

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rejections
+from .authorizations import authorizations
 from .config import Profile, SsoSession
 from .device_flow import DeviceFlow
 from .errors import SsoMagicError, TokenRejectedError
-from .events import CodeReady, Event, Listener, SignedIn, WaitingForOtherLogin, ignore
+from .events import Event, Listener, SignedIn, WaitingForOtherLogin, ignore
 from .portal import Portal
 from .role_credentials import new_sign_in
 from .runtime import Runtime
@@ -30,30 +31,6 @@ from .tokens import current_token
 
 if TYPE_CHECKING:
     from .binding import KernelBinding
-
-
-class PendingCodes:
-    """The code each device flow of this process waits on, per sso-session (bounded by the
-    sessions a process signs in to; cleared when the flow ends)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._codes: dict[str, CodeReady] = {}
-
-    def set(self, key: str, code: CodeReady) -> None:
-        with self._lock:
-            self._codes[key] = code
-
-    def get(self, key: str) -> CodeReady | None:
-        with self._lock:
-            return self._codes.get(key)
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._codes.pop(key, None)
-
-
-_pending = PendingCodes()
 
 
 @dataclass(frozen=True)
@@ -146,7 +123,7 @@ class SignIn:
             if not said:
                 said.append(WaitingForOtherLogin(self.session.label))
                 self.listener(said[0])
-            code = _pending.get(self.session.cache_key)
+            code = authorizations.running_code(self.session, self.runtime)
             if code is not None and code not in said:
                 said.append(code)
                 self.listener(code)
@@ -161,18 +138,9 @@ class SignIn:
                         and not rejections.is_rejected(self.session, token.access_token,
                                                        self.runtime)):
                     return self._reused(token)
-            flow = DeviceFlow(self.session, runtime=self.runtime, listener=self._sharing,
+            flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
                               profile=self._profile_name, cancel_event=self._cancel)
-            try:
-                return flow.run(), False
-            finally:
-                _pending.clear(self.session.cache_key)
-
-    def _sharing(self, event: Event) -> None:
-        """The flow's events, with its code left where a second sign-in here can find it."""
-        if isinstance(event, CodeReady):
-            _pending.set(self.session.cache_key, event)
-        self.listener(event)
+            return flow.run(), False
 
 
 def sign_in(target: Profile | SsoSession, *, runtime: Runtime | None = None,

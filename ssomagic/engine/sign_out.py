@@ -62,7 +62,7 @@ def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]
 
 
 def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
-    from .device_flow import forget_stopped
+    from .authorizations import forget_stopped
 
     forget_stopped(None)  # allowing a stopped code after the logout must not sign in
     profile = next(iter(config.profiles), None)
@@ -87,7 +87,7 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
 
 def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
                    profile: str | None = None) -> LogoutReport:
-    from .device_flow import forget_stopped
+    from .authorizations import forget_stopped
 
     forget_stopped(session)  # allowing a stopped code after the logout must not sign in
     path = runtime.sso_cache_dir / f"{session.cache_key}.json"

@@ -243,15 +243,15 @@ class SsoMagics(Magics):
             result = SignIn(target, runtime=self.runtime, listener=view, force=args.force,
                             binding=self.binding).run()
         except KeyboardInterrupt:
+            from ..engine.authorizations import stopped_code, stopped_note
             from ..engine.config import SsoSession
-            from ..engine.device_flow import stopped_code, stopped_note
 
             if isinstance(view, CodePanel):
                 view.clear()
             session = target if isinstance(target, SsoSession) else target.sso
             code = stopped_code(session, self.runtime)
             raise UsageError("Sign-in cancelled. " + (
-                stopped_note(code, self.runtime).replace("next login", "next %sso login")
+                stopped_note(code, self.runtime, "%sso login")
                 if code else "Run %sso login again when you are ready.")) from None
         for warning in result.warnings:
             self._warn(warning)

@@ -290,5 +290,5 @@ def why_not_signed_in(profile: Profile, runtime: Runtime) -> str:
     if status.state == "unreadable" and status.problem:
         return status.problem
     if status.state in ("expired", "rejected"):
-        return not_signed_in(profile.sso, profile.name, runtime).message
+        return not_signed_in(profile.sso, profile.name, status=status).message
     return f"{profile.name} is not signed in."

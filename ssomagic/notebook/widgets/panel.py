@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from concurrent.futures import wait
 from typing import Any
 
 import ipywidgets as widgets
@@ -38,8 +38,7 @@ class Panel(BackgroundWork, widgets.VBox):
         self.follow(self.picker, self._chosen, "value")
         self.follow(self.card, self._card_changed, "state")
         self.display_handle: Any = None  # attach()ed by whoever displays the panel
-        if self.binding.profile:
-            self.card.load()
+        self._first_load = self.card.load() if self.binding.profile else None
 
     def show_error(self, text: str) -> None:
         self.picker.show_error(text)
@@ -50,9 +49,8 @@ class Panel(BackgroundWork, widgets.VBox):
     def settle(self, timeout: float) -> None:
         """Wait (at most ``timeout`` s) for the card's first load, so the cell that shows the
         panel ends with the identity in its output rather than "Asking AWS..."."""
-        deadline = time.monotonic() + timeout
-        while self.card.state == "loading" and time.monotonic() < deadline:
-            time.sleep(0.02)
+        if self._first_load is not None:
+            wait([self._first_load], timeout=timeout)
 
     def attach(self, handle: Any) -> None:
         """The display this panel is shown in; its fallback follows the card from now on."""
