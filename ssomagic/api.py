@@ -101,18 +101,10 @@ def _teach_ipython() -> None:
     """In IPython, show an Identity as the same card as %sso whoami (once, and only there)."""
     import sys
 
-    if "IPython" not in sys.modules:
-        return
-    from IPython import get_ipython
+    if "IPython" in sys.modules:  # never import IPython for a plain Python caller
+        from .notebook.display import teach_running_shell
 
-    shell = get_ipython()
-    if shell is not None and not getattr(shell, "_ssomagic_formatters", False):
-        from .notebook.display import register_formatters
-
-        magics = shell.magics_manager.registry.get("SsoMagics")
-        register_formatters(shell, getattr(magics, "production_profiles", ()),
-                            getattr(magics, "expiry_warning", 900))
-        shell._ssomagic_formatters = True
+        teach_running_shell()
 
 
 def profiles(*, runtime: Runtime | None = None) -> list[Profile]:

@@ -18,16 +18,27 @@ def engine_modules() -> list[str]:
     return [m.name for m in pkgutil.walk_packages([str(ENGINE)], "ssomagic.engine.")]
 
 
+def ui_imports(path: Path, *, relative_up: bool) -> list[str]:
+    """Where ``path`` imports a UI package (or, with ``relative_up``, reaches above its own
+    package), even inside a function."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        up = relative_up and isinstance(node, ast.ImportFrom) and node.level > 1
+        if up or any(n.split(".")[0] in UI_PACKAGES for n in names):
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
 def test_no_engine_module_imports_ipython_or_ipywidgets_even_lazily():
-    offenders = []
-    for path in ENGINE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            relative_up = isinstance(node, ast.ImportFrom) and node.level > 1
-            if relative_up or any(n.split(".")[0] in UI_PACKAGES for n in names):
-                offenders.append(f"{path.name}:{node.lineno}")
-    assert offenders == []
+    assert [hit for path in ENGINE.rglob("*.py")
+            for hit in ui_imports(path, relative_up=True)] == []
+
+
+def test_the_api_and_the_console_leave_ipython_to_the_notebook_package():
+    shells = [ENGINE.parent / name for name in ("api.py", "cli.py", "console.py")]
+    assert [hit for path in shells for hit in ui_imports(path, relative_up=False)] == []
 
 
 def test_importing_the_whole_engine_loads_no_ui_package():

@@ -41,3 +41,16 @@ def register_formatters(shell: Any, flagged: Sequence[str] = (), warn_before: fl
 
     formatters["text/html"].for_type(Identity, as_html)
     formatters["text/plain"].for_type(Identity, as_text)
+
+
+def teach_running_shell() -> None:
+    """Register the formatters in the running IPython, with the magics' options, once."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_ssomagic_formatters", False):
+        return
+    magics = shell.magics_manager.registry.get("SsoMagics")
+    register_formatters(shell, getattr(magics, "production_profiles", ()),
+                        getattr(magics, "expiry_warning", 900))
+    shell._ssomagic_formatters = True
