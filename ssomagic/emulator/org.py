@@ -9,6 +9,7 @@ An org file is JSON so that a demo or a benchmark can describe 300 accounts with
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +23,21 @@ class Account:
     roles: tuple[str, ...]
 
 
+GENERATED_ROLES = ("ReadOnlyAccess", "DataScientist", "AdministratorAccess", "PowerUserAccess")
+
+
 @dataclass(frozen=True)
 class Org:
     user: str
     accounts: tuple[Account, ...] = field(default_factory=tuple)
 
     def account(self, account_id: str) -> Account | None:
-        return next((a for a in self.accounts if a.id == account_id), None)
+        return self._by_id.get(account_id)
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Account]:
+        """Looked up on every role call: a dict, so a 50,000-account org answers at once."""
+        return {a.id: a for a in self.accounts}
 
     @classmethod
     def from_dict(cls, data: dict) -> Org:
@@ -52,8 +61,13 @@ class Org:
             return cls.from_dict(json.load(f))
 
     @classmethod
-    def generated(cls, n_accounts: int, roles: tuple[str, ...] = ("ReadOnlyAccess",)) -> Org:
-        """A large synthetic org, for benchmarks."""
+    def generated(cls, n_accounts: int, roles: tuple[str, ...] | int = ("ReadOnlyAccess",)
+                  ) -> Org:
+        """A large synthetic org, for benchmarks and `ssomagic emulator --accounts N`; ``roles``
+        names the roles of every account, or says how many of GENERATED_ROLES each has."""
+        if isinstance(roles, int):
+            roles = tuple(GENERATED_ROLES[i % len(GENERATED_ROLES)] + ("" if i < len(
+                GENERATED_ROLES) else str(i // len(GENERATED_ROLES))) for i in range(roles))
         return cls(
             user="ada",
             accounts=tuple(

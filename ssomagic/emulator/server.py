@@ -140,6 +140,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"<html><body>Please sign in to the proxy</body></html>",
                        "text/html")
         except ApiError as err:
+            if err.delay:
+                time.sleep(err.delay)
             state.record(name, err.status, err.code)
             self._held = None
             if name == "GetCallerIdentity":

@@ -6,6 +6,7 @@ control API can approve codes, revoke tokens and inject faults on the same objec
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import random
@@ -19,6 +20,8 @@ from typing import Any
 from .org import DEFAULT_ORG, Org
 
 _KEY_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+PORTAL_OPERATIONS = frozenset({"ListAccounts", "ListAccountRoles", "GetRoleCredentials",
+                               "Logout"})
 OPERATIONS = (
     "RegisterClient",
     "StartDeviceAuthorization",
@@ -42,12 +45,14 @@ class Reset(Exception):
 class ApiError(Exception):
     """An error answer: the exception name goes to x-amzn-ErrorType, as AWS sends it."""
 
-    def __init__(self, code: str, status: int, message: str, oauth_error: str | None = None):
+    def __init__(self, code: str, status: int, message: str, oauth_error: str | None = None,
+                 delay: float = 0.0):
         super().__init__(message)
         self.code = code
         self.status = status
         self.message = message
         self.oauth_error = oauth_error
+        self.delay = delay  # a refusal takes the round trip an answer takes
 
 
 @dataclass
@@ -66,6 +71,11 @@ class Settings:
     interval: int = 1
     refresh_tokens: bool = True
     page_size: int = 20
+    # The access portal's collective quota, as the service enforces it: a token bucket refilled
+    # at `portal_rate` calls a second holding at most `portal_burst` (0: as many as the rate),
+    # and 429 TooManyRequestsException for a call that finds it empty. 0 turns the quota off.
+    portal_rate: float = 0.0
+    portal_burst: int = 0
 
 
 @dataclass
@@ -80,6 +90,25 @@ class Fault:
     errors: int = 0
     slow_down: int = 0
     garbage: int = 0  # answer 200 with a proxy's HTML page instead of the API's body
+
+
+class TokenBucket:
+    """The service's throttle: ``rate`` tokens a second, at most ``burst`` saved up; a call
+    takes one or is refused. Refused calls take none, so a client that backs off recovers."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = float(burst or max(1, round(rate)))
+        self.tokens = self.burst
+        self.at = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
 
 
 @dataclass
@@ -118,6 +147,23 @@ class _Client:
     expires_at: float
 
 
+def _page_token(offset: int) -> str:
+    """Opaque, as the service's: a client can only hand it back, never compute one."""
+    raw = f"ssomagic-emulator-page:{offset}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _page_start(token: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("bad page token") from None
+    prefix, _, offset = raw.rpartition(":")
+    if prefix != "ssomagic-emulator-page" or not offset.isdigit():
+        raise ValueError("bad page token")
+    return int(offset)
+
+
 def _role_path_suffix(account_id: str, role: str) -> str:
     return hashlib.sha1(f"{account_id}/{role}".encode()).hexdigest()[:16]
 
@@ -147,6 +193,8 @@ class IdentityCenter:
         self._faults: dict[str, Fault] = {}
         self._requests: list[dict[str, Any]] = []
         self._serial = itertools.count(1)
+        self._bucket: TokenBucket | None = None
+        self.refused = 0  # portal calls the quota refused
 
     # ---- faults and bookkeeping -------------------------------------------------------
 
@@ -166,11 +214,28 @@ class IdentityCenter:
                 if not hasattr(self.settings, key):
                     raise ValueError(f"unknown setting {key!r}")
                 setattr(self.settings, key, type(getattr(self.settings, key))(value))
+            self._bucket = None  # a new quota starts full
+
+    def _within_quota(self, operation: str) -> bool:
+        rate = self.settings.portal_rate
+        if operation not in PORTAL_OPERATIONS or rate <= 0:
+            return True
+        now = self.clock()  # the emulator's clock: a test on a fake clock throttles in fake time
+        if self._bucket is None:
+            self._bucket = TokenBucket(rate, self.settings.portal_burst, now)
+        if self._bucket.take(now):
+            return True
+        self.refused += 1
+        return False
 
     def before(self, operation: str) -> float:
-        """Apply the operation's faults; returns the latency to add (slept outside the lock)."""
+        """Apply the quota and the operation's faults; returns the latency to add (slept
+        outside the lock)."""
         with self._lock:
             fault = self._faults.get(operation)
+            if not self._within_quota(operation):
+                raise ApiError("TooManyRequestsException", 429, "Rate exceeded",
+                               delay=fault.latency if fault and fault.late is None else 0.0)
             if fault is None:
                 return 0.0
             if fault.resets > 0:
@@ -236,6 +301,7 @@ class IdentityCenter:
                                      if not t.revoked and t.expires_at > now),
                 "faults": {k: asdict(v) for k, v in self._faults.items()},
                 "requests": len(self._requests),
+                "refused": self.refused,
             }
 
     # ---- person at the verification page -----------------------------------------------
@@ -411,12 +477,15 @@ class IdentityCenter:
     def _page(self, items: list[Any], next_token: str | None, max_result: str | None
               ) -> tuple[list[Any], str | None]:
         try:
-            start = int(next_token or 0)
-            size = min(int(max_result), 100) if max_result else self.settings.page_size
+            start = _page_start(next_token) if next_token else 0
+            size = int(max_result) if max_result else self.settings.page_size
         except ValueError:
             raise ApiError("InvalidRequestException", 400, "Invalid pagination") from None
-        end = start + max(size, 1)
-        return items[start:end], (str(end) if end < len(items) else None)
+        if not 1 <= size <= 100:
+            raise ApiError("InvalidRequestException", 400,
+                           "maxResults must be between 1 and 100")
+        end = start + size
+        return items[start:end], (_page_token(end) if end < len(items) else None)
 
     def list_accounts(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
         with self._lock:
