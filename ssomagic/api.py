@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .console import ConsoleListener
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .engine.accounts import Access
     from .engine.configure import Configured
     from .engine.populate import PopulateReport
+    from .engine.portal import ListingProgress
 
 from .engine.config import AwsConfig, Profile, SsoSession, load_config
 from .engine.errors import ConfigError
@@ -152,14 +153,19 @@ def accounts(*, sso_session: str | None = None, runtime: Runtime | None = None) 
 def populate(sso_session: str, *, template: str | None = None, region: str | None = None,
              output: str | None = None, accounts: Sequence[str] = (),
              roles: Sequence[str] = (), dry_run: bool = False, prune: bool = False,
-             runtime: Runtime | None = None) -> PopulateReport:
-    """One profile per account and role of the sign-in, named by ``template``."""
+             runtime: Runtime | None = None,
+             progress: Callable[[ListingProgress], None] | None = None,
+             refresh: bool = False) -> PopulateReport:
+    """One profile per account and role of the sign-in, named by ``template``. Give
+    ``progress`` to hear how the listing goes: then an org of any size is listed in full.
+    The sign-in's listing (made by any process) is reused unless ``refresh`` or ``prune``."""
     from .engine.populate import DEFAULT_TEMPLATE
     from .engine.populate import populate as _populate
 
     return _populate(sso_session, template=template or DEFAULT_TEMPLATE, region=region,
                      output=output, accounts=accounts, roles=roles, dry_run=dry_run,
-                     prune=prune, runtime=runtime or Runtime())
+                     prune=prune, runtime=runtime or Runtime(), progress=progress,
+                     refresh=refresh)
 
 
 def export_credentials(profile: str | None = None, *, format: str = "process",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, api
+from .console import ProgressLine
 from .engine.accounts import as_json
 from .engine.config import AwsConfig, load_config
 from .engine.errors import SsoMagicError
@@ -104,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     populate.add_argument("--dry-run", action="store_true", help="print the change as a diff "
                           "and write nothing")
     populate.add_argument("--prune", action="store_true", help="remove profiles populate "
-                          "wrote whose account or role went away")
+                          "wrote whose account or role went away (lists afresh)")
+    populate.add_argument("--refresh", action="store_true", help="list afresh instead of "
+                          "reusing this sign-in's listing")
 
     export = commands.add_parser(
         "export-credentials", help="print a profile's role credentials for other tools",
@@ -150,6 +153,16 @@ def _parser() -> argparse.ArgumentParser:
                           help="address to listen on (default: 127.0.0.1, loopback only)")
     emulator.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     emulator.add_argument("--org", metavar="FILE", help="JSON file of accounts, roles and user")
+    emulator.add_argument("--accounts", type=int, metavar="N",
+                          help="serve a generated org of N accounts instead (no file needed)")
+    emulator.add_argument("--roles", type=int, default=2, metavar="K",
+                          help="roles in each generated account (default: 2)")
+    emulator.add_argument("--portal-rate", type=float, metavar="CALLS",
+                          help="throttle the access portal at CALLS a second, as the service "
+                               "does at 20 (default: no quota)")
+    emulator.add_argument("--portal-burst", type=int, metavar="CALLS",
+                          help="calls the portal's quota lets through at once (default: the "
+                               "rate)")
     emulator.add_argument("--token-lifetime", type=int, metavar="SECONDS")
     emulator.add_argument("--interval", type=int, metavar="SECONDS",
                           help="polling interval the server asks for")
@@ -170,7 +183,16 @@ def _run_emulator(args: argparse.Namespace) -> int:
     if args.device_code_expiry:
         settings.device_code_expiry = args.device_code_expiry
     settings.refresh_tokens = not args.no_refresh_tokens
-    org = Org.load(args.org) if args.org else None
+    if args.portal_rate:
+        settings.portal_rate = args.portal_rate
+    if args.portal_burst:
+        settings.portal_burst = args.portal_burst
+    if args.org and args.accounts:
+        print("ssomagic: --org and --accounts each name the org: give one of them.",
+              file=sys.stderr)
+        return 2
+    org = (Org.load(args.org) if args.org
+           else Org.generated(args.accounts, args.roles) if args.accounts else None)
     emulator = Emulator(org, settings, host=args.host, port=args.port)
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"ssomagic: warning: the emulator listens on {args.host}, not only on this "
@@ -221,9 +243,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("account", "id", "role", "profile"),
                 [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in access]))
         elif args.command == "populate":
-            report = api.populate(args.sso_session, template=args.template, region=args.region,
-                                  output=args.output, accounts=args.account, roles=args.role,
-                                  dry_run=args.dry_run, prune=args.prune)
+            with ProgressLine(sys.stderr) as progress:
+                report = api.populate(args.sso_session, template=args.template,
+                                      region=args.region, output=args.output,
+                                      accounts=args.account, roles=args.role,
+                                      dry_run=args.dry_run, prune=args.prune,
+                                      progress=progress.show, refresh=args.refresh)
             if args.dry_run and report.edit is not None:
                 print(report.edit.diff(), end="")
             print(report)

@@ -5,6 +5,9 @@ console script and for Python code run outside a notebook.
 from __future__ import annotations
 
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from .engine.events import CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
@@ -37,3 +40,42 @@ class ConsoleListener:
                   file=out, flush=True)
         elif isinstance(event, Failed):
             pass  # the error itself is raised to the caller, which reports it once
+
+
+class ProgressLine:
+    """A long listing's progress in a terminal: one line rewritten in place on a tty, a line
+    every PLAIN_EVERY seconds in a log (so a CI job shows life), gone when it ends."""
+
+    TTY_EVERY = 0.2
+    PLAIN_EVERY = 10.0
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.clock = clock
+        self.tty = stream.isatty()
+        self._lock = threading.Lock()
+        self._last = clock()
+        self._shown = False
+
+    def show(self, progress: object) -> None:
+        with self._lock:
+            now = self.clock()
+            if now - self._last < (self.TTY_EVERY if self.tty else self.PLAIN_EVERY):
+                return
+            self._last = now
+            if self.tty:
+                self.stream.write(f"\r\033[K{progress}")
+            else:
+                self.stream.write(f"{progress}\n")
+            self.stream.flush()
+            self._shown = True
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._shown and self.tty:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self._last = float("inf")  # a straggling worker's update comes after the end

@@ -55,12 +55,12 @@ def test_roles_are_listed_concurrently_with_a_bounded_pool(portal, emulator):
     active, peak, lock = [0], [0], threading.Lock()
     original = portal.roles
 
-    def counting(account_id):
+    def counting(account_id, deadline=None):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
         try:
-            return original(account_id)
+            return original(account_id, deadline)
         finally:
             with lock:
                 active[0] -= 1

@@ -8,10 +8,13 @@ measures is the speed users get.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from . import listing_cache
 from .config import AwsConfig, SsoSession, load_config
-from .portal import AccountRoles, Portal, not_signed_in
+from .gateway import Deadline
+from .portal import AccountRoles, ListingProgress, Portal, not_signed_in
 from .runtime import Runtime
 from .tokens import current_token
 
@@ -26,12 +29,26 @@ class Access:
     profile: str | None = None
 
 
-def list_account_roles(session: SsoSession, runtime: Runtime) -> list[AccountRoles]:
-    """The portal's listing for a signed-in session; NotSignedInError says how to sign in."""
+def list_account_roles(session: SsoSession, runtime: Runtime, *,
+                       progress: Callable[[ListingProgress], None] | None = None,
+                       refresh: bool = False) -> list[AccountRoles]:
+    """The sign-in's listing: the one any process of the user made for it (unless
+    ``refresh``), else the portal's; NotSignedInError says how to sign in. Without
+    ``progress`` it ends at the action's deadline (ListingIncompleteError says how far it
+    got); with it, when the listing ends."""
     token = current_token(session, runtime=runtime)
     if token is None:
         raise not_signed_in(session, None, runtime)
-    return Portal(session, token.access_token, runtime=runtime).account_roles()
+    cached = None if refresh else listing_cache.read(session, token.access_token, runtime)
+    found = cached.account_roles() if cached is not None else None
+    if found is not None:
+        return found
+    portal = Portal(session, token.access_token, runtime=runtime)
+    found = portal.account_roles(deadline=None if progress else Deadline(runtime),
+                                 progress=progress)
+    listing_cache.write(session, token.access_token, runtime, [a.account for a in found],
+                        {a.account.account_id: a.roles for a in found})
+    return found
 
 
 def configured_profiles(config: AwsConfig, session: SsoSession) -> dict[tuple[str, str], str]:

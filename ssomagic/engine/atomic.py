@@ -10,6 +10,7 @@ import glob
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -30,7 +31,12 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def atomic_write(path: Path, data: str, *, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: str, *, mode: int = 0o600,
+                 unchanged: Callable[[], bool] | None = None) -> bool:
+    """Write ``data`` to ``path`` atomically. With ``unchanged``, a compare-and-swap: it is
+    asked last, with the new file written and synced, right before the replace, so another
+    writer's change that lands meanwhile is seen; False from it writes nothing and returns
+    False."""
     private_dir(path.parent)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -39,12 +45,16 @@ def atomic_write(path: Path, data: str, *, mode: int = 0o600) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(temp, mode)
+        if unchanged is not None and not unchanged():
+            os.unlink(temp)
+            return False
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
     remove_leftovers(path)
+    return True
 
 
 # A writer that was killed between mkstemp and os.replace leaves its temp file behind; one this

@@ -12,7 +12,8 @@ import gc
 import hashlib
 import shlex
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -304,22 +305,64 @@ _cache_lock = threading.Lock()
 _cache: dict[Path, tuple[tuple[int, int, int], AwsConfig]] = {}
 
 
+# An editor or the AWS CLI that saves in place truncates the file and then writes it: a reader
+# in between sees an empty or half file. One written this recently may be mid-save, so an
+# empty or unparsable read of it is given this long to change before it is believed.
+MID_WRITE = 0.3
+SETTLE = 0.02
+
+
+def changes_soon(path: Path, stamp: object, stamp_of: Callable[[Path], object]) -> bool:
+    """Whether a file that was just written (within MID_WRITE) changes from ``stamp`` within
+    MID_WRITE: another writer is still saving it. Real time: the other writer's."""
+    try:
+        if time.time() - path.stat().st_mtime >= MID_WRITE:
+            return False
+    except OSError:
+        return False
+    until = time.monotonic() + MID_WRITE
+    while time.monotonic() < until:
+        time.sleep(SETTLE)
+        if stamp_of(path) != stamp:
+            return True
+    return False
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def load_config(runtime: Runtime | None = None) -> AwsConfig:
     """The parsed config file; re-read only when the file changes (inode, mtime or size).
 
-    A missing file reads as an empty config, as botocore treats it.
+    A missing file reads as an empty config, as botocore treats it. A file caught mid-save
+    (empty, or not parsing, and written a moment ago) is read again once it is whole.
     """
     path = (runtime or Runtime()).config_file
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return AwsConfig(path=path, profiles={}, sso_sessions={})
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        hit = _cache.get(path)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-    config = AwsConfig.parse(read_config_text(path), path)
-    with _cache_lock:
-        _cache[path] = (stamp, config)
-    return config
+    for _ in range(5):
+        stamp = _stamp(path)
+        if stamp is None:
+            return AwsConfig(path=path, profiles={}, sso_sessions={})
+        with _cache_lock:
+            hit = _cache.get(path)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        text = read_config_text(path)
+        if _stamp(path) != stamp:
+            continue  # written while read
+        try:
+            config = AwsConfig.parse(text, path)
+        except ConfigParseError:
+            if changes_soon(path, stamp, _stamp):
+                continue
+            raise
+        if not text.strip() and changes_soon(path, stamp, _stamp):
+            continue
+        with _cache_lock:
+            _cache[path] = (stamp, config)
+        return config
+    return AwsConfig.parse(read_config_text(path), path)

@@ -33,6 +33,10 @@ class ConfigParseError(ConfigError):
         self.line = line
 
 
+class ConfigBusyError(ConfigError):
+    """Another writer kept the config file busy; nothing was written."""
+
+
 class ProfileNotFoundError(ConfigError):
     pass
 
@@ -102,6 +106,30 @@ class TimedOutError(ServiceError):
 
     def __init__(self, message: str, hint: str = "", *, code: str | None = None) -> None:
         super().__init__(message, hint, code=code, fault="network", retry_helps=True)
+
+
+class ListingIncompleteError(TimedOutError):
+    """An org too large to list within one action's deadline at the portal's quota."""
+
+    def __init__(self, service: str, listed: int, found: int, all_found: bool, seconds: float,
+                 rate: float | None, code: str | None) -> None:
+        of = f"{found:,}" if all_found else f"at least {found:,}"
+        rest = found - listed
+        if rate:
+            from .timing import format_duration
+
+            more = (f"; {service} allows about {rate:.0f} calls a second, so the other "
+                    f"{rest:,}{'' if all_found else ' or more'} need about "
+                    f"{format_duration(rest / rate)} more")
+        else:
+            more = f" (last answer: {code})" if code else ""
+        super().__init__(
+            f"Listed the roles of {listed:,} of {of} accounts in {seconds:.0f} s{more}.",
+            "Populate lists them all while it shows its progress, and every command then "
+            "reuses that listing: `ssomagic populate --dry-run SESSION` in a terminal, or "
+            "`%sso populate --dry-run SESSION` in a notebook.", code=code)
+        self.listed = listed
+        self.found = found
 
 
 class BadAnswerError(ServiceError):

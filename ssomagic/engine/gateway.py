@@ -24,6 +24,7 @@ from .errors import (
     TimedOutError,
     TokenRejectedError,
 )
+from .rate_limit import AdaptiveRate
 from .runtime import Runtime
 from .timing import ACTION_DEADLINE, BACKOFF_BASE, BACKOFF_CAP, RETRY_ATTEMPTS
 
@@ -101,31 +102,69 @@ class Target:
         return None if "://" in self.session else f"--sso-session {self.session}"
 
 
+def is_throttling(exc: BaseException) -> bool:
+    """The service asks for fewer calls a second (429, or a throttling code)."""
+    response = getattr(exc, "response", None)
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) \
+        if isinstance(response, dict) else 0
+    return status == 429 or error_code(exc) in THROTTLING_CODES
+
+
 def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, target: Target,
          runtime: Runtime, deadline: Deadline | None = None,
          cancel: threading.Event | None = None, handled: Collection[str] = (),
-         attempts: int = RETRY_ATTEMPTS, jitter: Callable[[], float] = random.random) -> Any:
+         attempts: int = RETRY_ATTEMPTS, jitter: Callable[[], float] = random.random,
+         limiter: AdaptiveRate | None = None) -> Any:
     """``method(**params)``, retried while worth it; then one SsoMagicError that says what to do.
 
     ``doing`` completes "... could not {doing}". Error codes in ``handled`` are the caller's
     business (AuthorizationPendingException while polling, say) and come back as botocore's
-    ClientError, untouched.
+    ClientError, untouched. With a ``limiter`` every attempt waits for its slot, and a
+    throttled call is retried at the limiter's pace for as long as the deadline allows: the
+    service said "slower", not "no", so throttling uses up no attempt.
     """
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
 
     deadline = deadline or Deadline(runtime)
-    for attempt in range(attempts):
+    failures = throttles = 0
+    last_code: str | None = None
+    while True:
         if cancel is not None and cancel.is_set():
             raise LoginCancelledError()
+        if limiter is not None:
+            wait = limiter.reserve(runtime.now().timestamp())
+            if wait > 0:
+                if deadline.left() <= wait:
+                    raise timed_out(None, doing=doing, target=target, deadline=deadline,
+                                    code=last_code or "waiting for the portal's quota")
+                runtime.wait(wait, cancel)
+                if cancel is not None and cancel.is_set():
+                    raise LoginCancelledError()
         try:
-            return method(**params)
+            answer = method(**params)
         except (ClientError, BotoCoreError, ResponseParserError) as exc:
+            throttled = is_throttling(exc)
+            paced = False
+            if limiter is not None and throttled:
+                paced = limiter.refused(runtime.now().timestamp())
+            elif limiter is not None:
+                limiter.accepted(runtime.now().timestamp())
             if error_code(exc) in handled:
                 raise
-            if not is_transient(exc) or attempt == attempts - 1:
+            last_code = error_code(exc) or type(exc).__name__
+            if paced:
+                if deadline.left() <= 0:
+                    raise timed_out(exc, doing=doing, target=target, deadline=deadline) from None
+                continue  # the limiter has slowed down: its next slot is the back-off
+            if not (throttled and limiter is not None):
+                failures += 1  # throttling uses up no attempt: only the deadline ends it
+            else:
+                throttles += 1
+            if not is_transient(exc) or failures >= attempts:
                 raise failure(exc, doing=doing, target=target) from None
-            delay = jitter() * min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)
+            delay = jitter() * min(BACKOFF_CAP,
+                                   BACKOFF_BASE * 2 ** (max(failures, throttles) - 1))
             if deadline.left() <= delay:
                 raise timed_out(exc, doing=doing, target=target, deadline=deadline) from None
             runtime.wait(delay, cancel)
@@ -133,7 +172,10 @@ def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, t
             # botocore's parsers fail so on a body that is not the protocol's (an HTML page
             # with status 200): the call is botocore's, so the fault is the answer's.
             raise BadAnswerError(target.service_name, doing, type(exc).__name__) from None
-    raise AssertionError("unreachable: the last attempt returns or raises")
+        else:
+            if limiter is not None:
+                limiter.accepted(runtime.now().timestamp())
+            return answer
 
 
 def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
@@ -171,9 +213,9 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
         retry_helps=False)
 
 
-def timed_out(exc: BaseException, *, doing: str, target: Target, deadline: Deadline
-              ) -> TimedOutError:
-    code = error_code(exc) or type(exc).__name__
+def timed_out(exc: BaseException | None, *, doing: str, target: Target, deadline: Deadline,
+              code: str | None = None) -> TimedOutError:
+    code = code or (error_code(exc) if exc is not None else None) or type(exc).__name__
     return TimedOutError(
         f"Gave up after {deadline.seconds:.0f} s waiting for {target.service_name} in "
         f"{target.region} to {doing} (last answer: {code}).",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import gateway
+from . import gateway, listing_cache
 from .boto_session import boto3_session
 from .clients import client_config
 from .config import Profile, SsoSession
@@ -67,10 +67,19 @@ _account_names: Lru[tuple[str, str], dict[str, str]] = Lru(16)
 
 
 def account_names(portal: Portal, token: CachedToken) -> dict[str, str]:
-    """Account id -> name, listed once per sign-in."""
+    """Account id -> name, listed once per sign-in (by any process: the listing file)."""
+
+    def listed() -> dict[str, str]:
+        cached = listing_cache.read(portal.session, token.access_token, portal.runtime)
+        if cached is None:
+            accounts = portal.accounts()
+            listing_cache.write(portal.session, token.access_token, portal.runtime, accounts)
+        else:
+            accounts = list(cached.accounts)
+        return {a.account_id: a.name for a in accounts}
+
     return _account_names.get_or_make(
-        (portal.session.cache_key, format_time(token.expires_at)),
-        lambda: {a.account_id: a.name for a in portal.accounts()})
+        (portal.session.cache_key, format_time(token.expires_at)), listed)
 
 
 def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[str, str]:

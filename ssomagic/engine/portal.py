@@ -8,19 +8,22 @@ a time. Throttling and 5xx answers are retried with back-off and never reach the
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import clients, gateway, rejections
+from . import clients, gateway, rate_limit, rejections
 from .config import SsoSession
 from .errors import (
     BadAnswerError,
+    ListingIncompleteError,
     NoAccessError,
     NotSignedInError,
     SsoMagicError,
+    TimedOutError,
     TokenRejectedError,
 )
 from .runtime import Runtime
@@ -44,6 +47,34 @@ class AccountInfo:
 class AccountRoles:
     account: AccountInfo
     roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListingProgress:
+    """How far a listing has got, for a progress line or bar."""
+
+    listed: int  # accounts whose roles are known
+    found: int  # accounts seen so far
+    all_found: bool  # every page of accounts seen, so ``found`` is the org's size
+    rate: float | None  # calls a second the portal allows, once it has throttled
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At the portal's rate, one call an account left (None while the rate is unknown)."""
+        if not self.rate:
+            return None
+        return (self.found - self.listed) / self.rate
+
+    def __str__(self) -> str:
+        of = f"{self.found:,}" if self.all_found else f"{self.found:,}+"
+        text = f"Listed the roles of {self.listed:,} of {of} accounts"
+        left = self.seconds_left
+        if left is not None and self.listed < self.found:
+            from .timing import format_duration
+
+            text += (f" (the portal allows {self.rate:.0f} calls a second: about "
+                     f"{format_duration(left)} left)")
+        return text + "."
 
 
 @dataclass(frozen=True)
@@ -93,17 +124,20 @@ class Portal:
         self.page_size = page_size
         self._client = clients.client("sso", session.region, profile)
         self.target = gateway.Target("sso", session.region, session.label, profile)
+        # The portal's quota is per instance of IAM Identity Center: shared by every call.
+        self.limiter = rate_limit.for_session(session.region, session.cache_key)
 
     def __repr__(self) -> str:
         return f"Portal(session={self.session.label!r})"
 
     def _call(self, operation: str, doing: str, *, handled: frozenset[str] = frozenset(),
-              attempts: int = RETRY_ATTEMPTS, **params: Any) -> dict[str, Any]:
+              attempts: int = RETRY_ATTEMPTS, deadline: gateway.Deadline | None = None,
+              **params: Any) -> dict[str, Any]:
         method: Callable[..., dict[str, Any]] = getattr(self._client, operation)
         try:
             answer = gateway.call(method, {"accessToken": self._token, **params}, doing=doing,
                                   target=self.target, runtime=self.runtime, handled=handled,
-                                  attempts=attempts)
+                                  attempts=attempts, deadline=deadline, limiter=self.limiter)
         except TokenRejectedError:
             rejections.remember(self.session, self._token, self.runtime)
             raise
@@ -113,15 +147,16 @@ class Portal:
         """One small call that the server answers only for a sign-in it still accepts."""
         self._call("list_accounts", "check the sign-in", maxResults=1)
 
-    def _pages(self, operation: str, key: str, doing: str, **params: Any
+    def _pages(self, operation: str, key: str, doing: str, *,
+               deadline: gateway.Deadline | None = None, **params: Any
                ) -> Iterator[list[dict[str, Any]]]:
         token: str | None = None
         while True:
             query: dict[str, Any] = {"maxResults": self.page_size, **params}
             if token:
                 query["nextToken"] = token
-            page = gateway.expect(self._call(operation, doing, **query), key, doing=doing,
-                                  target=self.target)
+            page = gateway.expect(self._call(operation, doing, deadline=deadline, **query), key,
+                                  doing=doing, target=self.target)
             items = page[key]
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 raise BadAnswerError(self.target.service_name, doing, f"{key} is not a list")
@@ -140,25 +175,65 @@ class Portal:
         return [self._account(a) for page in self._pages("list_accounts", "accountList",
                                                           LIST_ACCOUNTS) for a in page]
 
-    def roles(self, account_id: str) -> list[str]:
+    def roles(self, account_id: str, deadline: gateway.Deadline | None = None) -> list[str]:
         doing = f"list your roles in account {account_id}"
         roles = [r.get("roleName") for page in self._pages(
-            "list_account_roles", "roleList", doing, accountId=account_id) for r in page]
+            "list_account_roles", "roleList", doing, deadline=deadline, accountId=account_id)
+            for r in page]
         if not all(isinstance(r, str) for r in roles):
             raise BadAnswerError(self.target.service_name, doing, "a role has no name")
         return [str(r) for r in roles]
 
-    def account_roles(self) -> list[AccountRoles]:
-        """Every account with its roles, listing roles while later account pages still load."""
+    def account_roles(self, *, deadline: gateway.Deadline | None = None,
+                      progress: Callable[[ListingProgress], None] | None = None
+                      ) -> list[AccountRoles]:
+        """Every account with its roles, listing roles while later account pages still load.
+
+        With a ``deadline`` the whole listing ends there, and an org too large for it gets a
+        ListingIncompleteError that says how far it got and how long the rest would take;
+        without one each call has its own (a caller showing ``progress`` is answering the
+        user all along, so a large org may take as long as the portal's quota needs).
+        """
         pending: list[tuple[AccountInfo, Future[list[str]]]] = []
+        counts = {"listed": 0}
+        lock = threading.Lock()
+        all_found = False
+
+        def report() -> None:
+            if progress is not None:
+                with lock:
+                    found = ListingProgress(counts["listed"], len(pending), all_found,
+                                            self.limiter.rate)
+                progress(found)
+
+        def finished(future: Future[list[str]]) -> None:
+            if future.cancelled() or future.exception() is not None:
+                return
+            with lock:
+                counts["listed"] += 1
+            report()
+
         with ThreadPoolExecutor(self.max_workers, thread_name_prefix="ssomagic-portal") as pool:
             try:
-                for page in self._pages("list_accounts", "accountList", LIST_ACCOUNTS):
+                for page in self._pages("list_accounts", "accountList", LIST_ACCOUNTS,
+                                        deadline=deadline):
                     for a in page:
                         account = self._account(a)
-                        pending.append((account, pool.submit(self.roles, account.account_id)))
+                        future = pool.submit(self.roles, account.account_id, deadline)
+                        with lock:
+                            pending.append((account, future))
+                        future.add_done_callback(finished)
+                all_found = True
+                report()
                 return [AccountRoles(account, tuple(future.result()))
                         for account, future in pending]
+            except TimedOutError as exc:
+                if deadline is None:
+                    raise  # one call's own deadline: nothing to say about the org
+                listed = sum(1 for _, f in pending if f.done() and not f.exception())
+                raise ListingIncompleteError(
+                    self.target.service_name, listed, len(pending), all_found,
+                    deadline.seconds, self.limiter.rate, exc.code) from None
             finally:
                 for _, future in pending:
                     future.cancel()

@@ -50,6 +50,11 @@ class Runtime:
         return self.home / ".aws" / "sso" / "cache"
 
     @property
+    def own_cache_dir(self) -> Path:
+        """ssomagic's own files (listings), beside the CLI's cache, never among its files."""
+        return self.home / ".aws" / "sso" / "ssomagic"
+
+    @property
     def cli_cache_dir(self) -> Path:
         """Where the AWS CLI keeps role credentials it fetched with an SSO token."""
         return self.home / ".aws" / "cli" / "cache"

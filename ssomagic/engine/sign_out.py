@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rejections
+from . import listing_cache, rejections
 from .atomic import remove_leftovers
 from .config import AwsConfig, SsoSession
 from .portal import Portal
@@ -45,6 +45,7 @@ def _end(path: Path, document: dict, runtime: Runtime, profile: str | None) -> N
     path.unlink(missing_ok=True)
     remove_leftovers(path, older_than=0)
     rejections.forget(path.stem, runtime)
+    listing_cache.forget(path.stem, runtime)
 
 
 def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]:
@@ -79,9 +80,12 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     for path in files:
         path.unlink(missing_ok=True)
     # Temp files killed writes left may hold a token or keys: none outlives a logout.
-    for directory in (runtime.sso_cache_dir, runtime.cli_cache_dir):
+    for directory in (runtime.sso_cache_dir, runtime.cli_cache_dir, runtime.own_cache_dir):
         for leftover in directory.glob(".*.json.*.tmp") if directory.is_dir() else []:
             leftover.unlink(missing_ok=True)
+    for listing in runtime.own_cache_dir.glob("listing-*.json") \
+            if runtime.own_cache_dir.is_dir() else []:
+        listing.unlink(missing_ok=True)
     return LogoutReport(tuple(ended), len(files))
 
 
@@ -96,6 +100,7 @@ def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
     if document is not None and "accessToken" in document:
         _end(path, document, runtime, profile)
         ended = (session.label,)
+    listing_cache.forget(session, runtime)
     keys = {credentials_cache_key(p.account_id, p.role_name, p.sso)
             for p in config.sso_profiles()
             if p.sso.cache_key == session.cache_key

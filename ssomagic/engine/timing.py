@@ -23,6 +23,11 @@ REFRESH_ATTEMPT_EVERY = timedelta(minutes=1)
 # sign-in code whose token endpoint keeps failing is reported after this long, not at expiry.
 ACTION_DEADLINE = 45.0
 
+# A sign-in's listing of accounts and roles is shared by every process of the user through a
+# file, and reused for this long at most: permission sets change rarely, but a new one should
+# show up within the hour without a new sign-in.
+LISTING_MAX_AGE = timedelta(hours=1)
+
 # Per-request socket timeouts. With ACTION_DEADLINE they bound the worst case of one action to
 # under 60 s: the deadline is checked between attempts, and one attempt takes at most these.
 CONNECT_TIMEOUT = 5.0

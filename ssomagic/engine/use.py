@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from . import listing_cache
 from .binding import KernelBinding
 from .config import Profile
 from .errors import NoAccessError, SsoMagicError, TokenRejectedError
@@ -25,10 +26,16 @@ _listings: Lru[tuple[str, str, str], tuple[str, ...]] = Lru(64)
 
 def granted_roles(profile: Profile, token: CachedToken, runtime: Runtime) -> tuple[str, ...]:
     account = profile.account_id or ""
+
+    def listed() -> tuple[str, ...]:
+        cached = listing_cache.read(profile.sso, token.access_token, runtime)
+        if cached is not None and cached.roles is not None:
+            return cached.roles.get(account, ())
+        return tuple(Portal(profile.sso, token.access_token, runtime=runtime,
+                            profile=profile.name).roles(account))
+
     return _listings.get_or_make(
-        (profile.sso.cache_key, format_time(token.expires_at), account),
-        lambda: tuple(Portal(profile.sso, token.access_token, runtime=runtime,
-                             profile=profile.name).roles(account)))
+        (profile.sso.cache_key, format_time(token.expires_at), account), listed)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,10 @@ COMMANDS: tuple[Command, ...] = (
                             repeat=True),
                      Option("--role", "only this role (repeatable)", "NAME", repeat=True),
                      Option("--dry-run", "show the change, write nothing"),
-                     Option("--prune", "remove populated profiles that went away"))),
+                     Option("--prune", "remove populated profiles that went away (lists "
+                            "afresh)"),
+                     Option("--refresh", "list afresh instead of reusing this sign-in's "
+                            "listing"))),
     Command("env", "export the bound role's temporary credentials into os.environ for tools "
             "that cannot read SSO profiles",
             options=(Option("--off", "remove them again"),)),

@@ -408,11 +408,14 @@ class SsoMagics(Magics):
     def _populate(self, args: argparse.Namespace) -> None:
         from ..engine.populate import DEFAULT_TEMPLATE, populate
         from . import render
+        from .progress import ProgressBar
 
-        report = populate(args.session, template=args.template or DEFAULT_TEMPLATE,
-                          region=args.region, output=args.output, accounts=args.account,
-                          roles=args.role, dry_run=args.dry_run, prune=args.prune,
-                          runtime=self.runtime)
+        with ProgressBar() as bar:
+            report = populate(args.session, template=args.template or DEFAULT_TEMPLATE,
+                              region=args.region, output=args.output, accounts=args.account,
+                              roles=args.role, dry_run=args.dry_run, prune=args.prune,
+                              runtime=self.runtime, progress=bar.show if self.rich else None,
+                              refresh=args.refresh)
         diff = report.edit.diff() if args.dry_run and report.edit is not None else ""
         self._out(render.message_html(str(report)) + (render.pre_html(diff) if diff else ""),
                   f"{diff}{report}")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..engine.config import Profile
     from ..engine.events import CodeReady
     from ..engine.identity import Identity
+    from ..engine.portal import ListingProgress
 
 _BOX = ("font-family:var(--jp-ui-font-family,system-ui,sans-serif);border:1px solid "
         "var(--jp-border-color1,#ccc);border-radius:6px;padding:10px 14px;margin:4px 0;"
@@ -50,6 +51,14 @@ def message_html(text: str, css: str = "ssomagic-message") -> str:
 def pre_html(text: str, css: str = "ssomagic-pre") -> str:
     """Preformatted text: a diff, a config section."""
     return f'<pre class="{escape(css)}">{escape(text)}</pre>'
+
+
+def progress_html(progress: ListingProgress) -> str:
+    """A listing's progress bar, with its line of text under it."""
+    total = max(progress.found, 1)
+    return (f'<div class="ssomagic-progress" style="{_BOX}"><progress value="{progress.listed}" '
+            f'max="{total}" style="width:100%"></progress><div>{escape(str(progress))}</div>'
+            "</div>")
 
 
 def warning_html(text: str) -> str:
