@@ -189,7 +189,7 @@ def main() -> int:
         env = signed_in_home(base, "large", emulator, ssomagic_exe)
         at_quota(emulator)
         counts = Counts(emulator)
-        large_s, large_run = run(measured + ["populate", "bench"], env)
+        large_s, large_run = run([*measured, "populate", "bench"], env)
         calls, refused = counts.calls(), counts.refused()
         peak_kib = int(large_run.stderr.rsplit("peak-rss-kib ", 1)[1].split()[0])
         # The write alone: a new home with the same sign-in and its listing, an empty config.

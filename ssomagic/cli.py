@@ -193,7 +193,13 @@ def _run_emulator(args: argparse.Namespace) -> int:
         return 2
     org = (Org.load(args.org) if args.org
            else Org.generated(args.accounts, args.roles) if args.accounts else None)
-    emulator = Emulator(org, settings, host=args.host, port=args.port)
+    try:
+        emulator = Emulator(org, settings, host=args.host, port=args.port)
+    except OSError as exc:
+        print(f"ssomagic: the emulator cannot listen on {args.host} port {args.port or 'any'} "
+              f"({exc.strerror or exc}). Choose another --host or --port (the default, "
+              "127.0.0.1 and a free port, always works).", file=sys.stderr)
+        return 1
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"ssomagic: warning: the emulator listens on {args.host}, not only on this "
               "machine: anyone who reaches it can approve codes on its page and be handed its "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,12 +104,29 @@ def places(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield "saved widget state", text
 
 
-def scan(notebook: dict[str, Any], file: str = "") -> list[Finding]:
+def scan(notebook: dict[str, Any], file: str = "", known: Collection[str] = ()
+         ) -> list[Finding]:
+    """Credentials by label, shape and context; and ``known`` secrets (what this machine's
+    caches hold now) wherever they stand, whatever surrounds them."""
     found: dict[tuple[str, str], Finding] = {}
     for where, text in places(notebook):
         for kind, secret in find_in_text(text):
             found.setdefault((where, secret), Finding(file, where, kind, secret))
+        for secret in known:
+            if secret in text:
+                found.setdefault((where, secret), Finding(
+                    file, where, "a secret this machine's AWS caches hold", secret))
     return list(found.values())
+
+
+def _known() -> set[str]:
+    from .engine.known_secrets import known_secrets
+    from .engine.runtime import Runtime
+
+    try:
+        return known_secrets(Runtime())
+    except Exception:  # an unreadable cache must not stop the check of a notebook
+        return set()
 
 
 def load(path: Path) -> tuple[str, dict[str, Any]]:
@@ -169,7 +186,7 @@ def pre_save_hook(model: dict[str, Any], **_: Any) -> None:
     ``c.FileContentsManager.pre_save_hook = "ssomagic.secret_check.pre_save_hook"``."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
-    findings = scan(model["content"])
+    findings = scan(model["content"], known=_known())
     if findings:
         secrets = {f.secret for f in findings}
         model["content"] = json.loads(redact_text(json.dumps(model["content"]), secrets))
@@ -181,6 +198,7 @@ def main(paths: list[str], *, fix_them: bool = False, out: Any = None) -> int:
 
     out = out or sys.stdout
     status = 0
+    known = _known()
     for name in paths:
         path = Path(name)
         try:
@@ -189,7 +207,7 @@ def main(paths: list[str], *, fix_them: bool = False, out: Any = None) -> int:
             print(f"ssomagic check: {exc}", file=sys.stderr)
             status = 2
             continue
-        findings = scan(notebook, name)
+        findings = scan(notebook, name, known)
         for finding in findings:
             print(finding, file=out)
         if findings:

@@ -450,3 +450,47 @@ def test_an_aws_profile_set_outside_ssomagic_is_followed_before_the_next_cell(sh
 def test_help_has_no_restructured_text_markup(shell):
     out, _ = run(shell, "%sso --help")
     assert not out.lstrip().startswith("::") and "::" not in out.split("\n", 3)[0]
+
+
+def test_verbose_tracebacks_show_no_token_a_frame_held(shell):
+    run(shell, "%sso login dev")
+    run(shell, "%xmode Verbose")
+    with capture_output() as captured:
+        shell.run_cell(
+            "from ssomagic.engine.config import load_config\n"
+            "from ssomagic.engine.runtime import Runtime\n"
+            "from ssomagic.engine.tokens import current_token\n"
+            "held = current_token(load_config().profile('dev').sso, runtime=Runtime())"
+            ".access_token\n"
+            "def fail(bearer):\n"
+            "    raise ValueError('refused ' + bearer)\n"
+            "fail(held)\n")
+    run(shell, "%xmode Context")
+    from ssomagic.engine.runtime import Runtime
+    from ssomagic.engine.tokens import current_token
+    token = current_token(load_config().profile("dev").sso, runtime=Runtime()).access_token
+    shown = captured.stdout + captured.stderr
+    assert "ValueError" in shown and "bearer" in shown
+    assert token not in shown
+    assert "[REDACTED]" in shown
+
+
+def test_a_broken_config_leaves_a_cells_own_error_as_ipython_shows_it(shell, config_file):
+    config_file.write_text(config_file.read_text() + "[profile dev]\nregion = x\n")
+    with capture_output() as captured:
+        result = shell.run_cell("1/0")
+    assert isinstance(result.error_in_exec, ZeroDivisionError)
+    assert "ZeroDivisionError" in captured.stdout
+    ours = [line for line in (captured.stdout + captured.stderr).splitlines()
+            if "ssomagic" in line]
+    assert len(ours) == 1 and "section [profile dev] appears twice" in ours[0]
+    assert "could not explain" not in captured.stdout + captured.stderr
+
+
+def test_a_sso_command_on_a_broken_config_is_one_line(shell, config_file):
+    config_file.write_text(config_file.read_text() + "[profile dev]\nregion = x\n")
+    with capture_output() as captured:
+        result = shell.run_cell("%sso status")
+    shown = (captured.stdout + captured.stderr).strip()
+    assert not result.success
+    assert len(shown.splitlines()) == 1 and "appears twice" in shown, shown

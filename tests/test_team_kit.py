@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 from ssomagic.cli import main
 from ssomagic.onboarding import SHIPPED
 from ssomagic.secret_check import REDACTED, pre_save_hook, scan
+from ssomagic.secret_check import main as check_main
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shapes of real credentials, made up: a secret key is 40 characters of base64.
@@ -277,3 +278,31 @@ def test_a_teams_own_test_uses_the_emulator_fixture(pytester):
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_check_finds_a_token_with_no_label_and_no_known_prefix_by_context(tmp_path, capsys):
+    bare = "Zq3" + "x7Kp" * 20  # mixed case and digits, no prefix any pattern knows
+    path = tmp_path / "verbose.ipynb"
+    nbformat.write(notebook_with([code([stream(f"      bearer = '{bare}'\n")])]), path)
+    assert check_main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "token (by context)" in out and bare not in out
+
+
+def test_check_finds_what_this_machines_caches_hold_wherever_it_stands(tmp_path, home, capsys):
+    cache = home / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    held = "plainlowercasesecretvaluewithnoshape"
+    (cache / "x.json").write_text(json.dumps({"accessToken": held, "expiresAt": "x"}))
+    path = tmp_path / "bare.ipynb"
+    nbformat.write(notebook_with([code([result({"text/plain": f"[{held}]"})])]), path)
+    assert check_main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "a secret this machine's AWS caches hold" in out and held not in out
+
+
+def test_check_on_the_shipped_notebooks_raises_no_alarm_by_context():
+    from ssomagic.engine.credential_patterns import CONTEXT
+
+    for path in Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb"):
+        assert not CONTEXT.findall(path.read_text())

@@ -204,3 +204,40 @@ def test_directories_ssomagic_creates_are_private_whatever_the_umask(config_file
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
     for path in (home / ".aws" / "sso" / "cache").glob("*.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_token_file_the_cli_is_rewriting_in_place_never_reads_as_signed_out(
+        config_file, runtime, emulator, clock):
+    import threading
+
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+    from ssomagic.engine.config import load_config
+    from ssomagic.engine.token_cache import TokenCache
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    session = load_config(runtime).profile("dev").sso
+    path = TokenCache(runtime).token_path(session)
+    whole = path.read_text()
+    stop = threading.Event()
+
+    def cli_rewrites() -> None:  # as the AWS CLI's JSONFileCache: truncate, then write
+        while not stop.is_set():
+            with open(path, "r+", encoding="utf-8") as f:
+                f.truncate(0)
+                f.flush()
+                stop.wait(0.002)
+                f.write(whole)
+            stop.wait(0.01)
+
+    writer = threading.Thread(target=cli_rewrites)
+    writer.start()
+    try:
+        reads = [TokenCache(runtime).load_token(session) for _ in range(30)]
+    finally:
+        stop.set()
+        writer.join()
+    assert all(r is not None for r in reads)
+    assert not path.with_name(path.name + ".corrupt").exists()

@@ -190,6 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
                            "Request is missing Authentication Token")
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
+        self.server.state.check_signing_time(headers.get("x-amz-date", ""))
         identity = self.server.state.caller_identity(
             access_key, headers.get("x-amz-security-token"),
             lambda secret: sigv4.is_valid("POST", url.path, url.query, headers,
@@ -308,6 +309,10 @@ class _Server(ThreadingHTTPServer):
     base_url: str
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class Emulator:
     """An IAM Identity Center on loopback. Use as a context manager, or start() and stop()."""
 
@@ -316,7 +321,8 @@ class Emulator:
                  clock: Callable[[], float] = time.time) -> None:
         self.state = IdentityCenter(org=org or DEFAULT_ORG, settings=settings or Settings(),
                                     clock=clock, seed=seed)
-        self._server = _Server((host, port), _Handler)
+        server_class = _Server6 if ":" in host else _Server
+        self._server = server_class((host, port), _Handler)
         self._server.state = self.state
         address = self._server.server_address
         bound_host, bound_port = str(address[0]), address[1]

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from .org import DEFAULT_ORG, Org
@@ -76,6 +77,10 @@ class Settings:
     # and 429 TooManyRequestsException for a call that finds it empty. 0 turns the quota off.
     portal_rate: float = 0.0
     portal_burst: int = 0
+    # How far AWS's clock is ahead of this machine's, in seconds. Signatures are checked
+    # against real time plus this (botocore signs with real time, whatever clock a test gives
+    # the emulator): more than 5 minutes apart, STS refuses them as AWS does.
+    clock_offset: float = 0.0
 
 
 @dataclass
@@ -537,6 +542,24 @@ class IdentityCenter:
         return {}
 
     # ---- sts -----------------------------------------------------------------------------
+
+    def check_signing_time(self, amz_date: str) -> None:
+        """AWS refuses a signature made more than 5 minutes from its own time, in its words."""
+        try:
+            signed = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
+                tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            return  # the signature check that follows refuses it
+        now = time.time() + self.settings.clock_offset
+        stamp = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
+        if signed < now - 300:
+            raise ApiError("SignatureDoesNotMatch", 403,
+                           f"Signature expired: {amz_date} is now earlier than "
+                           f"{stamp(now - 300)} ({stamp(now)} - 5 min.)")
+        if signed > now + 300:
+            raise ApiError("SignatureDoesNotMatch", 403,
+                           f"Signature not yet current: {amz_date} is still later than "
+                           f"{stamp(now + 300)} ({stamp(now)} + 5 min.)")
 
     def caller_identity(self, access_key_id: str, session_token: str | None,
                         signed_with: Callable[[str], bool]) -> dict[str, str]:

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import LocalStateError
+
 
 def private_dir(path: Path) -> Path:
     """Create ``path`` and any missing parent as 0700, whatever the umask, as the CLI's caches
@@ -26,9 +28,24 @@ def private_dir(path: Path) -> Path:
         try:
             os.mkdir(directory, 0o700)
         except FileExistsError:
-            continue  # made by another process meanwhile
+            if directory.is_dir():
+                continue  # made by another process meanwhile
+            raise _not_a_folder(directory) from None
+        except NotADirectoryError:
+            raise _not_a_folder(next(p for p in directory.parents if p.exists())) from None
+        except PermissionError:
+            raise LocalStateError(
+                f"Cannot create the folder {directory}: permission denied.",
+                f"Check the owner and mode of {directory.parent}.") from None
         os.chmod(directory, 0o700)
+    if not path.is_dir():
+        raise _not_a_folder(path)
     return path
+
+
+def _not_a_folder(path: Path) -> LocalStateError:
+    return LocalStateError(f"Cannot write in {path}: it is a file, where a folder should be.",
+                           f"Move {path} away (it may be a stray copy), then try again.")
 
 
 def atomic_write(path: Path, data: str, *, mode: int = 0o600,
@@ -38,7 +55,11 @@ def atomic_write(path: Path, data: str, *, mode: int = 0o600,
     writer's change that lands meanwhile is seen; False from it writes nothing and returns
     False."""
     private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except PermissionError:
+        raise LocalStateError(f"Cannot write in {path.parent}: permission denied.",
+                              f"Check the owner and mode of {path.parent}.") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(data)

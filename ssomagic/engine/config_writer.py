@@ -27,6 +27,7 @@ from pathlib import Path
 from configupdater import ConfigUpdater
 from filelock import FileLock, Timeout
 
+from . import trust
 from .atomic import atomic_write, private_dir
 from .config import changes_soon, parse_error, read_config_text, section_name_for_profile
 from .errors import ConfigBusyError
@@ -36,8 +37,11 @@ from .runtime import Runtime
 def _edit_lock(runtime: Runtime) -> FileLock:
     path = runtime.config_file.resolve()
     key = hashlib.sha1(str(path).encode("utf-8")).hexdigest()
+    trust.require(runtime.own_cache_dir, runtime, "config locks")
     private_dir(runtime.own_cache_dir)
-    return FileLock(str(runtime.own_cache_dir / f"config-{key}.lock"), mode=0o600)
+    lock = runtime.own_cache_dir / f"config-{key}.lock"
+    trust.not_a_link(lock, "locks")
+    return FileLock(str(lock), mode=0o600)
 
 
 # How often a change is redone on a file that another writer (an editor, the AWS CLI) keeps
@@ -96,6 +100,7 @@ def edit(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
     writer changed the file meanwhile, it is read again and the change redone on what that
     writer left, so neither loses anything.
     """
+    trust.require(_target(runtime.config_file).parent, runtime, "the AWS config file")
     lock = _edit_lock(runtime)
     try:
         lock.acquire(timeout=LOCK_WAIT)

@@ -28,7 +28,16 @@ LABELLED = [(kind, re.compile(
 # session tokens by their shape (real STS tokens start so).
 KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET_NEAR_KEY_ID = re.compile(r"(?<![A-Za-z0-9/+_-])([A-Za-z0-9/+_-]{40})(?![A-Za-z0-9/+_-])")
-SHAPED = [("session token", re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{40,}"))]
+SHAPED = [("session token", re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{40,}")),
+          # IAM Identity Center's own: access tokens start "aoa", refresh tokens "aor".
+          ("SSO access token", re.compile(r"(?<![A-Za-z0-9])aoa[A-Za-z0-9+/=_-]{100,}")),
+          ("SSO refresh token", re.compile(r"(?<![A-Za-z0-9])aor[A-Za-z0-9+/=_-]{100,}"))]
+# By context: a long opaque value (mixed case and digits, so no hex digest) shortly after a
+# word that says what it is, in whatever syntax: `bearer = '...'` in a Verbose traceback,
+# "the token was ..." in prose.
+CONTEXT = re.compile(r"(?i)(?:token|bearer|credential)s?\W{1,40}?"
+                     r"(?-i:((?=[A-Za-z0-9+/=_-]*[A-Z])(?=[A-Za-z0-9+/=_-]*[a-z])"
+                     r"(?=[A-Za-z0-9+/=_-]*[0-9])[A-Za-z0-9+/=_-]{60,}))")
 NEAR = 300  # characters after an access key id where its secret key may stand
 
 
@@ -45,6 +54,8 @@ def find_in_text(text: str) -> Iterator[tuple[str, str]]:
     for kind, pattern in SHAPED:
         for match in pattern.finditer(text):
             yield kind, match.group(0)
+    for match in CONTEXT.finditer(text):
+        yield "token (by context)", match.group(1)
 
 
 def redact(text: str) -> str:

@@ -16,6 +16,11 @@ class SsoMagicError(Exception):
         self.hint = hint
 
 
+class LocalStateError(SsoMagicError):
+    """A file or folder on this machine is not in a state ssomagic can use: not yours, a link,
+    a file where a folder should be, or not writable. Nothing was read, sent or written."""
+
+
 class ConfigError(SsoMagicError):
     """The AWS config file is missing something, or says something inconsistent."""
 

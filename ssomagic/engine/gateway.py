@@ -11,9 +11,11 @@ helps. The sleep comes from the Runtime, so tests run at once and a cancel cuts 
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from .errors import (
@@ -26,7 +28,7 @@ from .errors import (
 )
 from .rate_limit import AdaptiveRate
 from .runtime import Runtime
-from .timing import ACTION_DEADLINE, BACKOFF_BASE, BACKOFF_CAP, RETRY_ATTEMPTS
+from .timing import ACTION_DEADLINE, BACKOFF_BASE, BACKOFF_CAP, RETRY_ATTEMPTS, format_duration
 
 THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
                               "RequestLimitExceeded", "SlowDown"})
@@ -201,6 +203,16 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
             "your start URL; then try again.", code=code, fault="network", retry_helps=True)
     if isinstance(exc, ResponseParserError):
         return BadAnswerError(service, doing, code)
+    skew = clock_skew(exc)
+    if skew is not None:
+        offset, server_time = skew
+        how = "behind" if offset < 0 else "ahead of"
+        return ServiceError(
+            f"This machine's clock is about {format_duration(abs(offset))} {how} the time at "
+            f"{service} ({server_time:%H:%M:%S} UTC there), so it refused the request's "
+            f"signature ({code}).",
+            "Set the clock right (on Linux: `sudo timedatectl set-ntp true`), then try again; "
+            "the sign-in itself is fine.", code=code, fault="clock", retry_helps=False)
     if is_transient(exc):
         return ServiceError(
             f"{target.service_title} could not {doing} ({code}), even after retrying.",
@@ -211,6 +223,24 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
         f"Trying again will not help: check sso_start_url and sso_region of {target.session} "
         "in your config, or ask your administrator.", code=code, fault="request",
         retry_helps=False)
+
+
+_SKEW = re.compile(r"Signature (?:expired|not yet current): (\d{8}T\d{6}Z) .*\((\d{8}T\d{6}Z) [-+]")
+
+
+def clock_skew(exc: BaseException) -> tuple[float, datetime] | None:
+    """(our clock minus AWS's, in seconds; AWS's time) when AWS refused a signature for its
+    time: its message names both. Other clock errors say so without the figures."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    error = response.get("Error", {})
+    match = _SKEW.search(str(error.get("Message", "")))
+    if match is None:
+        return None
+    ours, theirs = (datetime.strptime(t, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                    for t in match.groups())
+    return (ours - theirs).total_seconds(), theirs
 
 
 def timed_out(exc: BaseException | None, *, doing: str, target: Target, deadline: Deadline,

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import trust
 from .atomic import atomic_write, remove_leftovers
 from .config import SsoSession
+from .errors import LocalStateError
 from .portal import AccountInfo, AccountRoles
 from .runtime import Runtime
 from .timing import LISTING_MAX_AGE
@@ -48,8 +50,10 @@ def path(session: SsoSession | str, runtime: Runtime) -> Path:
 
 def read(session: SsoSession, access_token: str, runtime: Runtime) -> Listing | None:
     """The listing this sign-in made, if it is young enough; anything else counts as none."""
+    if trust.problem(runtime.own_cache_dir, runtime) is not None:
+        return None  # a planted listing could put profiles in the config: list instead
     try:
-        document = json.loads(path(session, runtime).read_text(encoding="utf-8"))
+        document = json.loads(trust.read_text(path(session, runtime)))
         if (not isinstance(document, dict) or document.get("version") != VERSION
                 or document.get("signIn") != _sign_in(access_token)):
             return None
@@ -78,7 +82,9 @@ def write(session: SsoSession, access_token: str, runtime: Runtime,
     }
     # A cache: if it cannot be written, the listing itself still succeeded; the next command
     # lists again.
-    with contextlib.suppress(OSError):
+    if trust.problem(runtime.own_cache_dir, runtime) is not None:
+        return
+    with contextlib.suppress(OSError, LocalStateError):
         atomic_write(path(session, runtime), json.dumps(document, separators=(",", ":")))
 
 

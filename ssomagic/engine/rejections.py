@@ -4,8 +4,9 @@ An administrator can end a session, or the user sign out in the portal, long bef
 expires here; the portal then answers UnauthorizedException, a refresh invalid_grant. From then
 on that token is dead: `login` starts a new device flow by itself, status says "rejected", and
 every other command says to sign in again. The AWS CLI's files stay as the CLI writes them: the
-memory is a file of ssomagic's own beside them, holding a digest of the token, never the token,
-so every process on the machine knows, and a new sign-in (a new token) is never affected.
+memory is a file in ssomagic's own folder beside them (~/.aws/sso/ssomagic), holding a digest
+of the token, never the token, so every process on the machine knows, and a new sign-in (a new
+token) is never affected.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _digest(access_token: str) -> str:
 
 def _path(session: SsoSession | str, runtime: Runtime) -> Path:
     key = session if isinstance(session, str) else session.cache_key
-    return runtime.sso_cache_dir / f"ssomagic-rejected-{key}.json"
+    return runtime.own_cache_dir / f"rejected-{key}.json"
 
 
 def remember(session: SsoSession, access_token: str, runtime: Runtime) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import trust
 from .atomic import atomic_write
 from .config import Profile, SsoSession
 from .portal import Portal, not_signed_in
@@ -78,10 +79,12 @@ class RoleCredentialFetcher:
         """The cached credentials when they have more than 15 minutes left and were fetched
         after the current sign-in (a new sign-in is often the cure for bad credentials)."""
         token_file = TokenCache(self.runtime).token_path(self.profile.sso)
+        trust.require(self.path.parent, self.runtime, "cached role credentials")
+        trust.not_a_link(self.path, "cached role credentials")
         try:
             if self.path.stat().st_mtime_ns < token_file.stat().st_mtime_ns:
                 return None
-            document = json.loads(self.path.read_text(encoding="utf-8"))
+            document = json.loads(trust.read_text(self.path))
             creds = document["Credentials"]
             expiration = parse_time(creds["Expiration"])
         except (OSError, ValueError, KeyError, TypeError):
@@ -105,6 +108,7 @@ class RoleCredentialFetcher:
         portal = Portal(sso, token.access_token, runtime=self.runtime, profile=self.profile.name)
         creds = portal.role_credentials(self.profile.account_id or "", self.profile.role_name or "")
         expiration = format_time(creds.expiration)
+        trust.require(self.path.parent, self.runtime, "cached role credentials")
         atomic_write(self.path, json.dumps({"ProviderType": "sso", "Credentials": {
             "AccessKeyId": creds.access_key_id,
             "SecretAccessKey": creds.secret_access_key,

@@ -1,7 +1,8 @@
 """One device flow per sso-session across processes and threads.
 
-A lock file sits beside the token cache. A second login for the same session waits for the
-first and then reuses the token it wrote instead of opening another authorization.
+A lock file sits in ssomagic's own folder beside the token cache (~/.aws/sso/ssomagic). A
+second login for the same session waits for the first and then reuses the token it wrote
+instead of opening another authorization.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
+from . import trust
 from .atomic import private_dir
 from .config import SsoSession
 from .errors import LoginCancelledError
@@ -22,9 +24,11 @@ POLL = 0.1
 
 class SessionLock:
     def __init__(self, session: SsoSession, runtime: Runtime) -> None:
-        directory = runtime.sso_cache_dir
+        directory = runtime.own_cache_dir
+        trust.require(directory, runtime, "sign-in locks")
         private_dir(directory)
-        self.path = directory / f"ssomagic-{session.cache_key}.lock"
+        self.path = directory / f"session-{session.cache_key}.lock"
+        trust.not_a_link(self.path, "locks")
         self._lock = FileLock(str(self.path), mode=0o600, thread_local=False)
 
     def try_acquire(self) -> bool:

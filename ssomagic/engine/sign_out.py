@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import listing_cache, rejections
+from . import listing_cache, rejections, trust
 from .atomic import remove_leftovers
 from .config import AwsConfig, SsoSession
 from .portal import Portal
@@ -65,6 +65,8 @@ def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]
 def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     from .authorizations import forget_stopped
 
+    trust.require(runtime.sso_cache_dir, runtime, "the SSO token cache")  # no token sent
+
     forget_stopped(None)  # allowing a stopped code after the logout must not sign in
     profile = next(iter(config.profiles), None)
     labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
@@ -94,6 +96,7 @@ def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
     from .authorizations import forget_stopped
 
     forget_stopped(session)  # allowing a stopped code after the logout must not sign in
+    trust.require(runtime.sso_cache_dir, runtime, "the SSO token cache")  # no token sent
     path = runtime.sso_cache_dir / f"{session.cache_key}.json"
     document = _read(path)
     ended: tuple[str, ...] = ()

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from . import trust
 from .atomic import atomic_write
 from .config import SsoSession
 from .runtime import Runtime
@@ -130,6 +131,36 @@ def registration_key(session: SsoSession) -> str:
     return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _settled_text(path: Path) -> str:
+    """The file's text, once whole. The AWS CLI rewrites its cache files in place (truncate,
+    then write, no lock): a file just written that reads empty or not as JSON is read again
+    until it is whole or stops changing (bounded by MID_WRITE), before anyone calls it
+    corrupt, expired or signed out."""
+    from .config import changes_soon
+
+    for _ in range(20):
+        stamp = _stamp(path)
+        text = trust.read_text(path)
+        try:
+            json.loads(text)
+            return text
+        except ValueError:
+            pass
+        if _stamp(path) != stamp:
+            continue  # written while read
+        if not changes_soon(path, stamp, _stamp):
+            return text
+    return text
+
+
 _reported_lock = threading.Lock()
 _reported: set[tuple[str, int, int]] = set()
 
@@ -148,10 +179,12 @@ class TokenCache:
     # ---- reading -------------------------------------------------------------------------
 
     def _read(self, path: Path) -> dict[str, Any] | None:
+        trust.require(self.directory, self.runtime, "the SSO token cache")
+        trust.not_a_link(path, "the token cache")
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _settled_text(path)
         except FileNotFoundError:
-            return None  # a dangling symlink reads as no file, as for botocore
+            return None
         except IsADirectoryError:
             raise CorruptCacheFile("it is a directory") from None
         except UnicodeDecodeError:
@@ -236,12 +269,14 @@ class TokenCache:
 
     def save_token(self, session: SsoSession, document: dict[str, Any]) -> Path:
         path = self.token_path(session)
+        trust.require(self.directory, self.runtime, "the SSO token cache")
         self._keep_if_corrupt(path, is_token=True)
         atomic_write(path, dumps(document))
         return path
 
     def save_registration(self, session: SsoSession, registration: Registration) -> Path:
         path = self.registration_path(session)
+        trust.require(self.directory, self.runtime, "the SSO token cache")
         self._keep_if_corrupt(path)
         atomic_write(path, dumps(registration.document()))
         return path

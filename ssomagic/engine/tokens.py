@@ -90,7 +90,14 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
         rejections.remember(session, token.access_token, runtime)
         return None
     except ServiceError as exc:
-        log.warning("Could not renew the sign-in to %s: %s", session.label, exc)
+        if token.remaining(runtime.now()) <= timedelta(0):
+            # Nothing else can serve: say this one thing (a transient fault, try again),
+            # not "expired, sign in again" after it.
+            raise ServiceError(f"Could not renew the sign-in to {session.label}, which has "
+                               f"expired: {exc.message}", exc.hint, code=exc.code,
+                               fault=exc.fault, retry_helps=exc.retry_helps) from None
+        log.info("Could not renew the sign-in to %s yet (it still serves): %s", session.label,
+                 exc)
         return None
     except (TypeError, ValueError):
         log.warning("Could not renew the sign-in to %s: %s", session.label,

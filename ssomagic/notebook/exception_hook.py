@@ -7,9 +7,12 @@ explains an error loads the first time an exception reaches it.
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..engine.errors import SsoMagicError
 
 if TYPE_CHECKING:
     from ..engine.binding import KernelBinding
@@ -52,10 +55,16 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
         # IPython switches a handler off for the session the first time it raises, so this
         # one never does: if explaining fails (a malformed config, say), the user gets
         # IPython's usual traceback of their error, and the failure goes to the log.
+        problem: str | None = None
         try:
             explained = _explain(value, get_binding(), rich(), tb)
-        except Exception:
-            log.warning("ssomagic could not explain %s.", etype.__name__, exc_info=True)
+        except SsoMagicError as exc:
+            # It cannot help (a config that does not parse, say): the cell's own error shows
+            # as IPython shows it, and one line says what is wrong with ssomagic's side.
+            explained, problem = None, str(exc)
+        except Exception as exc:
+            log.warning("ssomagic could not explain %s (%s).", etype.__name__,
+                        type(exc).__name__)
             explained = None
         if explained is None:
             try:
@@ -64,15 +73,56 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
                 else:
                     self.showtraceback((etype, value, tb), tb_offset=tb_offset)
             except Exception:
-                log.warning("Could not show the traceback.", exc_info=True)
+                log.warning("Could not show the traceback.")
+            if problem is not None and problem not in str(value):  # said once, not twice
+                print(f"ssomagic: {problem}", file=sys.stderr)
         return explained
 
     shell.set_custom_exc((Exception,), handler)
+    _redact_tracebacks(shell, get_binding)
     _installed.add(shell)
     return True
+
+
+class _Shown:
+    """An exception value as shown: its text, with the secrets taken out."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _redact_tracebacks(shell: Any, get_binding: Callable[[], KernelBinding]) -> None:
+    """Every traceback IPython shows (Verbose mode's frame locals included) passes through
+    here first, so a token a frame held never reaches an output or a saved notebook."""
+    if "_showtraceback" in vars(shell):
+        return  # already wrapped, by us or by someone who knows what they do
+    original = shell._showtraceback
+
+    def show(etype: type, evalue: BaseException, stb: list[str]) -> Any:
+        from ..engine.known_secrets import known_secrets, scrub
+
+        try:
+            secrets = known_secrets(get_binding().runtime)
+            stb = [scrub(line, secrets) for line in stb]
+            text = str(evalue)
+            clean = scrub(text, secrets)
+        except Exception:  # never lose the traceback itself
+            return original(etype, evalue, stb)
+        return original(etype, evalue if clean == text else _Shown(clean), stb)
+
+    shell._showtraceback = show
+
+
+def _restore_tracebacks(shell: Any) -> None:
+    if "_showtraceback" in vars(shell):
+        del shell._showtraceback
 
 
 def uninstall(shell: Any) -> None:
     if shell in _installed:
         shell.set_custom_exc((), None)
+        _restore_tracebacks(shell)
         _installed.discard(shell)
