@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from .engine.portal import ListingProgress
 
 from .engine.config import AwsConfig, Profile, SsoSession, load_config
-from .engine.errors import ConfigError
 from .engine.events import Listener
 from .engine.identity import Identity
 from .engine.identity import whoami as _whoami
@@ -35,13 +34,10 @@ def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]
 def _target(profile: str | None, sso_session: str | None, runtime: Runtime
             ) -> tuple[AwsConfig, Profile | SsoSession]:
     """A profile, or an sso-session named alone (as `aws sso login --sso-session NAME`)."""
-    if sso_session is None:
-        return _resolve(profile, runtime)
-    if profile is not None:
-        raise ConfigError(f"Name a profile or an sso-session, not both ({profile}, "
-                          f"{sso_session}).", "A profile already names its sso-session.")
-    config = load_config(runtime)
-    return config, config.session(sso_session)
+    from .engine.resolve import sign_in_target
+
+    found = sign_in_target(profile, sso_session, runtime)
+    return load_config(runtime), found
 
 
 def login(profile: str | None = None, *, sso_session: str | None = None, force: bool = False,

@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Sign in to the profile's sso-session. A valid "
                                 "cached token is reused unless --force is given.")
     login.add_argument("profile", nargs="?", metavar="PROFILE")
+    login.add_argument("--profile", dest="profile_option", metavar="PROFILE",
+                       help="the profile, as the AWS CLI takes it (with --sso-session: one of "
+                            "that session's)")
     login.add_argument("--force", action="store_true", help="start a new sign-in even if "
                        "a valid token is cached")
     login.add_argument("--sso-session", metavar="NAME", help="sign in to this sso-session "
@@ -237,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "emulator":
             return _run_emulator(args)
         if args.command == "login":
-            api.login(args.profile, sso_session=args.sso_session, force=args.force)
+            api.login(args.profile or args.profile_option, sso_session=args.sso_session,
+                      force=args.force)
         elif args.command == "logout":
             every = args.all or (args.profile is None and args.sso_session is None)
             print(api.logout(args.profile, sso_session=args.sso_session, all=every))

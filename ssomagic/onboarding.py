@@ -19,7 +19,6 @@ from .engine.errors import ConfigError, SsoMagicError
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 EXAMPLE_START_URL = "https://d-1234567890.awsapps.com/start"  # what the emulator serves
-EXAMPLE_ACCOUNTS = ("analytics-dev/DataScientist", "analytics-prod/ReadOnlyAccess")
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,9 @@ class Organisation:
     start_url: str
     region: str
     session: str
-    accounts: tuple[str, ...] = EXAMPLE_ACCOUNTS  # ACCOUNT/ROLE, the first one is used
+    # ACCOUNT/ROLE for the two roles the notebook shows; none given: the first two of the
+    # reader's own listing (in two accounts where they can), so it runs for anyone.
+    accounts: tuple[str, ...] = ()
     profile_template: str | None = None
     title: str = "Signing in to AWS from a notebook"
 
@@ -54,7 +55,7 @@ class Organisation:
             check_template(profile_template)
         return cls(url, urls.check_region(found_region),
                    urls.check_session_name(session or urls.session_name_for(url)),
-                   tuple(accounts) or EXAMPLE_ACCOUNTS, profile_template,
+                   tuple(accounts), profile_template,
                    title or "Signing in to AWS from a notebook")
 
 
@@ -62,10 +63,23 @@ EXAMPLE = Organisation(EXAMPLE_START_URL, "us-east-1", "my-org")
 
 
 def _settings(org: Organisation) -> str:
+    first, other = [*org.accounts, "", ""][:2]
     return (f"START_URL = {json.dumps(org.start_url)}  # from your administrator\n"
             f"REGION = {json.dumps(org.region)}  # the region of its IAM Identity Center\n"
             f"SESSION = {json.dumps(org.session)}  # what this sign-in is called in "
-            "~/.aws/config")
+            "~/.aws/config\n"
+            f"ROLE = {json.dumps(first)}  # ACCOUNT/ROLE to work as; empty: your first role\n"
+            f"OTHER_ROLE = {json.dumps(other)}  # a second one; empty: one in another account")
+
+
+# After the sign-in: the roles the settings left empty, from the reader's own listing.
+_CHOOSE_ROLES = (
+    "import ssomagic\n\n"
+    "mine = [f\"{a.account_name}/{a.role_name}\" for a in ssomagic.accounts(sso_session=SESSION)]"
+    "\nROLE = ROLE or mine[0]\n"
+    "OTHER_ROLE = OTHER_ROLE or next((r for r in mine if r.split(\"/\")[0] != "
+    "ROLE.split(\"/\")[0]), ROLE)\n"
+    "print(\"This notebook works as\", ROLE, \"and\", OTHER_ROLE)")
 
 
 def _notebook(name: str, cells: list[tuple[str, str]]) -> dict:
@@ -74,6 +88,9 @@ def _notebook(name: str, cells: list[tuple[str, str]]) -> dict:
 
     made = [new_markdown_cell(text) if kind == "md" else new_code_cell(text)
             for kind, text in cells]
+    # The settings cell: papermill's `-p START_URL ... -p SESSION ...` replace its values.
+    settings = next(c for c in made if c.cell_type == "code" and "START_URL =" in c.source)
+    settings.metadata["tags"] = ["parameters"]
     notebook = new_notebook(cells=made, metadata={"kernelspec": KERNELSPEC,
                                                   "language_info": {"name": "python"}})
     for index, cell in enumerate(notebook.cells):
@@ -83,8 +100,6 @@ def _notebook(name: str, cells: list[tuple[str, str]]) -> dict:
 
 
 def onboarding(org: Organisation = EXAMPLE) -> dict:
-    first, *rest = org.accounts
-    other = rest[0] if rest else first
     populate = (f" --template {json.dumps(org.profile_template)}" if org.profile_template
                 else "")
     cells = [
@@ -109,19 +124,20 @@ def onboarding(org: Organisation = EXAMPLE) -> dict:
         ("md", "## 3. What you can use\n\nEvery account and role your sign-in reaches, and the "
                "profile already configured for each:"),
         ("code", "%sso accounts --sso-session {SESSION}"),
+        ("code", _CHOOSE_ROLES),
         ("md", "## 4. Choose a role for this notebook\n\n"
                "`ACCOUNT/ROLE` names a role by account and role, the same on every colleague's "
                "machine. If you have no profile for it yet, one is added, named as `aws "
                "configure sso` would. From now on boto3's default session, and `AWS_PROFILE` "
                "and the region for `!aws` and other programs, use it."),
-        ("code", f"%sso use {first}"),
+        ("code", "%sso use {ROLE}"),
         ("code", "import boto3\n\n"
                  'boto3.client("sts").get_caller_identity()["Arn"]'),
         ("code", "!echo profile=$AWS_PROFILE region=$AWS_REGION"),
         ("md", "## 5. Two accounts side by side\n\n"
                "`%%sso` runs one cell as another role, then switches back; plain "
                "`boto3.Session(profile_name=...)` works for every profile too."),
-        ("code", f'%%sso {other}\nboto3.client("sts").get_caller_identity()["Account"]'),
+        ("code", '%%sso {OTHER_ROLE}\nboto3.client("sts").get_caller_identity()["Account"]'),
         ("code", 'boto3.client("sts").get_caller_identity()["Account"]'),
         ("md", "A profile for every account and role you have, in one go (profiles written by "
                "hand are never touched):"),
@@ -146,8 +162,6 @@ def onboarding(org: Organisation = EXAMPLE) -> dict:
 
 
 def several_accounts(org: Organisation = EXAMPLE) -> dict:
-    first, *rest = org.accounts
-    other = rest[0] if rest else first
     cells = [
         ("md", "# Working with several AWS accounts\n\n"
                "One sign-in to IAM Identity Center covers every account and role you are "
@@ -158,6 +172,7 @@ def several_accounts(org: Organisation = EXAMPLE) -> dict:
         ("code", "%load_ext ssomagic"),
         ("code", "%sso configure --start-url {START_URL} --region {REGION} --session {SESSION}"),
         ("code", "%sso login --sso-session {SESSION}"),
+        ("code", _CHOOSE_ROLES),
         ("md", "## A profile for every account and role\n\n"
                "Profiles this adds are marked as its own: running it again updates them, and "
                "profiles you wrote by hand are never changed."),
@@ -177,8 +192,8 @@ def several_accounts(org: Organisation = EXAMPLE) -> dict:
         ("md", "## One cell as another role\n\n"
                "`%sso use` binds a role to the kernel; `%%sso` runs a single cell as another "
                "and the binding comes back afterwards, also when the cell fails."),
-        ("code", f"%sso use {first}"),
-        ("code", f'%%sso {other}\nboto3.client("sts").get_caller_identity()["Arn"]'),
+        ("code", "%sso use {ROLE}"),
+        ("code", '%%sso {OTHER_ROLE}\nboto3.client("sts").get_caller_identity()["Arn"]'),
         ("code", 'boto3.client("sts").get_caller_identity()["Arn"]'),
         ("md", "## How long you have\n\n"
                "`%sso status` shows the time left of every sign-in."),

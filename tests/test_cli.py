@@ -206,3 +206,14 @@ def test_the_emulator_warns_when_told_to_listen_beyond_loopback():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_login_takes_an_sso_session_with_one_of_its_profiles_as_the_cli_does(config_file,
+                                                                          live_emulator,
+                                                                          capsys):
+    with Approver(live_emulator):
+        assert main(["login", "--sso-session", "my-sso", "--profile", "dev"]) == 0
+    assert "Successfully signed in to my-sso" in capsys.readouterr().out
+    assert main(["login", "--sso-session", "my-sso", "--profile", "legacy"]) == 1
+    err = capsys.readouterr().err
+    assert "The profile legacy signs in with" in err and "not with the sso-session my-sso" in err

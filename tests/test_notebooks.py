@@ -90,7 +90,7 @@ def test_onboarding_runs_top_to_bottom_from_an_empty_home_and_leaks_nothing(empt
     assert "Bound to <b>DataScientist-111122223333</b>" in output_of(notebook, "%sso use")
     assert "assumed-role/AWSReservedSSO_DataScientist_" in output_of(notebook, "import boto3")
     assert "profile=DataScientist-111122223333 region=us-east-1" in output_of(notebook, "!echo")
-    assert "444455556666" in output_of(notebook, "%%sso analytics-prod/ReadOnlyAccess")
+    assert "444455556666" in output_of(notebook, "%%sso {OTHER_ROLE}")
     assert "111122223333" in output_of(notebook, 'boto3.client("sts")')
     assert "would be added" in output_of(notebook, "%sso populate")
     assert "my-org" in output_of(notebook, "%sso status")
@@ -206,3 +206,50 @@ def test_a_saved_notebook_shows_who_ran_it_without_a_live_kernel(kernel_env, liv
         assert shown, f"{cell.source!r} saved no identity: {cell.outputs}"
     assert "Error displaying widget" not in html
     assert leaked(nb, live_emulator.state.issued_secrets()) == []
+
+
+def test_every_sso_output_reads_as_text_in_a_saved_notebook(kernel_env, live_emulator):
+    nb = notebook_of([
+        "%load_ext ssomagic",
+        "%sso login dev",
+        "%sso accounts",
+        "%sso use prod",
+        "%sso populate my-sso --dry-run --role DataScientist",
+        "%sso status",
+        "%sso configure --start-url https://d-1234567890.awsapps.com/start --region us-east-1"
+        " --session other",
+    ])
+    with Approver(live_emulator):
+        client_for(nb, kernel_env).execute()
+    for cell in nb.cells[1:]:
+        plain = [o["data"]["text/plain"] for o in cell.outputs if "data" in o
+                 and "text/html" in o["data"]]
+        assert plain, cell.source
+        assert not [p for p in plain if p.startswith("<IPython.core.display")], cell.source
+    accounts = "".join(o["data"]["text/plain"] for o in nb.cells[2].outputs if "data" in o)
+    assert "account" in accounts and "sandbox" in accounts and "DataScientist" in accounts
+
+
+def test_the_shipped_notebooks_run_under_papermill_for_another_organisation(
+        empty_home, live_emulator, tmp_path):
+    import papermill
+
+    from ssomagic.emulator import Org
+    from ssomagic.emulator.org import Account
+
+    live_emulator.state.org = Org(user="bo", accounts=(
+        Account("210987654321", "data-lake", "lake@example.com", ("Analyst",)),
+        Account("123456789012", "warehouse", "wh@example.com", ("Engineer", "Analyst"))))
+    for name in ("onboarding.ipynb", "several-accounts.ipynb"):
+        out = tmp_path / name
+        with Approver(live_emulator):
+            papermill.execute_notebook(
+                str(empty_home / "notebooks" / name), str(out), kernel_name="python3",
+                cwd=str(empty_home / "notebooks"), progress_bar=False,
+                parameters={"START_URL": "https://acme.awsapps.com/start",
+                            "REGION": "us-east-1", "SESSION": f"acme-{name[:3]}"})
+        notebook = nbformat.read(out, as_version=4)
+        text = text_of(notebook)
+        assert "This notebook works as data-lake/Analyst and warehouse/Analyst" in text, name
+        assert "assumed-role/AWSReservedSSO_Analyst_" in text, name
+        assert leaked(notebook, live_emulator.state.issued_secrets()) == []

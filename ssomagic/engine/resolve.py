@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import AwsConfig, Profile, load_config
+from .config import AwsConfig, Profile, SsoSession, load_config
 from .config_writer import set_profile
-from .errors import ProfileNotFoundError
+from .errors import ConfigError, ProfileNotFoundError
 from .identity import account_names
 from .portal import Portal
 from .runtime import Runtime
@@ -85,3 +85,21 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
             current_token(s, runtime=runtime) for s in config.sessions())
         else "None of your signed-in sessions grants that role in that account.")
 
+
+
+def sign_in_target(profile: str | None, sso_session: str | None, runtime: Runtime
+                   ) -> Profile | SsoSession:
+    """What `login PROFILE`, `login --sso-session NAME` and both together sign in to. Both
+    together, as `aws sso login --sso-session NAME --profile P` allows: the profile, which
+    must then be one of that sso-session's (else one line says whose it is)."""
+    if sso_session is None:
+        return resolve_profile(profile, runtime)
+    session = load_config(runtime).session(sso_session)
+    if profile is None:
+        return session
+    found = resolve_profile(profile, runtime)
+    if found.sso.cache_key != session.cache_key:
+        raise ConfigError(f"The profile {found.name} signs in with {found.sso.label}, not with "
+                          f"the sso-session {sso_session}.",
+                          "Name the profile alone, or one of that sso-session's profiles.")
+    return found

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from IPython.display import HTML, display
+from IPython.display import display
 
 from ..engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
 from ..engine.runtime import Runtime
-from .render import code_beacon_html, code_beacon_title, code_panel_html, message_html
+from .render import (
+    code_beacon_html,
+    code_beacon_title,
+    code_panel_html,
+    code_panel_text,
+    message_html,
+)
 
 
 class CodePanel:
@@ -29,12 +35,14 @@ class CodePanel:
     def __call__(self, event: Event) -> None:
         if isinstance(event, CodeReady):
             self._code = event
-            self._show(code_panel_html(event, self._left()))
+            self._show(code_panel_html(event, self._left()),
+                       code_panel_text(event, self._left()))
         elif isinstance(event, StillWaiting) and self._code is not None:
-            self._show(code_panel_html(self._code, self._left()))
+            self._show(code_panel_html(self._code, self._left()),
+                       code_panel_text(self._code, self._left()))
         elif isinstance(event, WaitingForOtherLogin):
-            self._show(message_html(f"Another sign-in to {event.session} is running; "
-                                    "waiting for it."))
+            text = f"Another sign-in to {event.session} is running; waiting for it."
+            self._show(message_html(text), text)
         elif isinstance(event, SignedIn | Failed):
             self._code = None
             self.clear()
@@ -43,11 +51,12 @@ class CodePanel:
         assert self._code is not None
         return max(0.0, (self._code.expires_at - self.runtime.now()).total_seconds())
 
-    def _show(self, html: str) -> None:
+    def _show(self, html: str, text: str) -> None:
+        bundle = {"text/html": html, "text/plain": text}
         if self.handle is None:
-            self.handle = display(HTML(html), display_id=True)
+            self.handle = display(bundle, raw=True, display_id=True)
         else:
-            self.handle.update(HTML(html))
+            self.handle.update(bundle, raw=True)
         self._signal()
 
     def _signal(self) -> None:
@@ -74,7 +83,7 @@ class CodePanel:
     def clear(self) -> None:
         self._close_beacon()
         if self.handle is not None:
-            self.handle.update(HTML(""))
+            self.handle.update({"text/html": "", "text/plain": ""}, raw=True)
 
     def replace_with(self, obj: Any) -> None:
         self._close_beacon()

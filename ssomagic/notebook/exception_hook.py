@@ -30,9 +30,10 @@ def _explain(value: BaseException, binding: KernelBinding, rich: bool,
     if explanation is None:
         return None
     if rich:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(render_html(explanation)))
+        display({"text/html": render_html(explanation),
+                 "text/plain": f"{explanation.title}: {explanation.message}"}, raw=True)
         if explanation.profile:
             from .widgets import LoginButton
 

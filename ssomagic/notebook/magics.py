@@ -89,10 +89,12 @@ class SsoMagics(Magics):
         return getattr(self.shell, "kernel", None) is not None
 
     def _out(self, html: str, text: str) -> None:
+        """HTML in a notebook, with its text beside it: nbconvert, GitHub and a restarted
+        JupyterLab show the text/plain of a saved output, never `<...HTML object>`."""
         if self.rich:
-            from IPython.display import HTML, display
+            from IPython.display import display
 
-            display(HTML(html))
+            display({"text/html": html, "text/plain": text}, raw=True)
         else:
             print(text)
 
@@ -127,12 +129,9 @@ class SsoMagics(Magics):
         """PROFILE, or --sso-session NAME alone (as `aws sso login --sso-session NAME`)."""
         if getattr(args, "sso_session", None) is None:
             return self._profile(args.profile)
-        if args.profile is not None:
-            raise UsageError("Name a PROFILE or --sso-session, not both: a profile already "
-                             "names its sso-session.")
-        from ..engine.config import load_config
+        from ..engine.resolve import sign_in_target
 
-        return load_config(self.runtime).session(args.sso_session)
+        return sign_in_target(args.profile, args.sso_session, self.runtime)
 
     def _bind(self, profile: Profile) -> None:
         for warning in self.binding.bind(profile):

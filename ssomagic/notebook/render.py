@@ -80,6 +80,14 @@ def bound_html(profile: str, text: str, *, production: bool) -> str:
 
 # ---- sign-in code ---------------------------------------------------------------------------
 
+def code_panel_text(event: CodeReady, seconds_left: float) -> str:
+    """The same, as text: what a saved notebook shows where no HTML is rendered."""
+    warning = f"WARNING: {event.warning}\n" if event.warning else ""
+    return (f"{warning}Sign in to {event.session}: open {event.verification_uri_complete}, check "
+            f"the code {event.user_code}, and allow access "
+            f"({format_duration(seconds_left)} left).")
+
+
 def code_panel_html(event: CodeReady, seconds_left: float) -> str:
     """The link and the code. The code is selectable with one click (CSS, not a script)."""
     url = safe_url(event.verification_uri_complete) or safe_url(event.verification_uri)
