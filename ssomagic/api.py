@@ -75,11 +75,11 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
     import boto3
 
     from .engine.binding import KernelBinding, kernel_binding
-    from .engine.resolve import resolve_profile
+    from .engine.resolve import resolve_any
     from .engine.use import use as _use
 
     binding = kernel_binding() if runtime is None else KernelBinding(runtime)
-    for warning in _use(resolve_profile(profile, binding.runtime), binding).warnings:
+    for warning in _use(resolve_any(profile, binding.runtime), binding).warnings:
         import warnings
 
         warnings.warn(warning, stacklevel=2)
@@ -88,8 +88,10 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
 
 def whoami(profile: str | None = None, *, runtime: Runtime | None = None) -> Identity:
     """Account, account name, role, ARN, user, region and token expiry, from STS and the portal."""
+    from .engine.resolve import resolve_any
+
     runtime = runtime or Runtime()
-    _, found = _resolve(profile, runtime)
+    found = resolve_any(profile, runtime)
     _teach_ipython()
     return _whoami(found, runtime)
 
@@ -169,7 +171,7 @@ def export_credentials(profile: str | None = None, *, format: str = "process",
     """The profile's role credentials in a format of `aws configure export-credentials`.
     PROFILE may also be ACCOUNT/ROLE."""
     from .engine.export import export_credentials as _export
-    from .engine.resolve import resolve_profile
+    from .engine.resolve import resolve_any
 
     runtime = runtime or Runtime()
-    return _export(resolve_profile(profile, runtime), format, runtime)
+    return _export(resolve_any(profile, runtime), format, runtime)

@@ -17,7 +17,7 @@ from . import __version__, api
 from .console import ProgressLine
 from .engine.accounts import as_json
 from .engine.config import AwsConfig, load_config
-from .engine.errors import SsoMagicError
+from .engine.errors import NothingToSignInError, SsoMagicError
 from .engine.export import FORMATS as EXPORT_FORMATS
 from .engine.runtime import Runtime
 from .notebook.render import table_text
@@ -285,13 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "use":
             return _use(args)
         elif args.command == "profiles":
-            if not api.profiles():
+            if not api.profiles() and not _config().plain_profiles():
                 print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)
             for profile in api.profiles():
                 sso = profile.sso
                 role = f"{profile.account_id}/{profile.role_name}" if profile.has_role else "-"
+                via = f" via {' -> '.join(profile.chain[1:])}" if profile.source else ""
                 print(f"{profile.name}\t{role}\t{profile.region or '-'}\t"
-                      f"{sso.label if sso else '-'}")
+                      f"{sso.label if sso else '-'}{via}")
+            for plain in _config().plain_profiles():
+                print(f"{plain.name}\t-\t{plain.region or '-'}\t({plain.kind})")
         elif args.command == "status":
             found = api.sessions() if args.all or (
                 args.profile is None and args.sso_session is None
@@ -301,6 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"ssomagic: {_config().nothing_to_sign_in_to}", file=sys.stderr)
             for entry in found:
                 print(entry)
+    except NothingToSignInError as exc:  # a fact, not a failure
+        print(f"ssomagic: {exc}")
+        return 0
     except SsoMagicError as exc:
         print(f"ssomagic: {exc}", file=sys.stderr)
         return 1

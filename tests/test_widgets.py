@@ -295,3 +295,13 @@ def test_closing_the_wizard_writes_nothing(home, live_emulator):
     wizard.close()
     running.result(5)
     assert not (home / ".aws" / "config").exists()
+
+
+def test_a_closed_card_leaves_no_widget_in_the_saved_state(signed_in):
+    ipywidgets.Widget.close_all()
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    card.close()
+    left = {m["model_name"] for m in json.loads(widget_state())["state"].values()}
+    # Layouts and styles are models of their own that ipywidgets never closes; no view is left.
+    assert left <= {"LayoutModel", "ButtonStyleModel", "DescriptionStyleModel",
+                    "HTMLStyleModel", "ToggleButtonStyleModel", "LabelStyleModel"}, left

@@ -4,7 +4,9 @@ An org file is JSON so that a demo or a benchmark can describe 300 accounts with
 
     {"user": "ada",
      "accounts": [{"id": "111122223333", "name": "analytics-dev", "email": "dev@example.com",
-                   "roles": ["DataScientist", "ReadOnlyAccess"]}]}
+                   "roles": ["DataScientist", "ReadOnlyAccess"]}],
+     "trusted_roles": [{"arn": "arn:aws:iam::555566667777:role/DataReader",
+                        "trusted": ["111122223333"]}]}
 """
 
 from __future__ import annotations
@@ -27,9 +29,30 @@ GENERATED_ROLES = ("ReadOnlyAccess", "DataScientist", "AdministratorAccess", "Po
 
 
 @dataclass(frozen=True)
+class TrustedRole:
+    """An IAM role STS lets others assume (role chaining): who its trust policy lets in, by
+    account id (any role credentials of that account may assume it)."""
+
+    arn: str
+    trusted: tuple[str, ...]
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class Org:
     user: str
     accounts: tuple[Account, ...] = field(default_factory=tuple)
+    trusted_roles: tuple[TrustedRole, ...] = field(default_factory=tuple)
+
+    def trusted_role(self, arn: str) -> TrustedRole | None:
+        return next((r for r in self.trusted_roles if r.arn == arn), None)
 
     def account(self, account_id: str) -> Account | None:
         return self._by_id.get(account_id)
@@ -51,9 +74,13 @@ class Org:
                 )
                 for a in data.get("accounts", ())
             )
-            return cls(user=str(data.get("user", "ada")), accounts=accounts)
+            trusted = tuple(TrustedRole(str(r["arn"]), tuple(str(a) for a in r.get("trusted", ())))
+                            for r in data.get("trusted_roles", ()))
+            return cls(user=str(data.get("user", "ada")), accounts=accounts,
+                       trusted_roles=trusted)
         except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"org: every account needs an \"id\" ({exc!r})") from None
+            raise ValueError(f"org: every account needs an \"id\", every trusted role an "
+                             f"\"arn\" ({exc!r})") from None
 
     @classmethod
     def load(cls, path: str | Path) -> Org:
@@ -91,5 +118,11 @@ DEFAULT_ORG = Org(
                 ("ReadOnlyAccess",)),
         Account("777788889999", "sandbox", "sandbox@example.com",
                 ("AdministratorAccess", "DataScientist")),
+    ),
+    # Role chaining: sign in to analytics-dev, then assume a role in the data account (which
+    # is not assigned through IAM Identity Center at all), and from there one more.
+    trusted_roles=(
+        TrustedRole("arn:aws:iam::555566667777:role/DataReader", ("111122223333",)),
+        TrustedRole("arn:aws:iam::999900001111:role/Auditor", ("555566667777",)),
     ),
 )

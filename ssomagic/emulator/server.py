@@ -107,7 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif (method, path) in _PORTAL_ROUTES:
                 self._operation(_PORTAL_ROUTES[(method, path)], self._portal, path, query)
             elif method == "POST" and path == "/":
-                self._operation("GetCallerIdentity", self._sts)
+                action = parse_qs(self._raw_body.decode(errors="replace")).get("Action", [""])
+                self._operation("AssumeRole" if action[-1] == "AssumeRole"
+                                else "GetCallerIdentity", self._sts)
             else:
                 self._json(404, {"message": f"No route for {method} {path}"},
                            {"x-amzn-ErrorType": "ResourceNotFoundException"})
@@ -144,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(err.delay)
             state.record(name, err.status, err.code)
             self._held = None
-            if name == "GetCallerIdentity":
+            if name in ("GetCallerIdentity", "AssumeRole"):
                 self._sts_error(err)
             elif err.oauth_error is not None and name in _OIDC_ROUTES.values():
                 self._json(err.status, {"error": err.oauth_error,
@@ -181,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _sts(self, name: str) -> None:
         form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
-        if form.get("Action") != "GetCallerIdentity":
+        if form.get("Action") not in ("GetCallerIdentity", "AssumeRole"):
             raise ApiError("InvalidAction", 400,
                            f"Could not find operation {form.get('Action')} for version 2011-06-15")
         access_key = sigv4.access_key_of(self.headers.get("Authorization", ""))
@@ -191,10 +193,25 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.server.state.check_signing_time(headers.get("x-amz-date", ""))
+
+        def signed_with(secret: str) -> bool:
+            return sigv4.is_valid("POST", url.path, url.query, headers, self._raw_body, secret)
+
+        if form["Action"] == "AssumeRole":
+            found = self.server.state.assume_role(
+                access_key, headers.get("x-amz-security-token"), signed_with, form)
+            creds = "".join(f"<{k}>{html.escape(found[k])}</{k}>" for k in (
+                "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"))
+            xml = (f'<AssumeRoleResponse xmlns="{_STS_NS}"><AssumeRoleResult><Credentials>'
+                   f"{creds}</Credentials><AssumedRoleUser><AssumedRoleId>"
+                   f"{html.escape(found['AssumedRoleId'])}</AssumedRoleId><Arn>"
+                   f"{html.escape(found['Arn'])}</Arn></AssumedRoleUser></AssumeRoleResult>"
+                   f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId>"
+                   f"</ResponseMetadata></AssumeRoleResponse>")
+            self._send(200, xml.encode(), "text/xml")
+            return
         identity = self.server.state.caller_identity(
-            access_key, headers.get("x-amz-security-token"),
-            lambda secret: sigv4.is_valid("POST", url.path, url.query, headers,
-                                          self._raw_body, secret))
+            access_key, headers.get("x-amz-security-token"), signed_with)
         result = "".join(f"<{k}>{html.escape(v)}</{k}>" for k, v in identity.items())
         xml = (f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
                f"</GetCallerIdentityResult><ResponseMetadata><RequestId>{uuid.uuid4()}"

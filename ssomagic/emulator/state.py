@@ -32,6 +32,7 @@ OPERATIONS = (
     "GetRoleCredentials",
     "Logout",
     "GetCallerIdentity",
+    "AssumeRole",
 )
 
 
@@ -141,6 +142,7 @@ class _RoleCredentials:
     account_id: str
     role_name: str
     expires_at: float
+    arn: str | None = None  # set for an assumed (chained) role; SSO roles derive theirs
 
 
 @dataclass
@@ -561,9 +563,8 @@ class IdentityCenter:
                            f"Signature not yet current: {amz_date} is still later than "
                            f"{stamp(now + 300)} ({stamp(now)} + 5 min.)")
 
-    def caller_identity(self, access_key_id: str, session_token: str | None,
-                        signed_with: Callable[[str], bool]) -> dict[str, str]:
-        """``signed_with(secret)`` says whether the request was signed with that secret key."""
+    def _caller(self, access_key_id: str, session_token: str | None,
+                signed_with: Callable[[str], bool]) -> _RoleCredentials:
         with self._lock:
             creds = self._role_credentials.get(access_key_id)
             if creds is None or creds.session_token != session_token:
@@ -577,9 +578,49 @@ class IdentityCenter:
             if creds.expires_at <= self.clock():
                 raise ApiError("ExpiredToken", 400,
                                "The security token included in the request is expired")
+            return creds
+
+    def caller_identity(self, access_key_id: str, session_token: str | None,
+                        signed_with: Callable[[str], bool]) -> dict[str, str]:
+        """``signed_with(secret)`` says whether the request was signed with that secret key."""
+        creds = self._caller(access_key_id, session_token, signed_with)
         role_id = "AROA" + hashlib.sha1(creds.role_name.encode()).hexdigest()[:17].upper()
         return {
-            "Arn": assumed_role_arn(creds.account_id, creds.role_name, self.org.user),
+            "Arn": creds.arn or assumed_role_arn(creds.account_id, creds.role_name,
+                                                 self.org.user),
             "UserId": f"{role_id}:{self.org.user}",
             "Account": creds.account_id,
         }
+
+    def assume_role(self, access_key_id: str, session_token: str | None,
+                    signed_with: Callable[[str], bool], form: dict[str, str]
+                    ) -> dict[str, str]:
+        """Role chaining: the caller's credentials (SSO role or an assumed one) for a role
+        whose trust lets the caller's account in; AccessDenied as STS says it otherwise."""
+        caller = self._caller(access_key_id, session_token, signed_with)
+        arn, session_name = form.get("RoleArn", ""), form.get("RoleSessionName", "")
+        if not arn or not session_name:
+            raise ApiError("ValidationError", 400, "RoleArn and RoleSessionName are required")
+        role = self.org.trusted_role(arn)
+        if role is None or caller.account_id not in role.trusted:
+            who = caller.arn or assumed_role_arn(caller.account_id, caller.role_name,
+                                                 self.org.user)
+            raise ApiError("AccessDenied", 403, f"User: {who} is not authorized to perform: "
+                           f"sts:AssumeRole on resource: {arn}")
+        duration = int(form.get("DurationSeconds") or 3600)
+        with self._lock:
+            creds = _RoleCredentials(
+                access_key_id="ASIA" + "".join(self._random.choice(_KEY_LETTERS)
+                                               for _ in range(16)),
+                secret_access_key=secrets.token_urlsafe(30),
+                session_token=f"emu-session-{secrets.token_urlsafe(64)}",
+                account_id=role.account_id, role_name=role.name,
+                expires_at=int(self.clock()) + duration,
+                arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}")
+            self._role_credentials[creds.access_key_id] = creds
+        role_id = "AROA" + hashlib.sha1(arn.encode()).hexdigest()[:17].upper()
+        return {"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key,
+                "SessionToken": creds.session_token,
+                "Expiration": datetime.fromtimestamp(creds.expires_at, timezone.utc).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"),
+                "AssumedRoleId": f"{role_id}:{session_name}", "Arn": str(creds.arn)}

@@ -55,7 +55,8 @@ def configured_profiles(config: AwsConfig, session: SsoSession) -> dict[tuple[st
     """(account id, role) -> the first profile in file order that signs in as it here."""
     found: dict[tuple[str, str], str] = {}
     for profile in config.sso_profiles():
-        if profile.has_role and profile.sso.cache_key == session.cache_key:
+        if (profile.has_role and profile.role_arn is None
+                and profile.sso.cache_key == session.cache_key):
             found.setdefault((profile.account_id or "", profile.role_name or ""), profile.name)
     return found
 

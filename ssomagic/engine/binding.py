@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from traitlets import HasTraits, Int, Unicode
 
-from .config import Profile
+from .config import PlainProfile, Profile
 
 if TYPE_CHECKING:
     from .env_export import EnvExport
@@ -66,15 +66,22 @@ class KernelBinding(HasTraits):
 
     # ---- sessions ------------------------------------------------------------------------
 
-    def session_for(self, profile: Profile) -> Any:
+    def session_for(self, profile: Profile | PlainProfile) -> Any:
         """One boto3 Session per profile and config version: switching back costs nothing."""
         from .boto_session import boto3_session
 
-        key = (profile.name, profile.sso, profile.account_id, profile.role_name, profile.region)
+        if isinstance(profile, PlainProfile):
+            from .plain_profiles import boto3_session as plain_session
+
+            key: tuple[Any, ...] = (profile.name, profile.kind, tuple(profile.values.items()))
+        else:
+            key = (profile.name, profile.sso, profile.account_id, profile.role_name,
+                   profile.region, profile.chain, profile.role_arn)
         with self._lock:
             found = self._sessions.get(key)
             if found is None:
-                found = boto3_session(profile, self.runtime)
+                found = (plain_session(profile) if isinstance(profile, PlainProfile)
+                         else boto3_session(profile, self.runtime))
                 self._sessions[key] = found
             return found
 
@@ -86,7 +93,7 @@ class KernelBinding(HasTraits):
 
     # ---- binding -------------------------------------------------------------------------
 
-    def bind(self, profile: Profile) -> list[str]:
+    def bind(self, profile: Profile | PlainProfile) -> list[str]:
         """Bind the profile; returns warnings to show the user."""
         import boto3
 
@@ -148,7 +155,7 @@ class KernelBinding(HasTraits):
             self.env_export.start()
 
     @contextmanager
-    def temporarily(self, profile: Profile) -> Iterator[list[str]]:
+    def temporarily(self, profile: Profile | PlainProfile) -> Iterator[list[str]]:
         """Bind for the length of a block, then put everything back, also on an exception."""
         before = self.snapshot()
         try:

@@ -5,6 +5,11 @@ The Session is a plain boto3 Session on a botocore session for the profile (so r
 come from ssomagic's SSO provider. That provider shares role credentials with the AWS CLI
 through ~/.aws/cli/cache, finds the caches under the Runtime's HOME, and refetches as soon as
 a new sign-in happens, so clients made before the sign-in recover without a kernel restart.
+
+A chained profile (`role_arn` over `source_profile`) assumes its role with STS using the
+source's Session, made the same way, so the chain's root is ssomagic's SSO provider and every
+link refreshes as botocore refreshes an assumed role (`role_session_name`, `external_id` and
+`duration_seconds` are honoured as botocore honours them).
 """
 
 from __future__ import annotations
@@ -17,18 +22,42 @@ from .role_credentials import refreshable_credentials
 from .runtime import Runtime
 
 
+def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
+    import time
+
+    from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+
+    assert profile.source is not None and profile.role_arn is not None
+    source = boto3_session(profile.source, runtime)
+    extra: dict[str, Any] = {"RoleSessionName": profile.values.get(
+        "role_session_name") or f"ssomagic-{int(time.time())}"}
+    if profile.values.get("external_id"):
+        extra["ExternalId"] = profile.values["external_id"]
+    if profile.values.get("duration_seconds"):
+        extra["DurationSeconds"] = int(profile.values["duration_seconds"])
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=source._session.create_client,
+        source_credentials=source.get_credentials(), role_arn=profile.role_arn,
+        extra_args=extra)
+    return DeferredRefreshableCredentials(method="assume-role",
+                                          refresh_using=fetcher.fetch_credentials,
+                                          time_fetcher=runtime.now)
+
+
 def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
     import boto3
     from botocore.credentials import CredentialProvider, CredentialResolver
 
-    runtime = runtime or Runtime()
+    run: Runtime = runtime or Runtime()
 
     class SsoProvider(CredentialProvider):
-        METHOD = "sso"
-        CANONICAL_NAME = "sso"
+        METHOD = "sso" if profile.role_arn is None else "assume-role"
+        CANONICAL_NAME = METHOD
 
         def load(self) -> Any:
-            return refreshable_credentials(profile, runtime)
+            if profile.role_arn is not None:
+                return _assumed_credentials(profile, run)
+            return refreshable_credentials(profile, run)
 
     core = botocore_session(profile.name)
     core.register_component("credential_provider", CredentialResolver([SsoProvider()]))

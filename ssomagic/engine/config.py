@@ -47,11 +47,26 @@ class SsoSession:
 @dataclass(frozen=True)
 class Profile:
     name: str
-    sso: SsoSession  # every profile ssomagic resolves signs in somewhere
+    sso: SsoSession  # every profile ssomagic resolves signs in somewhere (a chain: its root's)
     account_id: str | None = None
     role_name: str | None = None
     region: str | None = None
     values: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Role chaining (`role_arn` over `source_profile`): the role assumed with the source's
+    # credentials; account_id and role_name are then the assumed role's.
+    role_arn: str | None = None
+    source: Profile | None = None
+
+    @property
+    def root(self) -> Profile:
+        """The SSO profile at the bottom of a chain (the profile itself when not chained):
+        the one whose role the sign-in grants."""
+        return self.source.root if self.source is not None else self
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """Profile names from this one down to the root."""
+        return (self.name, *(self.source.chain if self.source is not None else ()))
 
     def is_production(self, flagged: Sequence[str] = ()) -> bool:
         """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself
@@ -63,6 +78,40 @@ class Profile:
     def has_role(self) -> bool:
         """A role profile yields credentials; one with only an sso-session can still sign in."""
         return self.account_id is not None and self.role_name is not None
+
+
+# Profiles whose credentials come from elsewhere than a sign-in, by the key that says so, in
+# the order botocore's credential chain tries them.
+PLAIN_KINDS = (("aws_access_key_id", "static keys"), ("credential_process", "credential_process"),
+               ("login_session", "login_session (aws login)"),
+               ("web_identity_token_file", "web identity"),
+               ("credential_source", "credential_source"))
+
+
+@dataclass(frozen=True)
+class PlainProfile:
+    """A profile that is not signed in through IAM Identity Center: static keys, a
+    credential_process, an `aws login` session, web identity. botocore resolves its
+    credentials; ssomagic lists it, binds it and asks STS who it is, and has nothing to sign
+    in to for it."""
+
+    name: str
+    kind: str  # one of PLAIN_KINDS' descriptions
+    region: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def is_production(self, flagged: Sequence[str] = ()) -> bool:
+        return self.name in flagged or self.values.get(PRODUCTION_KEY, "").lower() in (
+            "true", "yes", "1")
+
+    @property
+    def how(self) -> str:
+        """Where its credentials come from, in words (never a key's value)."""
+        if self.kind == "credential_process":
+            return f"the credential_process `{self.values['credential_process']}`"
+        if self.kind == "static keys":
+            return "the access keys in its section"
+        return f"its {self.kind}"
 
 
 def section_name_for_profile(name: str) -> str:
@@ -147,8 +196,9 @@ class AwsConfig:
 
     # ---- resolution ----------------------------------------------------------------------
 
-    def profile(self, name: str) -> Profile:
-        """The profile, validated for SSO sign-in; raises a ConfigError that says what to fix."""
+    def profile(self, name: str, _seen: tuple[str, ...] = ()) -> Profile:
+        """The profile, validated for SSO sign-in (directly, or by role chaining over one);
+        raises a ConfigError that says what to fix."""
         values = self.profiles.get(name)
         if values is None:
             known = ", ".join(sorted(self.profiles)) or "none"
@@ -158,6 +208,8 @@ class AwsConfig:
                 "add profiles with `ssomagic populate SESSION` (`%sso populate` in a "
                 "notebook).",
             )
+        if values.get("role_arn") and values.get("source_profile"):
+            return self._chained(name, values, _seen)
         session_name = values.get("sso_session")
         if session_name is None and not any(k in values for k in (*_SSO_KEYS, *_ROLE_KEYS)):
             raise NotAnSsoProfileError(
@@ -213,6 +265,29 @@ class AwsConfig:
             values=values,
         )
 
+    def _chained(self, name: str, values: Mapping[str, str], seen: tuple[str, ...]) -> Profile:
+        """`role_arn` assumed with `source_profile`'s credentials, as botocore chains them, to
+        any depth; the chain must end at an SSO profile for ssomagic to sign it in."""
+        source_name = values["source_profile"]
+        if source_name in (*seen, name):
+            raise ConfigError(f"The profile {name} chains back to itself through "
+                              f"source_profile ({' -> '.join((*seen, name, source_name))}).",
+                              f"Point source_profile of [{section_name_for_profile(name)}] at "
+                              "an SSO profile.")
+        arn = values["role_arn"]
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+            raise ConfigError(f"The role_arn of profile {name} is not a role's ARN ({arn}).",
+                              "Write it as arn:aws:iam::ACCOUNT:role/NAME.")
+        source = self.profile(source_name, (*seen, name))
+        if not source.has_role:
+            raise ConfigError(f"The source_profile of {name}, {source_name}, has no "
+                              "sso_account_id and sso_role_name: it has no credentials to "
+                              "assume a role with.", "Point source_profile at a role profile.")
+        return Profile(name=name, sso=source.sso, account_id=parts[4],
+                       role_name=parts[5].rsplit("/", 1)[-1], region=values.get("region"),
+                       values=values, role_arn=arn, source=source)
+
     def find(self, name: str | None) -> Profile | None:
         """The profile if it is there and valid, else None (for displays that must not fail)."""
         if not name:
@@ -221,6 +296,23 @@ class AwsConfig:
             return self.profile(name)
         except ConfigError:
             return None
+
+    def plain(self, name: str) -> PlainProfile | None:
+        """The profile as a plain one, when its credentials come from elsewhere."""
+        values = self.profiles.get(name)
+        if values is None or values.get("sso_session") or values.get("sso_start_url") or (
+                values.get("role_arn") and values.get("source_profile")):
+            return None
+        kind = next((what for key, what in PLAIN_KINDS if values.get(key)), None)
+        return None if kind is None else PlainProfile(name, kind, values.get("region"), values)
+
+    def plain_profiles(self) -> list[PlainProfile]:
+        return [p for p in (self.plain(n) for n in self.profiles) if p is not None]
+
+    def find_any(self, name: str | None) -> Profile | PlainProfile | None:
+        """An SSO (or chained) profile, else a plain one, else None: for displays."""
+        found = self.find(name)
+        return found if found is not None or not name else self.plain(name)
 
     def sso_profiles(self) -> list[Profile]:
         """Every profile that validates as an SSO profile; the others are left out quietly."""

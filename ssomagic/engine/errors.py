@@ -6,6 +6,8 @@ notebook, logged or printed by the console as it is.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SsoMagicError(Exception):
     """Base of every error ssomagic raises on purpose."""
@@ -50,6 +52,10 @@ class NotAnSsoProfileError(ConfigError):
     pass
 
 
+class NothingToSignInError(SsoMagicError):
+    """A profile whose credentials come from elsewhere: not a failure, a fact to say."""
+
+
 class NotSignedInError(SsoMagicError):
     """No usable token: never signed in, expired, signed out or revoked."""
 
@@ -88,6 +94,18 @@ class NoAccessError(SsoMagicError):
         self.account_id = account_id
         self.role = role
         self.available = available
+
+    @classmethod
+    def to_assume(cls, profile: Any) -> NoAccessError:
+        """STS refused a chained profile's AssumeRole: the role's trust is the cause."""
+        source = profile.source.name if profile.source is not None else "its source"
+        error = cls(profile.account_id or "", profile.role_name or "", None)
+        SsoMagicError.__init__(
+            error, f"AWS STS did not let {source} assume {profile.role_arn} for profile "
+            f"{profile.name} (AccessDenied).",
+            f"The role's trust policy must let {source}'s account in; ask your administrator, "
+            "or check role_arn and source_profile in your config.")
+        return error
 
 
 class ServiceError(SsoMagicError):

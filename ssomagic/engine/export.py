@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .config import Profile
+from .config import PlainProfile, Profile
 from .errors import NotAnSsoProfileError
 from .role_credentials import RoleCredentialFetcher
 from .runtime import Runtime
@@ -27,20 +27,47 @@ LINE_FORMATS: dict[str, Callable[[str, str], str]] = {
 FORMATS = ("process", *LINE_FORMATS)
 
 
-def export_credentials(profile: Profile, fmt: str = "process",
+def export_credentials(profile: Profile | PlainProfile, fmt: str = "process",
                        runtime: Runtime | None = None) -> str:
-    """The profile's role credentials as ``fmt`` prints them; raises if not signed in."""
+    """The profile's role credentials as ``fmt`` prints them; raises if not signed in. A plain
+    profile's are botocore's, as `aws configure export-credentials` exports them."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if isinstance(profile, PlainProfile):
+        from .plain_profiles import credentials
+
+        key, secret, token, expiry = credentials(profile)
+        return _formatted(fmt, key, secret, token, expiry.isoformat() if expiry else None)
     if not profile.has_role:
         raise NotAnSsoProfileError(
             f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
             "has no credentials to export.", "Choose a profile with an account and a role.")
-    creds = RoleCredentialFetcher(profile, runtime).fetch()
-    expiration = parse_time(creds["expiry_time"]).isoformat()
-    values = (creds["access_key"], creds["secret_key"], creds["token"], expiration)
+    if profile.role_arn is not None:  # a chain: STS's assumed-role credentials
+        from .boto_session import boto3_session
+
+        assumed = boto3_session(profile, runtime).get_credentials()
+        frozen = assumed.get_frozen_credentials()
+        expiration = assumed._expiry_time.isoformat()
+        values = (frozen.access_key, frozen.secret_key, frozen.token, expiration)
+    else:
+        creds = RoleCredentialFetcher(profile, runtime).fetch()
+        expiration = parse_time(creds["expiry_time"]).isoformat()
+        values = (creds["access_key"], creds["secret_key"], creds["token"], expiration)
+    return _formatted(fmt, *values)
+
+
+def _formatted(fmt: str, key: str, secret: str, token: str | None, expiration: str | None
+               ) -> str:
+    """As the CLI prints them: keys that do not expire have no token or expiration line."""
     if fmt == "process":
-        return json.dumps({"Version": 1, "AccessKeyId": values[0], "SecretAccessKey": values[1],
-                           "SessionToken": values[2], "Expiration": expiration}, indent=2)
+        document: dict[str, object] = {"Version": 1, "AccessKeyId": key,
+                                       "SecretAccessKey": secret}
+        if token:
+            document["SessionToken"] = token
+        if expiration:
+            document["Expiration"] = expiration
+        return json.dumps(document, indent=2)
     line = LINE_FORMATS[fmt]
-    return "\n".join(line(name, value) for name, value in zip(VARIABLES, values, strict=True))
+    values = (key, secret, token, expiration)
+    return "\n".join(line(name, value) for name, value in zip(VARIABLES, values, strict=True)
+                     if value)

@@ -15,8 +15,8 @@ from typing import Any
 from . import gateway, listing_cache
 from .boto_session import boto3_session
 from .clients import client_config
-from .config import Profile, SsoSession
-from .errors import NotAnSsoProfileError, SsoMagicError
+from .config import PlainProfile, Profile, SsoSession
+from .errors import NoAccessError, NotAnSsoProfileError, ServiceError, SsoMagicError
 from .lru import Lru
 from .portal import Portal, not_signed_in
 from .role_credentials import RoleCredentialFetcher, new_sign_in
@@ -37,7 +37,14 @@ class Identity:
     user: str
     user_id: str
     region: str | None
-    token_expires_at: datetime
+    token_expires_at: datetime | None  # None: credentials that do not expire (static keys)
+    via: tuple[str, ...] = ()  # a chained profile's sources, down to the SSO profile
+    source: str | None = None  # a plain profile: where its credentials come from
+
+    def seconds_left(self, now: datetime) -> float:
+        if self.token_expires_at is None:
+            return float("inf")
+        return (self.token_expires_at - now).total_seconds()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
@@ -45,8 +52,14 @@ class Identity:
     def __str__(self) -> str:
         account = f"{self.account_name} ({self.account_id})" if self.account_name \
             else self.account_id
-        return (f"{self.user} as {self.role} in {account}, region {self.region or '-'}, "
-                f"token until {self.token_expires_at:%Y-%m-%d %H:%M} UTC")
+        via = f" (assumed via {' -> '.join(self.via)})" if self.via else ""
+        until = (f"token until {self.token_expires_at:%Y-%m-%d %H:%M} UTC"
+                 if self.token_expires_at is not None else "credentials that do not expire")
+        if self.source:
+            until = f"credentials from {self.source}" + (
+                f" until {self.token_expires_at:%Y-%m-%d %H:%M} UTC"
+                if self.token_expires_at is not None else "")
+        return f"{self.user} as {self.role} in {account}{via}, region {self.region or '-'}, {until}"
 
 
 def role_from_arn(arn: str) -> str | None:
@@ -95,8 +108,10 @@ def known_account_names(runtime: Runtime, sessions: list[SsoSession]) -> dict[st
     return names
 
 
-def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
+def whoami(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> Identity:
     runtime = runtime or Runtime()
+    if isinstance(profile, PlainProfile):
+        return _plain_whoami(profile, runtime)
     if not profile.has_role:
         raise NotAnSsoProfileError(
             f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
@@ -118,11 +133,15 @@ def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
 
     try:
         answer = ask()
+    except ServiceError as exc:
+        if profile.role_arn is not None and exc.code in ("AccessDenied", "AccessDeniedException"):
+            raise NoAccessError.to_assume(profile) from None
+        raise
     except ClientError:
         # STS no longer takes the cached role credentials (revoked, or their role changed):
         # ask the portal for new ones once, which also tells whether the sign-in itself still
         # stands (a TokenRejectedError when it does not).
-        RoleCredentialFetcher(profile, runtime).fetch(use_cache=False)
+        RoleCredentialFetcher(profile.root, runtime).fetch(use_cache=False)
         new_sign_in()  # the same refusal awaits every client on the old ones: all refetch
         try:
             answer = ask()
@@ -141,7 +160,19 @@ def whoami(profile: Profile, runtime: Runtime | None = None) -> Identity:
         user_id=str(answer["UserId"]),
         region=profile.region,
         token_expires_at=token.expires_at,
+        via=profile.chain[1:],
     )
+
+
+def _plain_whoami(profile: PlainProfile, runtime: Runtime) -> Identity:
+    from .plain_profiles import caller
+
+    answer, expiry = caller(profile, runtime)
+    arn = str(answer["Arn"])
+    return Identity(profile=profile.name, account_id=str(answer["Account"]), account_name=None,
+                    role=role_from_arn(arn) or arn.rsplit("/", 1)[-1], arn=arn,
+                    user=arn.rsplit("/", 1)[-1], user_id=str(answer["UserId"]),
+                    region=profile.region, token_expires_at=expiry, source=profile.how)
 
 
 def _name_of(portal: Portal, token: CachedToken, account_id: str) -> str | None:

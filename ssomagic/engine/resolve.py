@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import AwsConfig, Profile, SsoSession, load_config
+from .config import AwsConfig, PlainProfile, Profile, SsoSession, load_config
 from .config_writer import set_profile
-from .errors import ConfigError, ProfileNotFoundError
+from .errors import ConfigError, NotAnSsoProfileError, NothingToSignInError, ProfileNotFoundError
 from .identity import account_names
 from .portal import Portal
 from .runtime import Runtime
@@ -53,7 +53,8 @@ def resolve_profile(spec: str | None, runtime: Runtime | None = None) -> Profile
 
 def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Runtime
                          ) -> Profile | NewProfile:
-    profiles = [p for p in config.sso_profiles() if p.has_role and p.role_name == role]
+    profiles = [p for p in config.sso_profiles()
+                if p.has_role and p.role_arn is None and p.role_name == role]
     direct = [p for p in profiles if p.account_id == account]
     if direct:
         return direct[0]
@@ -93,7 +94,12 @@ def sign_in_target(profile: str | None, sso_session: str | None, runtime: Runtim
     together, as `aws sso login --sso-session NAME --profile P` allows: the profile, which
     must then be one of that sso-session's (else one line says whose it is)."""
     if sso_session is None:
-        return resolve_profile(profile, runtime)
+        found = resolve_any(profile, runtime)
+        if isinstance(found, PlainProfile):
+            from .plain_profiles import nothing_to_sign_in
+
+            raise NothingToSignInError(nothing_to_sign_in(found))
+        return found
     session = load_config(runtime).session(sso_session)
     if profile is None:
         return session
@@ -103,3 +109,15 @@ def sign_in_target(profile: str | None, sso_session: str | None, runtime: Runtim
                           f"the sso-session {sso_session}.",
                           "Name the profile alone, or one of that sso-session's profiles.")
     return found
+
+
+def resolve_any(spec: str | None, runtime: Runtime) -> Profile | PlainProfile:
+    """A profile to bind or ask about: an SSO (or chained) one as resolve_profile finds it,
+    else one whose credentials come from elsewhere (static keys, a credential_process...)."""
+    try:
+        return resolve_profile(spec, runtime)
+    except NotAnSsoProfileError:
+        plain = load_config(runtime).plain(runtime.profile_name(spec))
+        if plain is None:
+            raise
+        return plain

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import listing_cache
 from .binding import KernelBinding
-from .config import Profile
+from .config import PlainProfile, Profile
 from .errors import NoAccessError, SsoMagicError, TokenRejectedError
 from .lru import Lru
 from .portal import Portal, not_signed_in
@@ -40,13 +40,16 @@ def granted_roles(profile: Profile, token: CachedToken, runtime: Runtime) -> tup
 
 @dataclass(frozen=True)
 class Used:
-    profile: Profile
-    token: CachedToken
+    profile: Profile | PlainProfile
+    token: CachedToken | None  # None: a plain profile, which no sign-in serves
     warnings: tuple[str, ...]
 
 
-def use(profile: Profile, binding: KernelBinding) -> Used:
-    """Bind ``profile`` if it is signed in and its role is granted; else say why not."""
+def use(profile: Profile | PlainProfile, binding: KernelBinding) -> Used:
+    """Bind ``profile`` if it is signed in and its role is granted; else say why not. A plain
+    profile (static keys, a credential_process) is bound as it is: botocore resolves it."""
+    if isinstance(profile, PlainProfile):
+        return Used(profile, None, tuple(binding.bind(profile)))
     token = usable(profile, binding.runtime)
     return Used(profile, token, tuple(binding.bind(profile)))
 
@@ -59,14 +62,15 @@ def usable(profile: Profile, runtime: Runtime) -> CachedToken:
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
     if token is None:
         raise not_signed_in(profile.sso, profile.name, runtime)
+    root = profile.root  # a chain: the sign-in grants its root's role; STS judges the rest
     try:
-        roles = granted_roles(profile, token, runtime)
+        roles = granted_roles(root, token, runtime)
     except TokenRejectedError:
         raise
     except SsoMagicError:
         roles = None  # the portal cannot say now: the binding proceeds, as before the check
-    if roles is not None and profile.role_name not in roles:
-        raise NoAccessError(profile.account_id or "", profile.role_name or "", list(roles))
+    if roles is not None and root.role_name not in roles:
+        raise NoAccessError(root.account_id or "", root.role_name or "", list(roles))
     return token
 
 

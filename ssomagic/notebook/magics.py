@@ -23,8 +23,14 @@ log = logging.getLogger("ssomagic")
 
 if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
     from ..engine.binding import KernelBinding
-    from ..engine.config import Profile, SsoSession
+    from ..engine.config import PlainProfile, Profile, SsoSession
     from ..engine.runtime import Runtime
+
+
+def render_message(text: str) -> str:
+    from .render import message_html
+
+    return message_html(text)
 
 
 def _as_usage_error(exc: Exception) -> None:
@@ -97,6 +103,17 @@ class SsoMagics(Magics):
             display({"text/html": html, "text/plain": text}, raw=True)
         else:
             print(text)
+
+    def _any_profile(self, spec: str | None) -> Profile | PlainProfile:
+        """A profile to bind or ask about: SSO, chained, or plain (static keys, a
+        credential_process...)."""
+        from ..engine.resolve import resolve_any
+
+        if spec is None and self.default_profile:
+            spec = self.default_profile
+        if spec is not None:
+            return resolve_any(spec, self.runtime)
+        return self._profile(None)
 
     def _profile(self, spec: str | None) -> Profile:
         from ..engine.resolve import resolve_profile
@@ -196,8 +213,13 @@ class SsoMagics(Magics):
             args = parser().parse_argstring(line)
         except SystemExit:  # --help printed the help
             return None
+        from ..engine.errors import NothingToSignInError
+
         try:
             return getattr(self, f"_{args.command}")(args)
+        except NothingToSignInError as exc:  # a fact, not a failure: Run All goes on
+            self._out(render_message(str(exc)), str(exc))
+            return None
         except Exception as exc:
             _as_usage_error(exc)
             raise
@@ -208,9 +230,11 @@ class SsoMagics(Magics):
         spec = line.strip()
         if not spec:
             raise UsageError("%%sso needs a PROFILE: %%sso prod")
+        from ..engine.config import Profile
+
         try:
-            profile = self._profile(spec)
-            if not profile.has_role:
+            profile = self._any_profile(spec)
+            if isinstance(profile, Profile) and not profile.has_role:
                 raise UsageError(f"Profile {profile.name} has no account and role to run as.")
             with self.binding.temporarily(profile) as warnings:
                 for warning in warnings:
@@ -295,19 +319,26 @@ class SsoMagics(Magics):
         self._out(render.message_html(str(report)), str(report))
 
     def _use(self, args: argparse.Namespace) -> Any:
+        from ..engine.config import PlainProfile, Profile
         from ..engine.timing import format_duration
         from ..engine.use import use
         from . import render
 
-        profile = self._profile(args.profile)
-        if not profile.has_role:
+        profile = self._any_profile(args.profile)
+        if isinstance(profile, Profile) and not profile.has_role:
             raise UsageError(f"Profile {profile.name} has no account and role to bind.")
         used = use(profile, self.binding)
         for warning in used.warnings:
             self._warn(warning)
-        left = format_duration(used.token.remaining(self.runtime.now()).total_seconds())
-        facts = (f"account {profile.account_id}, role {profile.role_name}, region "
-                 f"{profile.region or '-'}; signed in for {left}.")
+        if isinstance(profile, PlainProfile):
+            facts = (f"credentials from {profile.how}, region {profile.region or '-'}; "
+                     "nothing to sign in to.")
+        else:
+            assert used.token is not None  # an SSO profile is only bound when signed in
+            left = format_duration(used.token.remaining(self.runtime.now()).total_seconds())
+            via = f" (assumed via {' -> '.join(profile.chain[1:])})" if profile.source else ""
+            facts = (f"account {profile.account_id}, role {profile.role_name}{via}, region "
+                     f"{profile.region or '-'}; signed in for {left}.")
         production = profile.is_production(self.production_profiles)
         self._out(render.bound_html(profile.name, facts, production=production),
                   f"Bound to {profile.name}{' [PRODUCTION]' if production else ''}: {facts}")
@@ -317,7 +348,7 @@ class SsoMagics(Magics):
         from ..engine.identity import whoami
 
         spec = args.profile or self.binding.profile
-        identity = whoami(self._profile(spec), self.runtime)
+        identity = whoami(self._any_profile(spec), self.runtime)
         card = self._card(identity)
         if self.rich:
             from IPython.display import display
@@ -347,11 +378,11 @@ class SsoMagics(Magics):
         from .render import PROFILE_HEADER, profile_rows, table_html, table_text
 
         config = load_config(self.runtime)
-        if not config.sso_profiles():
+        if not config.sso_profiles() and not config.plain_profiles():
             print(config.nothing_to_sign_in_to)
             return
         names = known_account_names(self.runtime, config.sessions())
-        rows = profile_rows(config.sso_profiles(), names)
+        rows = profile_rows(config.sso_profiles(), names, config.plain_profiles())
         self._out(table_html("ssomagic-profiles", PROFILE_HEADER, rows),
                   table_text(PROFILE_HEADER, rows))
 

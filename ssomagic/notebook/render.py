@@ -21,7 +21,7 @@ from ..engine.timing import format_duration
 from ..engine.token_cache import format_time
 
 if TYPE_CHECKING:
-    from ..engine.config import Profile
+    from ..engine.config import PlainProfile, Profile
     from ..engine.events import CodeReady
     from ..engine.identity import Identity
     from ..engine.portal import ListingProgress
@@ -127,16 +127,22 @@ def code_beacon_title(event: CodeReady) -> str:
 def identity_rows(identity: Identity, now: datetime) -> list[tuple[str, str]]:
     account = (f"{identity.account_name} ({identity.account_id})" if identity.account_name
                else identity.account_id)
-    left = (identity.token_expires_at - now).total_seconds()
-    return [("Account", account), ("Role", identity.role), ("Region", identity.region or "-"),
-            ("ARN", identity.arn),
-            ("Session", f"{format_duration(left)} left, until "
-                        f"{identity.token_expires_at:%H:%M} UTC" if left > 0 else "expired")]
+    left = identity.seconds_left(now)
+    via = [("Assumed via", " -> ".join(identity.via))] if identity.via else []
+    source = [("Credentials", identity.source)] if identity.source else []
+    if identity.token_expires_at is None:
+        session = "no expiry"
+    elif left > 0:
+        session = f"{format_duration(left)} left, until {identity.token_expires_at:%H:%M} UTC"
+    else:
+        session = "expired"
+    return [("Account", account), ("Role", identity.role), *via, *source,
+            ("Region", identity.region or "-"), ("ARN", identity.arn), ("Session", session)]
 
 
 def identity_card_html(identity: Identity, now: datetime, *, production: bool = False,
                        warn_before: float = 900) -> str:
-    left = (identity.token_expires_at - now).total_seconds()
+    left = identity.seconds_left(now)
     style = _BOX + (_PROD if production else "") + (_WARN if left < warn_before else "")
     badge = ('<span class="ssomagic-production" style="background:#d13212;color:white;'
              'border-radius:3px;padding:1px 6px;margin-left:8px;font-size:.8em">PRODUCTION'
@@ -161,7 +167,7 @@ def identity_text(identity: Identity, now: datetime, *, production: bool = False
                   warn_before: float = 900) -> str:
     """The card as text (a terminal, a saved notebook): the same marker and warning."""
     head = f"{identity.profile}{' [PRODUCTION]' if production else ''} as {identity.user}"
-    left = (identity.token_expires_at - now).total_seconds()
+    left = identity.seconds_left(now)
     warning = []
     if left <= 0:
         warning = ["  ! The sign-in has expired."]
@@ -201,13 +207,17 @@ def status_rows(statuses: Sequence[SessionStatus]) -> list[tuple[str, str, str, 
 PROFILE_HEADER = ("profile", "account", "role", "region", "sso-session")
 
 
-def profile_rows(profiles: Sequence[Profile], names: dict[str, str]
-                 ) -> list[tuple[str, str, str, str, str]]:
+def profile_rows(profiles: Sequence[Profile], names: dict[str, str],
+                 plain: Sequence[PlainProfile] = ()) -> list[tuple[str, str, str, str, str]]:
+    """SSO profiles (a chained one names its chain), then profiles whose credentials come
+    from elsewhere, with where from in the sign-in column."""
     rows = []
     for p in profiles:
         account = p.account_id or "-"
         if p.account_id and names.get(p.account_id):
             account = f"{names[p.account_id]} ({p.account_id})"
-        rows.append((p.name, account, p.role_name or "-", p.region or "-",
-                     p.sso.label))
+        sign_in = p.sso.label + (f" via {' -> '.join(p.chain[1:])}" if p.source else "")
+        rows.append((p.name, account, p.role_name or "-", p.region or "-", sign_in))
+    for q in plain:
+        rows.append((q.name, "-", "-", q.region or "-", f"({q.kind})"))
     return rows

@@ -57,9 +57,9 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.write_button.add_class("ssomagic-wizard-write")
         self.message = widgets.HTML()
         self.message.add_class("ssomagic-wizard-message")
+        self.row = widgets.HBox([self.profile_region, self.output])
         super().__init__([self.start_url, self.region, self.login, self.filter, self.choices,
-                          widgets.HBox([self.profile_region, self.output]), self.preview,
-                          self.write_button, self.message])
+                          self.row, self.preview, self.write_button, self.message])
         self.add_class("ssomagic-wizard")
         self.filter.observe(lambda _: self._show_choices(), names="value")
         for source in (self.choices, self.profile_region, self.output):
@@ -138,6 +138,6 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.close_background()
         for child in (self.start_url, self.region, self.login, self.filter, self.choices,
                       self.profile_region, self.output, self.preview, self.write_button,
-                      self.message):
-            child.close()
+                      self.message, self.row):
+            child.close()  # the box too: an open one would point at closed children
         super().close()

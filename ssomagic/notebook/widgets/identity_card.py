@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from traitlets import Unicode
 
 from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import PRODUCTION_KEY, Profile, load_config
+from ...engine.config import PRODUCTION_KEY, PlainProfile, Profile, load_config
 from ...engine.config_writer import set_profile
 from ...engine.errors import SsoMagicError
 from ...engine.identity import Identity, whoami
@@ -63,8 +63,9 @@ class IdentityCard(BackgroundWork, widgets.VBox):
                                  on_signed_in=self._signed_in,
                                  layout=widgets.Layout(display="none"))
         self.login.add_class("ssomagic-card-login")
-        super().__init__(children=[self.html, self.message, widgets.HBox(
-            [self.switch, self.production_toggle, self.logout_button]), self.login], **kwargs)
+        self.actions = widgets.HBox([self.switch, self.production_toggle, self.logout_button])
+        super().__init__(children=[self.html, self.message, self.actions, self.login],
+                         **kwargs)
         self.add_class("ssomagic-card")
         self.logout_button.on_click(  # Logout is a request: off the kernel's thread
             lambda _: self.in_background(self.sign_out, "sign out"))
@@ -107,8 +108,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             self._say(text)
             self.state = "error"
 
-    def _profile(self) -> Profile | None:
-        return load_config(self.runtime).find(self.profile)
+    def _profile(self) -> Profile | PlainProfile | None:
+        return load_config(self.runtime).find_any(self.profile)
 
     def render(self) -> None:
         with self.lock:
@@ -128,7 +129,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self._updating = True
         self.production_toggle.value = production
         self._updating = False
-        left = (self.identity.token_expires_at - self.runtime.now()).total_seconds()
+        left = self.identity.seconds_left(self.runtime.now())
         if left < self.warn_before and profile is not None:
             self.login.profile = profile.name
             self.login.force = left > 0
@@ -154,7 +155,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
     def seconds_left(self) -> float:
         if self.identity is None:
             return 0.0
-        return (self.identity.token_expires_at - self.runtime.now()).total_seconds()
+        return self.identity.seconds_left(self.runtime.now())
 
     # loading
     def load(self) -> Future[object] | None:
@@ -173,7 +174,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             load = self._loads
         return self.in_background(lambda: self._load(profile, load), "show who you are")
 
-    def _load(self, profile: Profile, load: int) -> None:
+    def _load(self, profile: Profile | PlainProfile, load: int) -> None:
         try:
             identity = whoami(profile, self.runtime)
         except SsoMagicError as exc:
@@ -183,7 +184,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
                 self.identity = None
                 self._render()
                 self._say(str(exc))
-                self._offer_sign_in(profile)
+                if isinstance(profile, Profile):  # a plain profile has nothing to sign in to
+                    self._offer_sign_in(profile)
                 self.state = "signed-out"
             return
         with self.lock:
@@ -229,7 +231,9 @@ class IdentityCard(BackgroundWork, widgets.VBox):
 
     # actions
     def _refresh_switch(self) -> None:
-        names = [p.name for p in load_config(self.runtime).sso_profiles() if p.has_role]
+        config = load_config(self.runtime)
+        names = [p.name for p in config.sso_profiles() if p.has_role] + [
+            p.name for p in config.plain_profiles()]
         self._updating = True
         self.switch.options = names
         self.switch.value = self.binding.profile if self.binding.profile in names else None
@@ -241,7 +245,12 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self.in_background(lambda: self._switch_to(change["new"]), "switch profiles")
 
     def _switch_to(self, name: str) -> None:
-        profile = load_config(self.runtime).profile(name)
+        config = load_config(self.runtime)
+        plain = config.plain(name)
+        if plain is not None:
+            self.binding.bind(plain)
+            return
+        profile = config.profile(name)
         if not is_signed_in(profile, self.runtime):
             self.offer_sign_in(profile)
             return
@@ -249,8 +258,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
 
     def sign_out(self) -> None:
         profile = self._profile()
-        if profile is None:
-            return
+        if not isinstance(profile, Profile):
+            return  # nobody shown, or a plain profile: no sign-in to end
         logout_session(profile.sso, self.runtime, load_config(self.runtime), profile.name)
         if self.binding.profile == profile.name:
             self.binding.unbind()
@@ -278,8 +287,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self.close_background()
         self.login.close()
         for child in (self.html, self.message, self.logout_button, self.production_toggle,
-                      self.switch):
-            child.close()
+                      self.switch, self.actions):
+            child.close()  # every box too: an open one would point at closed children
         super().close()
 
 

@@ -55,9 +55,8 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.code_panel.add_class("ssomagic-code-panel-widget")
         self.status_label = widgets.Label()
         self.status_label.add_class("ssomagic-login-status")
-        super().__init__(children=[widgets.HBox([self.button, self.cancel_button,
-                                                 self.status_label]), self.code_panel],
-                         **kwargs)
+        self.row = widgets.HBox([self.button, self.cancel_button, self.status_label])
+        super().__init__(children=[self.row, self.code_panel], **kwargs)
         self.add_class("ssomagic-login")
         self.button.on_click(lambda _: self.start())
         self.cancel_button.on_click(lambda _: self.cancel())
@@ -166,6 +165,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
         """Stop the countdown and any sign-in this button runs, then close the widgets."""
         self.cancel()
         self.close_background()
-        for child in (self.button, self.cancel_button, self.code_panel, self.status_label):
-            child.close()
+        for child in (self.button, self.cancel_button, self.code_panel, self.status_label,
+                      self.row):
+            child.close()  # the box too: an open one would point at closed children
         super().close()

@@ -65,12 +65,14 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
             self._reload()
 
     def _reload(self) -> None:
-        profiles = [p for p in load_config(self.runtime).sso_profiles() if p.has_role]
+        config = load_config(self.runtime)
+        profiles = [p for p in config.sso_profiles() if p.has_role]
         # Named sso-sessions first, then legacy start URLs; within each, by account, role.
         profiles.sort(key=lambda p: (p.sso.name is None, p.sso.label,
                                      self.names.get(p.account_id or "", p.account_id or ""),
                                      p.role_name or "", p.name))
-        self._choices = [(_label(p, self.names), p.name) for p in profiles]
+        self._choices = [(_label(p, self.names), p.name) for p in profiles] + [
+            (f"{p.name} · {p.kind}", p.name) for p in config.plain_profiles()]
         self._apply_filter()
 
     def _apply_filter(self) -> None:
@@ -96,7 +98,12 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
             self.in_background(lambda: self._bind_if_signed_in(change["new"]), "bind the profile")
 
     def _bind_if_signed_in(self, name: str) -> None:
-        profile = load_config(self.runtime).profile(name)
+        config = load_config(self.runtime)
+        plain = config.plain(name)
+        if plain is not None:  # nothing to sign in to: botocore finds its credentials
+            self.binding.bind(plain)
+            return
+        profile = config.profile(name)
         if is_signed_in(profile, self.runtime):
             self.binding.bind(profile)
 

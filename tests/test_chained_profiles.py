@@ -1,0 +1,115 @@
+"""Role chaining, as real configs have it: `role_arn` over an SSO `source_profile`, to any
+depth. `login` signs in to the root's sso-session, `use` binds the chained profile, `whoami`
+shows the assumed role, and plain boto3 gets the same, against the emulator's AssumeRole
+(SigV4-checked, with role trust from the org)."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from helpers import CONFIG, Approver, live_runtime, run_python
+
+from ssomagic import api
+from ssomagic.cli import main
+from ssomagic.engine.config import load_config
+from ssomagic.engine.errors import ConfigError, NoAccessError
+
+CHAINED = CONFIG + """
+[profile data]
+role_arn = arn:aws:iam::555566667777:role/DataReader
+source_profile = dev
+region = eu-west-1
+
+[profile audit]
+role_arn = arn:aws:iam::999900001111:role/Auditor
+source_profile = data
+
+[profile nowhere]
+role_arn = arn:aws:iam::999900001111:role/Auditor
+source_profile = dev
+"""
+
+
+@pytest.fixture
+def chained(home, live_emulator, monkeypatch):
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(CHAINED)
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        yield runtime
+
+
+def test_a_chained_profile_resolves_to_its_roots_sign_in(chained):
+    profile = load_config(chained).profile("audit")
+    assert (profile.account_id, profile.role_name) == ("999900001111", "Auditor")
+    assert profile.chain == ("audit", "data", "dev")
+    assert profile.root.name == "dev" and profile.sso.name == "my-sso"
+
+
+def test_logging_in_to_a_chained_profile_signs_in_to_the_roots_session(chained, capsys):
+    assert main(["login", "audit"]) == 0
+    assert "Successfully signed in to my-sso" in capsys.readouterr().out
+
+
+def test_whoami_shows_the_assumed_role_and_its_source(chained):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    identity = api.whoami("data", runtime=chained)
+    assert identity.account_id == "555566667777" and identity.role == "DataReader"
+    assert identity.arn.startswith("arn:aws:sts::555566667777:assumed-role/DataReader/")
+    assert identity.via == ("dev",)
+    assert "(assumed via dev)" in str(identity)
+
+
+def test_a_chain_of_two_works_to_the_end(chained):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    assert api.whoami("audit", runtime=chained).account_id == "999900001111"
+
+
+def test_use_binds_a_chained_profile_for_plain_boto3(chained):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    api.use("data", runtime=chained)
+    assert boto3.client("sts").get_caller_identity()["Account"] == "555566667777"
+    # botocore resolves the same config by itself, in another process (it fixes its cache
+    # paths at import): the AWS CLI and terraform agree.
+    result = run_python("""
+        import boto3
+        session = boto3.Session(profile_name="audit", region_name="us-east-1")
+        print(session.client("sts").get_caller_identity()["Account"])
+    """)
+    assert result.stdout.strip() == "999900001111", result.stderr
+
+
+def test_a_role_whose_trust_refuses_the_source_is_one_line(chained):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    with pytest.raises(NoAccessError) as caught:
+        api.whoami("nowhere", runtime=chained)
+    assert str(caught.value).startswith(
+        "AWS STS did not let dev assume arn:aws:iam::999900001111:role/Auditor for profile "
+        "nowhere (AccessDenied).")
+
+
+def test_export_credentials_of_a_chained_profile_are_the_assumed_roles(chained, capsys):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    assert main(["export-credentials", "--profile", "data", "--format", "env"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    keys = dict(line.removeprefix("export ").split("=", 1) for line in lines)
+    session = boto3.Session(aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+                            aws_session_token=keys["AWS_SESSION_TOKEN"], region_name="us-east-1")
+    assert session.client("sts").get_caller_identity()["Account"] == "555566667777"
+
+
+def test_a_chain_that_loops_is_one_line(home):
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = b\n"
+        "[profile b]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = a\n")
+    with pytest.raises(ConfigError, match="chains back to itself"):
+        load_config().profile("a")
+
+
+def test_chained_profiles_are_listed(chained, capsys):
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    assert "data\t555566667777/DataReader" in out and "audit\t999900001111/Auditor" in out

@@ -1,0 +1,117 @@
+"""Profiles that are not signed in through IAM Identity Center (static keys, a
+credential_process, even one that calls ssomagic) are listed, bound and asked about; login
+says there is nothing to sign in to and where their credentials come from."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import boto3
+import pytest
+from helpers import CONFIG, Approver, live_runtime
+
+from ssomagic import api
+from ssomagic.cli import main
+from ssomagic.engine.config import load_config
+from ssomagic.engine.errors import NothingToSignInError
+
+
+def exe() -> str:
+    return shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
+
+
+@pytest.fixture
+def plain(home, live_emulator, monkeypatch):
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(CONFIG + f"""
+[profile through-process]
+credential_process = {exe()} export-credentials --profile prod
+region = us-east-1
+
+[profile keys]
+aws_access_key_id = AKIAEXAMPLEEXAMPLE12
+aws_secret_access_key = not-a-real-secret-key-for-this-test-only
+region = eu-west-1
+""")
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    return runtime
+
+
+def test_plain_profiles_are_listed_with_where_their_credentials_come_from(plain, capsys):
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    assert "through-process\t-\tus-east-1\t(credential_process)" in out
+    assert "keys\t-\teu-west-1\t(static keys)" in out
+    assert "dev\t111122223333/DataScientist" in out
+
+
+def test_login_to_a_plain_profile_says_there_is_nothing_to_sign_in_to(plain, capsys):
+    assert main(["login", "keys"]) == 0
+    out = capsys.readouterr().out
+    assert "keys gets its credentials from the access keys in its section" in out
+    assert "nothing to sign in to" in out
+    with pytest.raises(NothingToSignInError, match="credential_process"):
+        api.login("through-process", runtime=plain)
+
+
+def test_a_credential_process_profile_is_bound_and_knows_who_it_is(plain):
+    api.use("through-process", runtime=plain)
+    assert os.environ["AWS_PROFILE"] == "through-process"
+    assert boto3.client("sts").get_caller_identity()["Account"] == "444455556666"
+    identity = api.whoami("through-process", runtime=plain)
+    assert identity.account_id == "444455556666" and identity.role == "ReadOnlyAccess"
+    assert "credentials from the credential_process" in str(identity)
+
+
+def test_a_credential_process_profile_exports_as_the_cli_does(plain, capsys):
+    assert main(["export-credentials", "--profile", "through-process", "--format", "env"]) == 0
+    names = [line.split("=", 1)[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["export AWS_ACCESS_KEY_ID", "export AWS_SECRET_ACCESS_KEY",
+                     "export AWS_SESSION_TOKEN", "export AWS_CREDENTIAL_EXPIRATION"]
+
+
+def test_static_keys_export_without_a_token_or_expiry(plain, capsys):
+    assert main(["export-credentials", "--profile", "keys"]) == 0
+    out = capsys.readouterr().out
+    assert '"AccessKeyId": "AKIAEXAMPLEEXAMPLE12"' in out
+    assert "SessionToken" not in out and "Expiration" not in out
+
+
+def test_the_identity_card_shows_a_plain_profile(plain):
+    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.notebook.widgets.identity_card import IdentityCard
+
+    binding = KernelBinding(plain)
+    card = IdentityCard(runtime=plain, binding=binding)
+    try:
+        binding.bind(load_config(plain).plain("through-process"))
+        future = card.load()
+        assert future is not None
+        future.result(timeout=30)
+        assert card.state == "ready"
+        assert "444455556666" in card.html.value
+        assert "credential_process" in card.html.value
+    finally:
+        card.close()
+
+
+def test_the_picker_offers_a_credential_process_profile_and_binds_it(plain):
+    from helpers import wait_until
+
+    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.notebook.widgets.profile_picker import ProfilePicker
+
+    binding = KernelBinding(plain)
+    picker = ProfilePicker(runtime=plain, binding=binding)
+    try:
+        labels = dict((name, label) for label, name in picker.select.options)
+        assert labels["through-process"] == "through-process · credential_process"
+        picker.select.value = "through-process"
+        wait_until(lambda: binding.profile == "through-process")
+    finally:
+        picker.close()
