@@ -235,7 +235,11 @@ def _use(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else list(argv)):
+        parser.print_help()  # `ssomagic` alone: what it can do, not an error
+        return 0
+    args = parser.parse_args(argv)
     try:
         if args.command == "emulator":
             return _run_emulator(args)

@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                    f"--IdentityProvider.token={token}",
                    f"--ServerApp.root_dir={home / 'notebooks'}",
                    "--LabApp.news_url=None",
+                   # Warnings only: the link below must not drown in the server's log.
+                   "--ServerApp.log_level=WARN",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                    f"--LabApp.user_settings_dir={settings}",
                    f"--LabApp.workspaces_dir={home / '.jupyter' / 'lab' / 'workspaces'}"]
@@ -119,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
                                else None)
         try:
             _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", lab)
-            print(f"JupyterLab: {url}", flush=True)
+            rule = "=" * 72
+            print(f"\n{rule}\nThe demo is up. Open the onboarding notebook:\n\n"
+                  f"JupyterLab: {url}\n\nIts home (no real ~/.aws): {home}\n"
+                  f"Stop it with Ctrl-C.\n{rule}\n", flush=True)
             if args.check:
                 return 0
             return lab.wait()

@@ -131,6 +131,9 @@ def onboarding(org: Organisation = EXAMPLE) -> dict:
                "configure sso` would. From now on boto3's default session, and `AWS_PROFILE` "
                "and the region for `!aws` and other programs, use it."),
         ("code", "%sso use {ROLE}"),
+        ("md", "Who the kernel is now, and for how long (the card warns before the sign-in "
+               "ends):"),
+        ("code", "%sso whoami"),
         ("code", "import boto3\n\n"
                  'boto3.client("sts").get_caller_identity()["Arn"]'),
         ("code", "!echo profile=$AWS_PROFILE region=$AWS_REGION"),

@@ -216,4 +216,6 @@ def main(paths: list[str], *, fix_them: bool = False, out: Any = None) -> int:
                 fix(path, findings)
                 print(f"{name}: redacted {len({f.secret for f in findings})} secret(s)",
                       file=out)
+        else:  # silence would not tell a clean notebook from one that was not looked at
+            print(f"{name}: no credentials found", file=out)
     return status

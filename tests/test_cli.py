@@ -217,3 +217,9 @@ def test_login_takes_an_sso_session_with_one_of_its_profiles_as_the_cli_does(con
     assert main(["login", "--sso-session", "my-sso", "--profile", "legacy"]) == 1
     err = capsys.readouterr().err
     assert "The profile legacy signs in with" in err and "not with the sso-session my-sso" in err
+
+
+def test_ssomagic_alone_lists_the_commands(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: ssomagic") and "login" in out and "populate" in out

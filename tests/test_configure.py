@@ -209,8 +209,9 @@ def test_hand_written_profiles_are_never_changed_or_pruned(signed_in_session, ho
     report = api.populate("acme", prune=True, runtime=signed_in_session)
     text = config_of(home).read_text()
     assert hand in text  # byte for byte
+    # The hand-written sandbox-DataScientist signs in as sandbox/AdministratorAccess: populate
+    # used it instead of adding a second profile for that role, so there was none to prune.
     assert set(report.pruned) == {"analytics-prod-ReadOnlyAccess",
-                                  "sandbox-AdministratorAccess",
                                   "sandbox-DataScientist-777788889999"}
     assert f"{MARKER_KEY} = acme" in text and "analytics-prod" not in text
 
@@ -326,3 +327,14 @@ def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home
     assert ("[profile DataScientist-777788889999]\nsso_session = acme\nsso_account_id = "
             "777788889999\nsso_role_name = DataScientist\nregion = eu-west-1\noutput = json\n"
             ) in text
+
+
+def test_populate_uses_a_profile_that_already_signs_in_as_the_role(signed_in_session, home):
+    config_of(home).write_text(config_of(home).read_text() + (
+        "[profile mine]\nsso_session = acme\nsso_account_id = 777788889999\n"
+        "sso_role_name = DataScientist\n"))
+    report = api.populate("acme", runtime=signed_in_session)
+    assert report.kept == ("mine",)
+    assert "sandbox-DataScientist" not in report.added and len(report.added) == 4
+    assert "1 already configured by hand" in str(report)
+    assert api.populate("acme", runtime=signed_in_session).added == ()

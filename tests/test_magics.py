@@ -494,3 +494,13 @@ def test_a_sso_command_on_a_broken_config_is_one_line(shell, config_file):
     shown = (captured.stdout + captured.stderr).strip()
     assert not result.success
     assert len(shown.splitlines()) == 1 and "appears twice" in shown, shown
+
+
+def test_use_of_an_account_and_a_role_not_granted_lists_the_roles_you_have(shell):
+    run(shell, "%sso login dev")
+    with capture_output() as captured:
+        result = shell.run_cell("%sso use analytics-prod/DataScientist")
+    shown = captured.stdout + captured.stderr
+    assert not result.success
+    assert "No access to role DataScientist in account 444455556666." in shown
+    assert "Roles you do have in 444455556666: ReadOnlyAccess." in shown

@@ -306,3 +306,10 @@ def test_check_on_the_shipped_notebooks_raises_no_alarm_by_context():
 
     for path in Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb"):
         assert not CONTEXT.findall(path.read_text())
+
+
+def test_check_says_so_when_a_notebook_is_clean(tmp_path, capsys):
+    path = tmp_path / "clean.ipynb"
+    nbformat.write(notebook_with([code([stream("hello\n")])]), path)
+    assert check_main([str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: no credentials found\n"

@@ -36,11 +36,16 @@ class PopulateReport:
     pruned: tuple[str, ...] = ()
     edit: Edit | None = field(default=None, repr=False)
     dry_run: bool = False
+    # Roles that already have a profile of their own (written by hand, or by `aws configure
+    # sso`): populate uses that one rather than add a second name for the same role.
+    kept: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         would = "would be " if self.dry_run else ""
         parts = [f"{len(self.added)} {would}added", f"{len(self.updated)} {would}updated",
                  f"{len(self.unchanged)} unchanged"]
+        if self.kept:
+            parts.append(f"{len(self.kept)} already configured by hand (left as they are)")
         if self.pruned:
             parts.append(f"{len(self.pruned)} {would}removed")
         return "Profiles: " + ", ".join(parts) + "."
@@ -122,7 +127,7 @@ def populate(session_name: str, *, template: str = DEFAULT_TEMPLATE, region: str
     result = edit(runtime, change, dry_run=dry_run)
     assert plan is not None  # edit() runs the change at least once
     return PopulateReport(tuple(plan.added), tuple(plan.updated), tuple(plan.unchanged),
-                          tuple(plan.stale), result, dry_run)
+                          tuple(plan.stale), result, dry_run, tuple(plan.kept))
 
 
 @dataclass
@@ -132,6 +137,7 @@ class _Plan:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
 
 def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str, str]],
@@ -143,10 +149,20 @@ def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str
             if values.get(MARKER_KEY) == session_name}
     ours_by_pair = {(v.get("sso_account_id", ""), v.get("sso_role_name", "")): n
                     for n, v in ours.items()}
+    # One name per role: a profile of this sso-session that is not ours already signs in as
+    # the role (the first in file order, as configured_profiles finds it).
+    theirs_by_pair: dict[tuple[str, str], str] = {}
+    for n, v in profiles.items():
+        if n not in ours and v.get("sso_session") == session_name and not v.get("role_arn"):
+            theirs_by_pair.setdefault((v.get("sso_account_id", ""), v.get("sso_role_name", "")),
+                                      n)
     taken = set(profiles)  # every name in use; a new one is added as it is chosen
     plan = _Plan()
     for account_name, account_id, role in wanted:
         name = ours_by_pair.get((account_id, role))
+        if name is None and (account_id, role) in theirs_by_pair:
+            plan.kept.append(theirs_by_pair[(account_id, role)])
+            continue
         if name is None:
             name = _free_name(sanitise(template.format(
                 account_name=account_name, account_id=account_id, role_name=role,

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from .config import AwsConfig, PlainProfile, Profile, SsoSession, load_config
 from .config_writer import set_profile
-from .errors import ConfigError, NotAnSsoProfileError, NothingToSignInError, ProfileNotFoundError
+from .errors import (
+    ConfigError,
+    NoAccessError,
+    NotAnSsoProfileError,
+    NothingToSignInError,
+    ProfileNotFoundError,
+)
 from .identity import account_names
 from .portal import Portal
 from .runtime import Runtime
@@ -58,6 +64,7 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
     direct = [p for p in profiles if p.account_id == account]
     if direct:
         return direct[0]
+    refused: tuple[str, list[str]] | None = None  # the account found, without that role
     for session in config.sessions():
         token = current_token(session, runtime=runtime)
         if token is None:
@@ -72,13 +79,17 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
         for profile in profiles:
             if profile.account_id == account_id and profile.sso == session:
                 return profile
-        if role not in portal.roles(account_id):
+        granted = portal.roles(account_id)
+        if role not in granted:
+            refused = refused or (account_id, granted)
             continue
         if session.name is None:
             continue  # legacy sessions: leave adding profiles to `aws configure sso`
         return NewProfile(f"{role}-{account_id}", {
             "sso_session": session.name, "sso_account_id": account_id, "sso_role_name": role,
             "region": session.region})
+    if refused is not None:
+        raise NoAccessError(refused[0], role, refused[1])
     raise ProfileNotFoundError(
         f"No profile for {account}/{role}.",
         "Sign in to the sso-session that grants it first (%sso login PROFILE), or check "

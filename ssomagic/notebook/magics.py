@@ -279,8 +279,11 @@ class SsoMagics(Magics):
         for warning in result.warnings:
             self._warn(warning)
         if not result.bound or result.profile is None:
-            self._out(render.message_html(f"Signed in to {result.session.label}."),
-                      str(result.status))
+            # Time left, and what to do next: an sso-session alone has no role to bind yet.
+            text = (f"{result.status}. Next: choose a role with %sso use ACCOUNT/ROLE "
+                    f"(%sso accounts lists them), or add a profile for each with "
+                    f"%sso populate {result.session.label}.")
+            self._out(render.message_html(text), text)
             return None
         profile = result.profile
         try:
