@@ -41,16 +41,39 @@ def _target(profile: str | None, sso_session: str | None, runtime: Runtime
 
 
 def login(profile: str | None = None, *, sso_session: str | None = None, force: bool = False,
-          listener: Listener | None = None, runtime: Runtime | None = None) -> SessionStatus:
+          listener: Listener | None = None, runtime: Runtime | None = None,
+          flow: str = "device", open_browser: bool = True) -> SessionStatus:
     """Sign in to the profile's sso-session, or to ``sso_session`` alone (no profile needed);
     reuse a valid token unless ``force``.
 
-    Without a listener the link and code are printed as `aws sso login --no-browser` prints them.
+    ``flow``: "device" (a code to compare, wherever the browser is), "pkce" (one click in a
+    browser on this machine, as `aws sso login` since 2.22), or "auto" (PKCE unless this runs
+    over SSH, on a JupyterHub, in a container...). Without a listener the link (and code) are
+    printed as `aws sso login` prints them; with PKCE a browser is opened unless
+    ``open_browser`` is False.
     """
+    import os
+
+    from .engine.config import Profile as _Profile
+    from .engine.flow_choice import choose
+    from .notebook.render import callback_page_html
+
     runtime = runtime or Runtime()
     _, found = _target(profile, sso_session, runtime)
+    session = found.sso if isinstance(found, _Profile) else found
+    choice = choose(flow, session, os.environ, console=True)
     return sign_in(found, runtime=runtime, listener=listener or ConsoleListener(),
-                   force=force).status
+                   force=force, flow=choice.flow, page=callback_page_html,
+                   open_browser=_browser if open_browser else None).status
+
+
+def _browser(url: str) -> bool:
+    import webbrowser
+
+    try:
+        return webbrowser.open(url)
+    except Exception:  # no browser here: the URL is printed all the same
+        return False
 
 
 def logout(profile: str | None = None, *, sso_session: str | None = None, all: bool = False,

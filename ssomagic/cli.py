@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Sign in to the profile's sso-session. A valid "
                                 "cached token is reused unless --force is given.")
     login.add_argument("profile", nargs="?", metavar="PROFILE")
+    login.add_argument("--use-device-code", action="store_true",
+                       help="sign in with a device code (as the AWS CLI's option): for a "
+                            "browser on another machine")
+    login.add_argument("--pkce", action="store_true",
+                       help="sign in with one click in a browser on this machine, even where "
+                            "ssomagic would choose a device code (a container, SSH)")
+    login.add_argument("--no-browser", action="store_true",
+                       help="print the sign-in link instead of opening a browser")
     login.add_argument("--profile", dest="profile_option", metavar="PROFILE",
                        help="the profile, as the AWS CLI takes it (with --sso-session: one of "
                             "that session's)")
@@ -245,7 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_emulator(args)
         if args.command == "login":
             api.login(args.profile or args.profile_option, sso_session=args.sso_session,
-                      force=args.force)
+                      force=args.force, flow="device" if args.use_device_code
+                      else "pkce" if args.pkce else "auto",
+                      open_browser=not args.no_browser)
         elif args.command == "logout":
             every = args.all or (args.profile is None and args.sso_session is None)
             print(api.logout(args.profile, sso_session=args.sso_session, all=every))

@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .engine.events import CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
+from .engine.events import (
+    BrowserSignIn,
+    CodeReady,
+    Event,
+    Failed,
+    SignedIn,
+    WaitingForOtherLogin,
+)
 from .engine.token_cache import format_time
 
 
@@ -31,6 +38,15 @@ class ConsoleListener:
                   "Alternatively, you may visit the following URL which will autofill the code "
                   f"upon loading:\n{event.verification_uri_complete}\n"
                   f"(the code expires at {format_time(event.expires_at)})", file=out, flush=True)
+        elif isinstance(event, BrowserSignIn):
+            opened = ("Attempting to automatically open the SSO authorization page in your "
+                      "default browser.\nIf the browser does not open or you wish to use a "
+                      "different device to authorize this request, open the following URL:"
+                      if event.opened else "Open the following URL in a browser on this "
+                      "machine:")
+            print(f"{opened}\n\n{event.url}\n\n(waiting until "
+                  f"{format_time(event.expires_at)}; if the page the browser lands on cannot "
+                  "be reached, paste its address here and press Enter)", file=out, flush=True)
         elif isinstance(event, WaitingForOtherLogin):
             print(f"Another sign-in to {event.session} is in progress; waiting for it.",
                   file=out, flush=True)

@@ -504,3 +504,28 @@ def test_use_of_an_account_and_a_role_not_granted_lists_the_roles_you_have(shell
     assert not result.success
     assert "No access to role DataScientist in account 444455556666." in shown
     assert "Roles you do have in 444455556666: ReadOnlyAccess." in shown
+
+
+def test_login_with_pkce_says_which_way_and_signs_in_when_the_browser_comes_back(
+        shell, live_emulator):
+    import threading
+    import urllib.request
+
+    from helpers import wait_until
+
+    with capture_output() as captured:
+        def browser() -> None:
+            wait_until(lambda: "/authorize?" in captured.stdout, timeout=20)
+            url = next(line.strip() for line in captured.stdout.splitlines()
+                       if "/authorize?" in line)
+            urllib.request.urlopen(live_emulator.state.authorize(url), timeout=10).read()
+
+        person = threading.Thread(target=browser)
+        person.start()
+        result = shell.run_cell("%sso login dev --pkce")
+        person.join(20)
+    assert result.success, captured.stdout
+    assert ("Signing in with one click in the browser: asked for. The other way: "
+            "%sso login --use-device-code.") in captured.stdout
+    assert "Successfully signed in to my-sso" in captured.stdout
+    assert account() == "111122223333"

@@ -102,6 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._control(method, path[len("/_emulator/"):], query)
             elif path in ("/device", "/device/decide"):
                 self._verification_page(method, path, query)
+            elif path in ("/authorize", "/authorize/decide"):
+                self._authorize_page(method, path, query)
             elif method == "POST" and path in _OIDC_ROUTES:
                 self._operation(_OIDC_ROUTES[path], self._oidc, path)
             elif (method, path) in _PORTAL_ROUTES:
@@ -267,6 +269,31 @@ class _Handler(BaseHTTPRequestHandler):
             f'<button name="decision" value="approve" class="approve">Allow access</button> '
             f'<button name="decision" value="deny" class="deny">Deny</button></form>'))
 
+    def _authorize_page(self, method: str, path: str, query: dict[str, str]) -> None:
+        """PKCE: the consent page the browser is sent to, and the redirect back."""
+        state = self.server.state
+        if method == "POST":
+            form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
+            try:
+                location = state.authorize_decide(form.get("request", ""),
+                                                  form.get("decision") == "approve")
+            except KeyError:
+                self._page("Request expired", "<p>Start the sign-in again.</p>")
+                return
+            self._send(302, b"", "text/plain", {"Location": location})
+            return
+        try:
+            request_id = state.authorize_request(query)
+        except ApiError as err:
+            self._page("Cannot sign in", f"<p>{html.escape(err.message)} ({err.code}).</p>")
+            return
+        self._page("Authorize request", (
+            f"<p>An application asks to sign in as <b>{html.escape(state.org.user)}</b>.</p>"
+            '<form method="post" action="/authorize/decide">'
+            f'<input type="hidden" name="request" value="{html.escape(request_id)}">'
+            '<button name="decision" value="approve" class="approve">Allow access</button> '
+            '<button name="decision" value="deny" class="deny">Deny</button></form>'))
+
     def _page(self, title: str, content: str) -> None:
         doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;color:#232f3e}}
@@ -300,6 +327,9 @@ button{{font-size:1rem;padding:.5rem 1.2rem}} .approve{{background:#ff9900;borde
             elif action == "revoke" and method == "POST":
                 self._json(200, {"revoked": state.revoke_tokens(
                     role_credentials=bool(body.get("role_credentials")))})
+            elif action == "authorize" and method == "POST":
+                self._json(200, {"location": state.authorize(
+                    str(body.get("url", "")), body.get("decision", "approve") == "approve")})
             elif action == "forget-clients" and method == "POST":
                 state.forget_clients()
                 self._json(200, {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import itertools
 import random
 import secrets
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 from .org import DEFAULT_ORG, Org
 
@@ -65,6 +67,7 @@ class Settings:
     role_credentials_lifetime: int = 3600
     registration_lifetime: int = 90 * 24 * 3600
     device_code_expiry: int = 600
+    authorization_code_expiry: int = 300  # PKCE: how long a code from /authorize is good
     # Honour codes this many seconds past the expiresIn the server advertises (clock skew on a
     # real service): a client must stop at expiresIn by itself, not wait for the server's word.
     device_code_grace: int = 0
@@ -152,6 +155,29 @@ class _Client:
     name: str
     scopes: list[str] | None
     expires_at: float
+    grant_types: tuple[str, ...] = ()
+    redirect_uris: tuple[str, ...] = ()
+
+
+@dataclass
+class _AuthorizationCode:
+    """What the person allowed on the /authorize page (PKCE): one use, a short life."""
+
+    code: str
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class _AuthorizeRequest:
+    client_id: str
+    redirect_uri: str
+    state: str
+    challenge: str
+    scopes: str
 
 
 def _page_token(offset: int) -> str:
@@ -201,6 +227,8 @@ class IdentityCenter:
         self._requests: list[dict[str, Any]] = []
         self._serial = itertools.count(1)
         self._bucket: TokenBucket | None = None
+        self._codes: dict[str, _AuthorizationCode] = {}
+        self._authorize_requests: dict[str, _AuthorizeRequest] = {}
         self.refused = 0  # portal calls the quota refused
 
     # ---- faults and bookkeeping -------------------------------------------------------
@@ -289,6 +317,7 @@ class IdentityCenter:
             found = [c.client_secret for c in self._clients.values()]
             found += list(self._access_tokens) + list(self._refresh_tokens)
             found += [d.device_code for d in self._device_auths.values()]
+            found += list(self._codes)
             for creds in self._role_credentials.values():
                 found += [creds.secret_access_key, creds.session_token]
             return found
@@ -384,6 +413,8 @@ class IdentityCenter:
             name=body["clientName"],
             scopes=body.get("scopes"),
             expires_at=now + self.settings.registration_lifetime,
+            grant_types=tuple(body.get("grantTypes") or ()),
+            redirect_uris=tuple(body.get("redirectUris") or ()),
         )
         with self._lock:
             self._clients[client.client_id] = client
@@ -464,6 +495,8 @@ class IdentityCenter:
                                    oauth_error="authorization_pending")
                 auth.status = "consumed"
                 return self._issue_token(client.client_id)
+            if grant == "authorization_code":
+                return self._redeem(client, body)
             if grant == "refresh_token":
                 token = self._refresh_tokens.get(body.get("refreshToken", ""))
                 if token is None or token.revoked or token.client_id != client.client_id:
@@ -473,6 +506,72 @@ class IdentityCenter:
                 return self._issue_token(client.client_id)
             raise ApiError("UnsupportedGrantTypeException", 400, f"Unsupported grant {grant!r}",
                            oauth_error="unsupported_grant_type")
+
+    # ---- PKCE: the authorize page and its codes ----------------------------------------------
+
+    def authorize_request(self, query: dict[str, str]) -> str:
+        """Check an /authorize request as the service does; the id the page's form carries."""
+        with self._lock:
+            client = self._clients.get(query.get("client_id", ""))
+            if client is None or client.expires_at <= self.clock():
+                raise ApiError("InvalidClientException", 401, "Unknown client")
+            if "authorization_code" not in client.grant_types:
+                raise ApiError("UnauthorizedClientException", 400,
+                               "The client is not registered for authorization_code")
+            redirect = query.get("redirect_uri", "")
+            parts = urlsplit(redirect)
+            registered = {(urlsplit(u).hostname, urlsplit(u).path) for u in client.redirect_uris}
+            if (parts.scheme != "http" or (parts.hostname, parts.path) not in registered):
+                raise ApiError("InvalidRequestException", 400,
+                               "redirect_uri is not one the client registered")
+            if query.get("response_type") != "code" or query.get(
+                    "code_challenge_method") != "S256" or not query.get("code_challenge"):
+                raise ApiError("InvalidRequestException", 400,
+                               "response_type=code with an S256 code_challenge is required")
+            request_id = secrets.token_urlsafe(16)
+            self._authorize_requests[request_id] = _AuthorizeRequest(
+                client.client_id, redirect, query.get("state", ""), query["code_challenge"],
+                query.get("scopes", ""))
+            return request_id
+
+    def authorize_decide(self, request_id: str, approve: bool) -> str:
+        """The person's Allow or Deny: the redirect back to the client, with the code and the
+        state, or with error=access_denied."""
+        with self._lock:
+            request = self._authorize_requests.pop(request_id, None)
+            if request is None:
+                raise KeyError(request_id)
+            sep = "&" if "?" in request.redirect_uri else "?"
+            if not approve:
+                return (f"{request.redirect_uri}{sep}error=access_denied&error_description="
+                        f"The+user+denied+access&state={quote(request.state)}")
+            code = _AuthorizationCode(f"emu-code-{secrets.token_urlsafe(24)}",
+                                      request.client_id, request.redirect_uri,
+                                      request.challenge,
+                                      self.clock() + self.settings.authorization_code_expiry)
+            self._codes[code.code] = code
+            return f"{request.redirect_uri}{sep}code={code.code}&state={quote(request.state)}"
+
+    def authorize(self, authorize_url: str, approve: bool = True) -> str:
+        """A person allowing (or denying) in one step, for tests: the redirect URL."""
+        query = {k: v[-1] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
+        return self.authorize_decide(self.authorize_request(query), approve)
+
+    def _redeem(self, client: _Client, body: dict[str, Any]) -> dict[str, Any]:
+        code = self._codes.get(body.get("code", ""))
+        if (code is None or code.used or code.expires_at <= self.clock()
+                or code.client_id != client.client_id
+                or code.redirect_uri != body.get("redirectUri")):
+            raise ApiError("InvalidGrantException", 400, "Invalid authorization code",
+                           oauth_error="invalid_grant")
+        verifier = str(body.get("codeVerifier", ""))
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()
+                                             ).decode().rstrip("=")
+        if not hmac.compare_digest(challenge, code.challenge):
+            raise ApiError("InvalidGrantException", 400, "The code_verifier does not match",
+                           oauth_error="invalid_grant")
+        code.used = True
+        return self._issue_token(client.client_id)
 
     # ---- portal --------------------------------------------------------------------------
 

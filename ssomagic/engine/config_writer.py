@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,10 @@ EDIT_TRIES = 20
 SETTLE = 0.02
 # A config edit waits this long for another ssomagic process's edit, then says so.
 LOCK_WAIT = 20.0
+# A file changed this recently is being edited: after replacing it, the old file is watched
+# this long for an in-place save that opened it before the replace.
+LINGER_IF_EDITED_WITHIN = 2.0
+LINGER = 0.1
 
 
 def _target(path: Path) -> Path:
@@ -139,12 +144,19 @@ def _open_for_watch(path: Path) -> int | None:
 def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> str | None:
     """The text of the file just replaced, if someone wrote into it after it was read: an
     editor saving in place that opened it before the replace writes into the old file. That
-    text is not lost: the edit is redone on it."""
+    text is not lost: the edit is redone on it. A file that was being edited a moment ago is
+    watched a little longer, since such a save may land just after the replace."""
     if fd is None or read is None:
         return None
-    st = os.fstat(fd)
-    if (st.st_size, st.st_mtime_ns) == (read[1], read[2]):
-        return None
+    busy = time.time() - read[2] / 1e9 < LINGER_IF_EDITED_WITHIN
+    until = time.monotonic() + (LINGER if busy else 0.0)
+    while True:
+        st = os.fstat(fd)
+        if (st.st_size, st.st_mtime_ns) != (read[1], read[2]):
+            break
+        if time.monotonic() >= until:
+            return None
+        time.sleep(SETTLE / 4)
     os.lseek(fd, 0, os.SEEK_SET)
     chunks = []
     while chunk := os.read(fd, 1 << 20):

@@ -20,6 +20,10 @@ _LABELS = {
     "SSO refresh token": r"refresh[_-]?token",
     "client secret": r"client[_-]?secret",
     "device code": r"device[_-]?code",
+    # PKCE: the verifier, and the authorization code as a quoted key ('code': ...), which
+    # botocore's DEBUG records of CreateToken carry.
+    "PKCE code verifier": r"code[_-]?verifier",
+    "authorization code": r"(?<=[\"'])code",
 }
 LABELLED = [(kind, re.compile(
     rf"(?i)(?<![A-Za-z0-9])(?:{label})[\"']?\s*(?:=>|[:=]|\s)\s*(?:b(?=[\"']))?[\"']?({_VALUE})"))

@@ -55,7 +55,19 @@ class Failed:
     message: str
 
 
-Event = CodeReady | StillWaiting | WaitingForOtherLogin | SignedIn | Failed
+@dataclass(frozen=True)
+class BrowserSignIn:
+    """One-click sign-in (PKCE): open this page and allow access; nothing to compare. The URL
+    carries no secret (the code challenge, not the verifier; a state, checked on return)."""
+
+    session: str
+    url: str
+    expires_at: datetime
+    # Opened in a browser by the front end that emitted the event? (the console, as the CLI)
+    opened: bool = False
+
+
+Event = CodeReady | BrowserSignIn | StillWaiting | WaitingForOtherLogin | SignedIn | Failed
 Listener = Callable[[Event], None]
 
 

@@ -16,6 +16,10 @@ from .timing import REFRESH_WINDOW
 from .token_cache import Registration, TokenCache
 
 PKCE_GRANT = "authorization_code"
+PKCE_GRANTS = ("authorization_code", "refresh_token")
+# The CLI registers this redirect URI, without a port; each sign-in adds its listener's port.
+PKCE_REDIRECT = "http://127.0.0.1/oauth/callback"
+DEFAULT_SCOPES = ("sso:account:access",)
 
 
 def client_name(session: SsoSession, now: datetime) -> str:
@@ -23,27 +27,33 @@ def client_name(session: SsoSession, now: datetime) -> str:
     return f"botocore-client-{session.name or int(now.timestamp())}"
 
 
-def reusable(registration: Registration | None, now: datetime) -> bool:
-    """Good for a device flow: not about to expire, and not the CLI's PKCE kind."""
+def reusable(registration: Registration | None, now: datetime, pkce: bool = False) -> bool:
+    """Good for this flow: not about to expire, and of its kind. As the CLI does, each flow
+    re-registers over a registration of the other kind (they share one cache file)."""
     return (registration is not None and registration.expires_at - now > REFRESH_WINDOW
-            and PKCE_GRANT not in (registration.grant_types or ()))
+            and (PKCE_GRANT in (registration.grant_types or ())) == pkce)
 
 
 def ensure_registration(session: SsoSession, *, runtime: Runtime, profile: str | None = None,
                         fresh: bool = False, deadline: gateway.Deadline | None = None,
-                        cancel: threading.Event | None = None) -> Registration:
+                        cancel: threading.Event | None = None, pkce: bool = False
+                        ) -> Registration:
     cache = TokenCache(runtime)
     now = runtime.now()
     if not fresh:
         cached = cache.load_registration(session)
-        if reusable(cached, now):
+        if reusable(cached, now, pkce):
             assert cached is not None
             return cached
     oidc = clients.client("sso-oidc", session.region, profile)
     target = gateway.Target("sso-oidc", session.region, session.label, profile)
     request: dict[str, object] = {"clientName": client_name(session, now), "clientType": "public"}
-    if session.scopes:
-        request["scopes"] = list(session.scopes)
+    scopes = session.scopes or (DEFAULT_SCOPES if pkce else None)
+    if scopes:
+        request["scopes"] = list(scopes)
+    if pkce:  # as AWS CLI 2.22+ registers for its authorization-code sign-in
+        request.update(grantTypes=list(PKCE_GRANTS), redirectUris=[PKCE_REDIRECT],
+                       issuerUrl=session.start_url)
     doing = "start the sign-in"
     answer = gateway.expect(
         gateway.call(oidc.register_client, request, doing=doing, target=target,
@@ -56,6 +66,8 @@ def ensure_registration(session: SsoSession, *, runtime: Runtime, profile: str |
         raise gateway.failure_of_answer(target, doing, "clientSecretExpiresAt") from None
     registration = Registration(client_id=str(answer["clientId"]),
                                 client_secret=str(answer["clientSecret"]),
-                                expires_at=expires_at, scopes=session.scopes)
+                                expires_at=expires_at,
+                                scopes=tuple(scopes) if scopes else None,
+                                grant_types=PKCE_GRANTS if pkce else None)
     cache.save_registration(session, registration)
     return registration

@@ -3,23 +3,27 @@ widgets, the exception panel's button) calls ``sign_in`` or runs a ``SignIn``, s
 does the same after a sign-in: the credential generation moves on (clients made earlier pick
 up the new sign-in) and, when asked, the profile is bound to the process.
 
-A valid token is reused, or refreshed; otherwise one device flow runs. At most one device flow
-per sso-session runs at a time across processes: a login that finds another one in progress
-waits for it and then uses the token it wrote.
+A valid token is reused, or refreshed; otherwise one sign-in flow runs: one click (PKCE)
+or a device code, as ``flow`` says (flow_choice.choose decides "auto" from where the browser
+is). At most one flow per sso-session runs at a time across processes: a login that finds
+another one in progress waits for it and then uses the token it wrote.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rejections
 from .authorizations import authorizations
+from .callback_listener import Page
 from .config import Profile, SsoSession
 from .device_flow import DeviceFlow
 from .errors import SsoMagicError, TokenRejectedError
 from .events import Event, Listener, SignedIn, WaitingForOtherLogin, ignore
+from .pkce_flow import PkceFlow, plain_page
 from .portal import Portal
 from .role_credentials import new_sign_in
 from .runtime import Runtime
@@ -57,17 +61,32 @@ class SignIn:
 
     def __init__(self, target: Profile | SsoSession, *, runtime: Runtime | None = None,
                  listener: Listener = ignore, force: bool = False,
-                 binding: KernelBinding | None = None) -> None:
+                 binding: KernelBinding | None = None, flow: str = "device",
+                 page: Page | None = None,
+                 open_browser: Callable[[str], bool] | None = None) -> None:
         self.profile = target if isinstance(target, Profile) else None
         self.session = target.sso if isinstance(target, Profile) else target
         self.runtime = runtime or Runtime()
         self.listener = listener
         self.force = force
         self.binding = binding
+        # "pkce" or "device" (a legacy profile, with no sso-session, always signs in with a
+        # device code, as the AWS CLI's does); page renders the browser's page after PKCE.
+        self.flow = flow if self.session.name is not None else "device"
+        self.page = page
+        self.open_browser = open_browser
+        self._pkce: PkceFlow | None = None
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def paste(self, url: str) -> bool:
+        """A one-click sign-in finished by hand: the address the browser was sent back to
+        (shown by a browser that could not reach this machine). True when it was this
+        sign-in's (its state matched) and the sign-in goes on with it."""
+        flow = self._pkce
+        return flow is not None and flow.paste(url)
 
     @property
     def cancelled(self) -> bool:
@@ -138,6 +157,15 @@ class SignIn:
                         and not rejections.is_rejected(self.session, token.access_token,
                                                        self.runtime)):
                     return self._reused(token)
+            if self.flow == "pkce":
+                pkce = self._pkce = PkceFlow(
+                    self.session, runtime=self.runtime, listener=self.listener,
+                    profile=self._profile_name, cancel_event=self._cancel,
+                    page=self.page or plain_page, open_browser=self.open_browser)
+                try:
+                    return pkce.run(), False
+                finally:
+                    self._pkce = None
             flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
                               profile=self._profile_name, cancel_event=self._cancel)
             return flow.run(), False
@@ -145,7 +173,9 @@ class SignIn:
 
 def sign_in(target: Profile | SsoSession, *, runtime: Runtime | None = None,
             listener: Listener = ignore, force: bool = False,
-            binding: KernelBinding | None = None) -> SignInResult:
+            binding: KernelBinding | None = None, flow: str = "device",
+            page: Page | None = None,
+            open_browser: Callable[[str], bool] | None = None) -> SignInResult:
     """Sign in (reusing a valid token unless ``force``), then make existing clients recover."""
-    return SignIn(target, runtime=runtime, listener=listener, force=force,
-                  binding=binding).run()
+    return SignIn(target, runtime=runtime, listener=listener, force=force, binding=binding,
+                  flow=flow, page=page, open_browser=open_browser).run()

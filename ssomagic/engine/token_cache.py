@@ -111,15 +111,18 @@ class Registration:
     client_secret: str = field(repr=False)
     expires_at: datetime
     scopes: tuple[str, ...] | None = None
-    # Read, never written: the AWS CLI's PKCE registrations carry ["authorization_code", ...].
+    # A PKCE registration (ours or the AWS CLI's) carries ["authorization_code", ...].
     grant_types: tuple[str, ...] | None = None
 
     def document(self) -> dict[str, Any]:
+        """Keys as the CLI writes them: grantTypes (after scopes) only for its PKCE kind."""
         document: dict[str, Any] = {"clientId": self.client_id,
                                     "clientSecret": self.client_secret,
                                     "expiresAt": format_time(self.expires_at)}
         if self.scopes:
             document["scopes"] = list(self.scopes)
+        if self.grant_types:
+            document["grantTypes"] = list(self.grant_types)
         return document
 
 

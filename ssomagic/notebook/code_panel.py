@@ -11,14 +11,22 @@ from typing import Any
 
 from IPython.display import display
 
-from ..engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from ..engine.events import (
+    BrowserSignIn,
+    CodeReady,
+    Event,
+    Failed,
+    SignedIn,
+    StillWaiting,
+    WaitingForOtherLogin,
+)
 from ..engine.runtime import Runtime
 from .render import (
     code_beacon_html,
     code_beacon_title,
-    code_panel_html,
-    code_panel_text,
     message_html,
+    sign_in_panel_html,
+    sign_in_panel_text,
 )
 
 
@@ -28,18 +36,18 @@ class CodePanel:
     def __init__(self, runtime: Runtime, *, beacon: bool = False) -> None:
         self.runtime = runtime
         self.handle: Any = None
-        self._code: CodeReady | None = None
+        self._code: CodeReady | BrowserSignIn | None = None
         self._beacon_wanted = beacon
         self._beacon: Any = None
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, CodeReady):
+        if isinstance(event, CodeReady | BrowserSignIn):
             self._code = event
-            self._show(code_panel_html(event, self._left()),
-                       code_panel_text(event, self._left()))
+            self._show(sign_in_panel_html(event, self._left()),
+                       sign_in_panel_text(event, self._left()))
         elif isinstance(event, StillWaiting) and self._code is not None:
-            self._show(code_panel_html(self._code, self._left()),
-                       code_panel_text(self._code, self._left()))
+            self._show(sign_in_panel_html(self._code, self._left()),
+                       sign_in_panel_text(self._code, self._left()))
         elif isinstance(event, WaitingForOtherLogin):
             text = f"Another sign-in to {event.session} is running; waiting for it."
             self._show(message_html(text), text)
@@ -71,7 +79,7 @@ class CodePanel:
             from .widgets.code_beacon import CodeBeacon
 
             self._beacon = CodeBeacon(html=html, title=code_beacon_title(self._code),
-                                      code=self._code.user_code)
+                                      code=getattr(self._code, "user_code", ""))
         else:
             self._beacon.html = html
 

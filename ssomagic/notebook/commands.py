@@ -49,7 +49,11 @@ COMMANDS: tuple[Command, ...] = (
             completes=PROFILE,
             options=(Option("--force", "sign in again even if the sign-in is valid"),
                      Option("--sso-session", "sign in to this sso-session alone, no profile "
-                            "needed", "NAME"))),
+                            "needed", "NAME"),
+                     Option("--use-device-code", "sign in with a device code, whatever "
+                            "sign_in_flow says"),
+                     Option("--pkce", "sign in with one click in the browser (it must reach "
+                            "the kernel's 127.0.0.1)"))),
     Command("logout", "sign out of every sso-session, as `aws sso logout` does; of one with "
             "PROFILE or --sso-session", "PROFILE", completes=PROFILE,
             options=(Option("--all", "sign out of every sso-session (the default)"),

@@ -63,6 +63,10 @@ class SsoMagics(Magics):
     float_code = Bool(True, config=True,
                       help="While %sso login waits in a kernel, float its code over the page "
                            "(and in the tab title), so Run All never hides it.")
+    sign_in_flow = Enum(("auto", "pkce", "device"), "auto", config=True,
+                        help="How %sso login signs in: auto (one click in the browser where "
+                             "the page and the kernel are on this machine, a device code "
+                             "elsewhere), pkce, or device.")
     default_profile = Unicode(None, allow_none=True, config=True,
                               help="Profile for %sso login/whoami without one (else "
                                    "$AWS_PROFILE, else default).")
@@ -215,6 +219,8 @@ class SsoMagics(Magics):
             return None
         from ..engine.errors import NothingToSignInError
 
+        if getattr(self.shell, "kernel", None) is not None:
+            self._ask_page()
         try:
             return getattr(self, f"_{args.command}")(args)
         except NothingToSignInError as exc:  # a fact, not a failure: Run All goes on
@@ -251,20 +257,31 @@ class SsoMagics(Magics):
     # ---- subcommands -----------------------------------------------------------------------
 
     def _login(self, args: argparse.Namespace) -> Any:
+        import os
+
         from ..console import ConsoleListener
+        from ..engine.config import Profile
         from ..engine.errors import SsoMagicError
+        from ..engine.flow_choice import choose
         from ..engine.identity import whoami
         from ..engine.sign_in import SignIn
         from . import render
         from .code_panel import CodePanel
+        from .page_location import page_host
 
         target = self._target(args)
         in_kernel = getattr(self.shell, "kernel", None) is not None
         view: Any = (CodePanel(self.runtime, beacon=self.float_code and in_kernel) if self.rich
                      else ConsoleListener())
+        wanted = ("device" if args.use_device_code else "pkce" if args.pkce
+                  else self.sign_in_flow)
+        session = target.sso if isinstance(target, Profile) else target
+        choice = choose(wanted, session, os.environ, page_host=page_host(),
+                        console=not in_kernel)
         try:
-            result = SignIn(target, runtime=self.runtime, listener=view, force=args.force,
-                            binding=self.binding).run()
+            result = SignIn(target, runtime=self.runtime, listener=self._with_choice(view, choice),
+                            force=args.force, binding=self.binding, flow=choice.flow,
+                            page=render.callback_page_html).run()
         except KeyboardInterrupt:
             from ..engine.authorizations import stopped_code, stopped_note
             from ..engine.config import SsoSession
@@ -320,6 +337,35 @@ class SsoMagics(Magics):
             if bound is not None and bound.sso.cache_key == session.cache_key:
                 self.binding.unbind()
         self._out(render.message_html(str(report)), str(report))
+
+    def _ask_page(self) -> None:
+        """Ask the page where it is served from, for the sign-in that may follow."""
+        import contextlib
+
+        from . import page_location
+
+        with contextlib.suppress(Exception):  # no front end to ask: the device code then
+            page_location.ask()
+
+    def _with_choice(self, view: Any, choice: Any) -> Any:
+        """The view, told first (once a flow starts) which way this sign-in goes and how to
+        take the other way."""
+        from ..engine.events import BrowserSignIn, CodeReady
+
+        said: list[bool] = []
+        other = ("%sso login --use-device-code" if choice.flow == "pkce"
+                 else "%sso login --pkce")
+
+        def listener(event: Any) -> None:
+            if isinstance(event, CodeReady | BrowserSignIn) and not said:
+                said.append(True)
+                from . import render
+
+                text = f"{choice} The other way: {other}."
+                self._out(render.message_html(text), text)
+            view(event)
+
+        return listener
 
     def _use(self, args: argparse.Namespace) -> Any:
         from ..engine.config import PlainProfile, Profile

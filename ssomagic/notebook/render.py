@@ -16,13 +16,13 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..engine.events import BrowserSignIn, CodeReady
 from ..engine.session_status import SessionStatus
 from ..engine.timing import format_duration
 from ..engine.token_cache import format_time
 
 if TYPE_CHECKING:
     from ..engine.config import PlainProfile, Profile
-    from ..engine.events import CodeReady
     from ..engine.identity import Identity
     from ..engine.portal import ListingProgress
 
@@ -110,15 +110,59 @@ def code_panel_html(event: CodeReady, seconds_left: float) -> str:
         f"The code expires in {format_duration(seconds_left)}.</div></div>")
 
 
-def code_beacon_html(event: CodeReady, seconds_left: float) -> str:
+def browser_panel_html(event: BrowserSignIn, seconds_left: float) -> str:
+    """One-click sign-in: the link to the authorize page, nothing to compare."""
+    url = safe_url(event.url)
+    link = (f'<a class="ssomagic-signin-link" href="{escape(url)}" target="_blank" '
+            f'rel="noopener noreferrer" style="font-size:1.1em">Open the sign-in page &#8599;</a>'
+            if url else '<b class="ssomagic-signin-link">The sign-in page address is not an '
+            "http(s) link; ask your administrator.</b>")
+    opened = " (a browser tab should have opened)" if event.opened else ""
+    return (f'<div class="ssomagic-browser-panel" style="{_BOX}">'
+            f"<div>Sign in to <b>{escape(event.session)}</b> in the browser{opened}: choose "
+            f"<b>Allow access</b>, and the page comes back here by itself.</div>"
+            f'<div style="margin:8px 0">{link}</div>'
+            f'<div class="ssomagic-countdown" style="color:var(--jp-ui-font-color2,#666)">'
+            f"Waiting for the browser: {format_duration(seconds_left)} left. If the page it "
+            f"lands on cannot be reached, sign in with <code>--use-device-code</code>.</div>"
+            "</div>")
+
+
+def browser_panel_text(event: BrowserSignIn, seconds_left: float) -> str:
+    return (f"Sign in to {event.session} in the browser: open {event.url} and choose Allow "
+            f"access ({format_duration(seconds_left)} left).")
+
+
+def sign_in_panel_html(event: CodeReady | BrowserSignIn, seconds_left: float) -> str:
+    if isinstance(event, CodeReady):
+        return code_panel_html(event, seconds_left)
+    return browser_panel_html(event, seconds_left)
+
+
+def sign_in_panel_text(event: CodeReady | BrowserSignIn, seconds_left: float) -> str:
+    if isinstance(event, CodeReady):
+        return code_panel_text(event, seconds_left)
+    return browser_panel_text(event, seconds_left)
+
+
+def callback_page_html(title: str, text: str) -> str:
+    """The page the browser shows when a one-click sign-in comes back to this machine."""
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'</head><body style="font-family:system-ui,sans-serif;max-width:34rem;'
+            f'margin:4rem auto"><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>')
+
+
+def code_beacon_html(event: CodeReady | BrowserSignIn, seconds_left: float) -> str:
     """The code panel as it floats over the page while later cells wait (widgets/code_beacon)."""
     return (f'<div class="ssomagic-beacon-why" style="padding:8px 14px 0;font-weight:600">'
             f"The notebook waits for this sign-in: the cells below run once you allow access."
-            f"</div>{code_panel_html(event, seconds_left)}")
+            f"</div>{sign_in_panel_html(event, seconds_left)}")
 
 
-def code_beacon_title(event: CodeReady) -> str:
+def code_beacon_title(event: CodeReady | BrowserSignIn) -> str:
     """The tab title's prefix, so the code is found from any tab. Plain text, not HTML."""
+    if isinstance(event, BrowserSignIn):
+        return "Sign in to AWS"
     return f"Sign-in code {event.user_code}"
 
 

@@ -1,7 +1,10 @@
-"""LoginButton: the device flow on a background thread, with link, code, countdown and cancel."""
+"""LoginButton: a sign-in on a background thread, with link, code (for a device flow),
+countdown and cancel; one click in the browser (PKCE) where the page and the kernel are on the
+same machine, the device code elsewhere (engine/flow_choice.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -11,11 +14,19 @@ from traitlets import Bool, Unicode
 
 from ...engine.binding import KernelBinding, kernel_binding
 from ...engine.config import Profile, SsoSession
-from ...engine.events import CodeReady, Event, Failed, SignedIn, StillWaiting, WaitingForOtherLogin
+from ...engine.events import (
+    BrowserSignIn,
+    CodeReady,
+    Event,
+    Failed,
+    SignedIn,
+    StillWaiting,
+    WaitingForOtherLogin,
+)
 from ...engine.resolve import resolve_profile
 from ...engine.runtime import Runtime
 from ...engine.sign_in import SignIn, SignInResult
-from ..render import code_panel_html
+from ..render import callback_page_html, sign_in_panel_html
 from .background import BackgroundWork
 
 
@@ -27,6 +38,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
     """
 
     profile = Unicode(None, allow_none=True, help="profile (or ACCOUNT/ROLE) to sign in to")
+    flow = Unicode("auto", help="auto, pkce or device: how to sign in")
     status = Unicode("", help="what the sign-in is doing, in words")
     running = Bool(False)
 
@@ -62,7 +74,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.cancel_button.on_click(lambda _: self.cancel())
         self._sign_in: SignIn | None = None
         self._cancel_requested = False
-        self._code: CodeReady | None = None
+        self._code: CodeReady | BrowserSignIn | None = None
         self.thread: Future[object] | None = None  # the running sign-in, for tests to wait on
         self.profile = profile
         self._label()
@@ -112,8 +124,14 @@ class LoginButton(BackgroundWork, widgets.VBox):
             target = self.target() if self.target else resolve_profile(self.profile,
                                                                         self.runtime)
             with self.lock:
+                from ...engine.flow_choice import choose
+                from ..page_location import page_host
+
+                session = target.sso if isinstance(target, Profile) else target
+                self.flow_choice = choose(self.flow, session, os.environ, page_host=page_host())
                 self._sign_in = SignIn(target, runtime=self.runtime, listener=self._on_event,
-                                       force=self.force, binding=self.binding)
+                                       force=self.force, binding=self.binding,
+                                       flow=self.flow_choice.flow, page=callback_page_html)
                 if self._cancel_requested:
                     self._sign_in.cancel()
             result = self._sign_in.run()
@@ -132,9 +150,9 @@ class LoginButton(BackgroundWork, widgets.VBox):
 
     def _on_event(self, event: Event) -> None:
         with self.lock:
-            if isinstance(event, CodeReady):
+            if isinstance(event, CodeReady | BrowserSignIn):
                 self._code = event
-                self.code_panel.value = code_panel_html(event, self._seconds_left())
+                self.code_panel.value = sign_in_panel_html(event, self._seconds_left())
                 self._set_status("Waiting for you to allow access...")
                 self.start_ticking()
             elif isinstance(event, StillWaiting):
@@ -159,7 +177,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
     def tick(self) -> None:
         with self.lock:
             if self._code is not None:
-                self.code_panel.value = code_panel_html(self._code, self._seconds_left())
+                self.code_panel.value = sign_in_panel_html(self._code, self._seconds_left())
 
     def close(self) -> None:
         """Stop the countdown and any sign-in this button runs, then close the widgets."""
