@@ -253,3 +253,27 @@ def test_the_shipped_notebooks_run_under_papermill_for_another_organisation(
         assert "This notebook works as data-lake/Analyst and warehouse/Analyst" in text, name
         assert "assumed-role/AWSReservedSSO_Analyst_" in text, name
         assert leaked(notebook, live_emulator.state.issued_secrets()) == []
+
+
+def test_verbose_tracebacks_of_a_failing_call_leave_no_secret_in_the_saved_notebook(
+        kernel_env, live_emulator):
+    nb = notebook_of([
+        "%load_ext ssomagic",
+        "%sso login dev",
+        "%xmode Verbose",
+        "import json, pathlib\n"
+        "from ssomagic.engine.config import load_config\n"
+        "from ssomagic.engine.token_cache import TokenCache\n"
+        "document = json.loads(TokenCache().token_path(load_config().profile('dev').sso)"
+        ".read_text())\n"
+        "def call(bearer, refresh):\n"
+        "    raise RuntimeError('the service refused ' + bearer)\n"
+        "call(document['accessToken'], document['refreshToken'])",
+    ])
+    from nbclient.exceptions import CellExecutionError
+
+    with Approver(live_emulator), pytest.raises(CellExecutionError):  # it fails on purpose
+        client_for(nb, kernel_env).execute()
+    shown = json.dumps(nb.cells[3].outputs)
+    assert "RuntimeError" in shown and "bearer" in shown and "[REDACTED]" in shown
+    assert leaked(nb, live_emulator.state.issued_secrets()) == []

@@ -98,8 +98,8 @@ class _Shown:
 def _redact_tracebacks(shell: Any, get_binding: Callable[[], KernelBinding]) -> None:
     """Every traceback IPython shows (Verbose mode's frame locals included) passes through
     here first, so a token a frame held never reaches an output or a saved notebook."""
-    if "_showtraceback" in vars(shell):
-        return  # already wrapped, by us or by someone who knows what they do
+    if getattr(shell._showtraceback, "ssomagic_original", None) is not None:
+        return  # already ours (ipykernel itself sets an instance attribute: wrap that)
     original = shell._showtraceback
 
     def show(etype: type, evalue: BaseException, stb: list[str]) -> Any:
@@ -114,12 +114,15 @@ def _redact_tracebacks(shell: Any, get_binding: Callable[[], KernelBinding]) -> 
             return original(etype, evalue, stb)
         return original(etype, evalue if clean == text else _Shown(clean), stb)
 
+    show.ssomagic_original = original  # type: ignore[attr-defined]
     shell._showtraceback = show
 
 
 def _restore_tracebacks(shell: Any) -> None:
-    if "_showtraceback" in vars(shell):
-        del shell._showtraceback
+    original = getattr(shell._showtraceback, "ssomagic_original", None)
+    if original is None:
+        return
+    shell._showtraceback = original  # what was there before, method or instance attribute
 
 
 def uninstall(shell: Any) -> None:
