@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,17 @@ JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
                                                                  max_size=4), max_leaves=12)
+
+
+@pytest.fixture(autouse=True)
+def no_mid_write_waits(monkeypatch):
+    """Every example writes its file a moment before reading it, which is what a save in
+    progress looks like: waiting for each to settle would only slow the search down (the
+    waits have tests of their own in test_config_race and test_token_cache)."""
+    from ssomagic.engine import config, config_writer
+
+    monkeypatch.setattr(config, "MID_WRITE", 0.0)
+    monkeypatch.setattr(config_writer, "LINGER", 0.0)
 
 
 def fresh_home() -> tuple[Path, Runtime]:
