@@ -145,6 +145,16 @@ RUN_ALL = """async () => {
     app.commands.execute('notebook:run-all-cells');
 }"""
 
+RUN_CELL = """async ([index, wait]) => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    panel.content.activeCellIndex = index;
+    const done = app.commands.execute('notebook:run-cell');
+    if (wait) { await done; }
+}"""
+
 RUN_LAST = """async () => {
     const app = window.jupyterapp;
     const panel = app.shell.currentWidget;
@@ -308,4 +318,42 @@ def test_run_all_floats_the_waiting_code_over_the_page(start_lab, screenshots):
             "account: 111122223333", timeout=30_000)
         expect(beacon).to_have_count(0)
         expect(page).not_to_have_title(re.compile("Sign-in code"))
+        browser.close()
+
+
+def test_one_click_sign_in_from_the_notebook_in_the_browser(start_lab, screenshots):
+    """The page tells the kernel where it is served from; `%sso login --pkce` shows one link;
+    Allow on the emulator's authorize page brings the browser back to the kernel's listener,
+    whose page says so, and the notebook carries on as the account. Cells run one at a time,
+    as a person runs them (under Run All the page's answer queues behind the cells)."""
+    url = start_lab(["%load_ext ssomagic", "%sso status",
+                     "from ssomagic.notebook.page_location import page_host\n"
+                     "print('page host:', page_host())",
+                     "%sso login dev --pkce", LAST_CELL], "one-click.ipynb")
+    with sync_playwright() as playwright:
+        browser, context, page = open_lab(playwright, url)
+        for index in (0, 1, 2):
+            page.evaluate(RUN_CELL, [index, True])
+        expect(page.locator(".jp-Cell").nth(2)).to_contain_text("page host: 127.0.0.1",
+                                                                timeout=30_000)
+        page.evaluate(RUN_CELL, [3, False])
+        link = page.locator(".jp-Cell .ssomagic-browser-panel .ssomagic-signin-link").first
+        expect(link).to_be_visible(timeout=60_000)
+        expect(page.locator(".jp-Cell").nth(3)).to_contain_text(
+            "Signing in with one click in the browser")
+        page.screenshot(path=str(screenshots / "one-click-sign-in.png"))
+        with context.expect_page() as opened:
+            link.click()
+        authorize = opened.value
+        authorize.wait_for_load_state()
+        authorize.locator("button.approve").click()
+        expect(authorize.locator("h1")).to_have_text("Signed in", timeout=30_000)
+        expect(authorize.locator("body")).to_contain_text("You can close this tab")
+        authorize.close()
+        expect(page.locator(".jp-Cell").nth(3).locator(".ssomagic-identity")).to_be_visible(
+            timeout=30_000)
+        page.evaluate(RUN_CELL, [4, True])
+        expect(page.locator(".jp-OutputArea-output").last).to_contain_text(
+            "account: 111122223333", timeout=30_000)
+        expect(page.locator(".ssomagic-browser-panel")).to_have_count(0)
         browser.close()

@@ -248,3 +248,46 @@ def test_the_console_signs_in_with_one_click_and_prints_the_link(config_file, li
     assert process.returncode == 0, err
     assert "Open the following URL in a browser on this machine" in "".join(lines)
     assert "Successfully signed in to my-sso" in out
+
+
+def test_the_sign_in_button_finishes_with_a_pasted_address(runtime, live_emulator):
+    from helpers import wait_until
+
+    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.notebook.widgets import LoginButton
+
+    button = LoginButton("dev", runtime=runtime, binding=KernelBinding(runtime))
+    try:
+        button.flow = "pkce"
+        button.start()
+        wait_until(lambda: isinstance(button._code, BrowserSignIn))
+        assert button.other_button.description == "Use a device code instead"
+        assert button.paste.layout.display is None
+        location = live_emulator.state.authorize(button._code.url)
+        button.paste.value = location.rsplit("state=", 1)[0] + "state=forged"
+        assert "not the one this sign-in waits for" in button.status
+        button.paste.value = location
+        assert button.paste.value == ""  # the code it held is not kept in the widget's state
+        button.thread.result(timeout=30)
+        assert button.status == "Signed in to my-sso."
+    finally:
+        button.close()
+
+
+def test_the_sign_in_button_switches_to_a_device_code_in_one_click(runtime, live_emulator):
+    from helpers import wait_until
+
+    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.notebook.widgets import LoginButton
+
+    button = LoginButton("dev", runtime=runtime, binding=KernelBinding(runtime))
+    try:
+        button.flow = "pkce"
+        button.start()
+        wait_until(lambda: isinstance(button._code, BrowserSignIn))
+        button.switch_flow().result(timeout=30)
+        wait_until(lambda: "ssomagic-user-code" in button.code_panel.value)
+        assert button.other_button.description == "Sign in with one click instead"
+        assert button.flow_choice.flow == "device"
+    finally:
+        button.close()

@@ -5,8 +5,10 @@
 const VISIBLE_CHECK_MS = 500;
 
 function panelInView(code) {
-  for (const el of document.querySelectorAll(".ssomagic-user-code")) {
-    if (el.closest(".ssomagic-code-beacon") || el.textContent !== code) continue;
+  // A device code's panel is found by its code; a one-click sign-in's (no code) by its kind.
+  const selector = code ? ".ssomagic-user-code" : ".ssomagic-browser-panel";
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest(".ssomagic-code-beacon") || (code && el.textContent !== code)) continue;
     const box = el.getBoundingClientRect();
     if (box.width > 0 && box.bottom > 0 && box.top < window.innerHeight) return true;
   }

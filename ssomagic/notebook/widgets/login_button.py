@@ -4,6 +4,7 @@ same machine, the device code elsewhere (engine/flow_choice.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -67,11 +68,24 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.code_panel.add_class("ssomagic-code-panel-widget")
         self.status_label = widgets.Label()
         self.status_label.add_class("ssomagic-login-status")
-        self.row = widgets.HBox([self.button, self.cancel_button, self.status_label])
-        super().__init__(children=[self.row, self.code_panel], **kwargs)
+        # While a sign-in waits: the other way in one click, and (one-click sign-in) a field
+        # for the address a browser that could not reach this machine shows.
+        self.other_button = widgets.Button(layout=widgets.Layout(display="none"))
+        self.other_button.add_class("ssomagic-other-flow")
+        self.paste = widgets.Text(placeholder="If the page the browser lands on cannot be "
+                                  "reached, paste its address here and press Enter",
+                                  continuous_update=False,
+                                  layout=widgets.Layout(display="none", width="100%"))
+        self.paste.add_class("ssomagic-paste-callback")
+        self.row = widgets.HBox([self.button, self.cancel_button, self.other_button,
+                                 self.status_label])
+        super().__init__(children=[self.row, self.code_panel, self.paste], **kwargs)
         self.add_class("ssomagic-login")
         self.button.on_click(lambda _: self.start())
         self.cancel_button.on_click(lambda _: self.cancel())
+        self.other_button.on_click(lambda _: self.switch_flow())
+        self.paste.observe(lambda change: self._pasted() if change["new"] else None,
+                           names="value")
         self._sign_in: SignIn | None = None
         self._cancel_requested = False
         self._code: CodeReady | BrowserSignIn | None = None
@@ -118,6 +132,31 @@ class LoginButton(BackgroundWork, widgets.VBox):
             if self._sign_in is not None:
                 self._sign_in.cancel()
 
+    def switch_flow(self) -> Future[object]:
+        """Stop this sign-in and start it again the other way (device code / one click), off
+        the kernel's thread: the stop takes up to a second."""
+        with self.lock:
+            current = getattr(self, "flow_choice", None)
+            self.flow = "device" if current is not None and current.flow == "pkce" else "pkce"
+            self.cancel()
+            running = self.thread
+
+        def again() -> None:
+            if running is not None:
+                with contextlib.suppress(Exception):  # the stopped one's end is no news
+                    running.result(timeout=30)
+            self.start()
+
+        return self.in_background(again, "switch the way of signing in")
+
+    def _pasted(self) -> None:
+        address, self.paste.value = self.paste.value, ""  # the code in it: not kept in state
+        with self.lock:
+            taken = self._sign_in is not None and self._sign_in.paste(address)
+        if not taken:
+            self._set_status("That address is not the one this sign-in waits for (its state "
+                             "does not match); paste the whole address the browser shows.")
+
     def _run(self) -> None:
         try:
             # Resolving ACCOUNT/ROLE may ask the portal: that too stays off the kernel's thread.
@@ -153,6 +192,11 @@ class LoginButton(BackgroundWork, widgets.VBox):
             if isinstance(event, CodeReady | BrowserSignIn):
                 self._code = event
                 self.code_panel.value = sign_in_panel_html(event, self._seconds_left())
+                pkce = isinstance(event, BrowserSignIn)
+                self.other_button.description = ("Use a device code instead" if pkce
+                                                  else "Sign in with one click instead")
+                self.other_button.layout.display = None
+                self.paste.layout.display = None if pkce else "none"
                 self._set_status("Waiting for you to allow access...")
                 self.start_ticking()
             elif isinstance(event, StillWaiting):
@@ -163,10 +207,12 @@ class LoginButton(BackgroundWork, widgets.VBox):
             elif isinstance(event, SignedIn):
                 self._code = None
                 self.code_panel.value = ""
+                self.other_button.layout.display = self.paste.layout.display = "none"
                 self._set_status(f"Signed in to {event.session}.")
             elif isinstance(event, Failed):
                 self._code = None
                 self.code_panel.value = ""
+                self.other_button.layout.display = self.paste.layout.display = "none"
                 self._set_status(event.message)
 
     def _seconds_left(self) -> float:
@@ -184,6 +230,6 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.cancel()
         self.close_background()
         for child in (self.button, self.cancel_button, self.code_panel, self.status_label,
-                      self.row):
+                      self.other_button, self.paste, self.row):
             child.close()  # the box too: an open one would point at closed children
         super().close()
