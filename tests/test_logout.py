@@ -8,9 +8,9 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic import api
+from ssomagic.engine.cached_credentials import credentials_cache_key
 from ssomagic.engine.config import load_config
 from ssomagic.engine.portal import Portal
-from ssomagic.engine.role_credentials import credentials_cache_key
 from ssomagic.engine.token_cache import TokenCache
 
 

@@ -9,7 +9,6 @@ process (or the cached role credentials expire), so existing clients recover by 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from datetime import datetime
@@ -18,24 +17,12 @@ from typing import Any
 
 from . import trust
 from .atomic import atomic_write
-from .config import Profile, SsoSession
+from .cached_credentials import cached, path_for
+from .config import Profile
 from .portal import Portal, not_signed_in
 from .runtime import Runtime
-from .timing import REFRESH_WINDOW
-from .token_cache import TokenCache, format_time, parse_time
+from .token_cache import format_time, parse_time
 from .tokens import current_token
-
-
-def credentials_cache_key(account_id: str, role_name: str, session: SsoSession) -> str:
-    """The name botocore's SSOCredentialFetcher gives a profile's cached role credentials."""
-    args: dict[str, str] = {"accountId": account_id, "roleName": role_name}
-    if session.name:
-        args["sessionName"] = session.name
-    else:
-        args["startUrl"] = session.start_url
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
 
 
 class CredentialGeneration:
@@ -72,28 +59,11 @@ class RoleCredentialFetcher:
         self.profile = profile
         self.runtime = runtime or Runtime()
         assert profile.account_id and profile.role_name
-        self.path: Path = self.runtime.cli_cache_dir / (
-            credentials_cache_key(profile.account_id, profile.role_name, profile.sso) + ".json")
+        self.path: Path = path_for(profile, self.runtime)
 
     def cached(self) -> dict[str, Any] | None:
-        """The cached credentials when they have more than 15 minutes left and were fetched
-        after the current sign-in (a new sign-in is often the cure for bad credentials)."""
-        token_file = TokenCache(self.runtime).token_path(self.profile.sso)
-        trust.require(self.path.parent, self.runtime, "cached role credentials")
-        trust.not_a_link(self.path, "cached role credentials")
-        try:
-            if self.path.stat().st_mtime_ns < token_file.stat().st_mtime_ns:
-                return None
-            document = json.loads(trust.read_text(self.path))
-            creds = document["Credentials"]
-            expiration = parse_time(creds["Expiration"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        if document.get("ProviderType") != "sso" or (
-                expiration - self.runtime.now() <= REFRESH_WINDOW):
-            return None
-        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
-                "token": creds["SessionToken"], "expiry_time": creds["Expiration"]}
+        """The cached credentials when they may be reused (cached_credentials.cached)."""
+        return cached(self.profile, self.runtime)
 
     def fetch(self, *, use_cache: bool = True) -> dict[str, Any]:
         """botocore's credential metadata (access_key, secret_key, token, expiry_time)."""

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import listing_cache, rejections, trust
 from .atomic import remove_leftovers
+from .cached_credentials import credentials_cache_key
 from .config import AwsConfig, SsoSession
 from .portal import Portal
-from .role_credentials import credentials_cache_key
 from .runtime import Runtime
 
 
