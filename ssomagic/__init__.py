@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = ["accounts", "configure", "export_credentials", "login", "logout", "populate",
-           "profiles", "sessions", "status", "use", "whoami"]
+           "profiles", "serve", "sessions", "status", "use", "whoami"]
 
 if TYPE_CHECKING:
     from .api import (
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         logout,
         populate,
         profiles,
+        serve,
         sessions,
         status,
         use,

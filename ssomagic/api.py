@@ -189,6 +189,18 @@ def populate(sso_session: str, *, template: str | None = None, region: str | Non
                      refresh=refresh)
 
 
+def serve(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
+    """Start a local credentials endpoint for the profile (the container-credentials protocol
+    every AWS SDK reads), refreshed for as long as the sign-in lasts; returns it. Its
+    ``environment()`` holds the two variables to give a subprocess or a container; ``stop()``
+    ends it (so does the process's end)."""
+    from .engine.credentials_endpoint import CredentialsEndpoint
+    from .engine.resolve import resolve_any
+
+    runtime = runtime or Runtime()
+    return CredentialsEndpoint(resolve_any(profile, runtime), runtime).start()
+
+
 def export_credentials(profile: str | None = None, *, format: str = "process",
                        runtime: Runtime | None = None) -> str:
     """The profile's role credentials in a format of `aws configure export-credentials`.

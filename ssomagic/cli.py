@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     populate.add_argument("--refresh", action="store_true", help="list afresh instead of "
                           "reusing this sign-in's listing")
 
+    serve = commands.add_parser(
+        "serve", help="a local credentials endpoint that refreshes",
+        description="Serve the profile's credentials with the AWS SDKs' container-credentials "
+                    "protocol on 127.0.0.1 until Ctrl-C: every SDK a process started with the "
+                    "printed variables gets fresh ones for as long as the sign-in lasts.")
+    serve.add_argument("profile", nargs="?", metavar="PROFILE")
+
     export = commands.add_parser(
         "export-credentials", help="print a profile's role credentials for other tools",
         description="As `aws configure export-credentials`: `credential_process = ssomagic "
@@ -224,6 +231,26 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import time
+
+    endpoint = api.serve(args.profile)
+    for name, value in endpoint.environment().items():
+        print(f"export {name}={shlex.quote(value)}")
+    sys.stdout.flush()
+    print(f"ssomagic: serving {endpoint.profile}'s credentials at {endpoint.url} until Ctrl-C; "
+          "give those two variables to a process or a container (docker run --network host "
+          "-e AWS_CONTAINER_CREDENTIALS_FULL_URI -e AWS_CONTAINER_AUTHORIZATION_TOKEN ...).",
+          file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        endpoint.stop()
+
+
 def _use(args: argparse.Namespace) -> int:
     from .engine.resolve import resolve_profile
     from .engine.timing import format_duration
@@ -292,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             for path in copy_shipped(Path(args.directory), force=args.force):
                 print(f"Wrote {path}.")
+        elif args.command == "serve":
+            return _serve(args)
         elif args.command == "export-credentials":
             print(api.export_credentials(args.profile, format=args.format))
         elif args.command == "whoami":

@@ -529,3 +529,15 @@ def test_login_with_pkce_says_which_way_and_signs_in_when_the_browser_comes_back
             "%sso login --use-device-code.") in captured.stdout
     assert "Successfully signed in to my-sso" in captured.stdout
     assert account() == "111122223333"
+
+
+def test_serve_sets_the_variables_follows_use_and_stops(shell):
+    run(shell, "%sso login dev")
+    out, result = run(shell, "%sso serve")
+    assert result.success and "Serving dev's credentials at http://127.0.0.1:" in out
+    token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    assert token not in out  # the token is a credential: never in an output
+    run(shell, "%sso use prod")
+    assert shell.magics_instance._endpoint.profile == "prod"
+    out, _ = run(shell, "%sso serve --stop")
+    assert "Stopped serving" in out and "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in os.environ

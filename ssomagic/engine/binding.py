@@ -68,11 +68,9 @@ class KernelBinding(HasTraits):
 
     def session_for(self, profile: Profile | PlainProfile) -> Any:
         """One boto3 Session per profile and config version: switching back costs nothing."""
-        from .boto_session import boto3_session
+        from .boto_session import session_for
 
         if isinstance(profile, PlainProfile):
-            from .plain_profiles import boto3_session as plain_session
-
             key: tuple[Any, ...] = (profile.name, profile.kind, tuple(profile.values.items()))
         else:
             key = (profile.name, profile.sso, profile.account_id, profile.role_name,
@@ -80,8 +78,7 @@ class KernelBinding(HasTraits):
         with self._lock:
             found = self._sessions.get(key)
             if found is None:
-                found = (plain_session(profile) if isinstance(profile, PlainProfile)
-                         else boto3_session(profile, self.runtime))
+                found = session_for(profile, self.runtime)
                 self._sessions[key] = found
             return found
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .clients import botocore_session
-from .config import Profile
+from .config import PlainProfile, Profile
 from .role_credentials import refreshable_credentials
 from .runtime import Runtime
 
@@ -62,3 +62,13 @@ def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
     core = botocore_session(profile.name)
     core.register_component("credential_provider", CredentialResolver([SsoProvider()]))
     return boto3.Session(botocore_session=core, region_name=profile.region or None)
+
+
+def session_for(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> Any:
+    """A boto3 Session for any profile: ssomagic's providers for SSO and chained profiles,
+    botocore's own for plain ones (static keys, a credential_process...)."""
+    if isinstance(profile, PlainProfile):
+        from .plain_profiles import boto3_session as plain_session
+
+        return plain_session(profile)
+    return boto3_session(profile, runtime)

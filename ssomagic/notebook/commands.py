@@ -86,6 +86,9 @@ COMMANDS: tuple[Command, ...] = (
                             "afresh)"),
                      Option("--refresh", "list afresh instead of reusing this sign-in's "
                             "listing"))),
+    Command("serve", "a local credentials endpoint for this kernel's subprocesses and "
+            "containers, refreshed while the sign-in lasts; follows %sso use", "PROFILE",
+            completes=ROLE_PROFILE, options=(Option("--stop", "stop serving"),)),
     Command("env", "export the bound role's temporary credentials into os.environ for tools "
             "that cannot read SSO profiles",
             options=(Option("--off", "remove them again"),)),

@@ -499,6 +499,50 @@ class SsoMagics(Magics):
         self._out(render.message_html(str(report)) + (render.pre_html(diff) if diff else ""),
                   f"{diff}{report}")
 
+    def _serve(self, args: argparse.Namespace) -> None:
+        """A credentials endpoint for this kernel's subprocesses and containers: its two
+        variables set in os.environ (the token's value is never shown), following %sso use."""
+        import os
+
+        from ..engine.credentials_endpoint import CredentialsEndpoint
+        from . import render
+
+        endpoint: CredentialsEndpoint | None = getattr(self, "_endpoint", None)
+        if args.stop:
+            if endpoint is not None:
+                endpoint.stop()
+                self.binding.unobserve(self._serve_follows, names="profile")
+                for name in endpoint.environment():
+                    os.environ.pop(name, None)
+                self._endpoint = None
+            text = "Stopped serving credentials."
+            self._out(render.message_html(text), text)
+            return
+        profile = self._any_profile(args.profile or self.binding.profile)
+        if endpoint is None:
+            endpoint = self._endpoint = CredentialsEndpoint(profile, self.runtime).start()
+            self.binding.observe(self._serve_follows, names="profile")
+        else:
+            endpoint.follow(profile)
+        os.environ.update(endpoint.environment())
+        text = (f"Serving {profile.name}'s credentials at {endpoint.url}, refreshed while the "
+                "sign-in lasts; it follows %sso use. This kernel's subprocesses get them "
+                "(AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are "
+                "set); a container too: docker run --network host -e "
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI -e AWS_CONTAINER_AUTHORIZATION_TOKEN IMAGE. "
+                "Stop with %sso serve --stop.")
+        self._out(render.message_html(text), text)
+
+    def _serve_follows(self, change: dict[str, Any]) -> None:
+        endpoint = getattr(self, "_endpoint", None)
+        if endpoint is None or not change["new"]:
+            return
+        from ..engine.config import load_config
+
+        found = load_config(self.runtime).find_any(change["new"])
+        if found is not None:
+            endpoint.follow(found)
+
     def _env(self, args: argparse.Namespace) -> None:
         from ..engine.token_cache import format_time
         from . import render
