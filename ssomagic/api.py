@@ -201,6 +201,27 @@ def serve(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
     return CredentialsEndpoint(resolve_any(profile, runtime), runtime).start()
 
 
+def console_link(profile: str | None = None, *, federated: bool = False,
+                 destination: str | None = None, runtime: Runtime | None = None) -> str:
+    """A link that opens the AWS console as the profile's account and role: the access
+    portal's shortcut (no credential in it), or with ``federated`` a federation sign-in link
+    made from the role credentials, which is a credential for 15 minutes: open it, never
+    print it where others read. ``destination``: `s3`, `ec2`... or a console URL."""
+    from .engine.config import Profile as _Profile
+    from .engine.console_link import federated_link, portal_link
+    from .engine.errors import ConfigError as _ConfigError
+    from .engine.resolve import resolve_any
+
+    runtime = runtime or Runtime()
+    found = resolve_any(profile, runtime)
+    if not isinstance(found, _Profile):
+        raise _ConfigError(f"{found.name} is not an IAM Identity Center profile: no console "
+                           "link for it.", "Choose a profile with an sso-session.")
+    if federated:
+        return federated_link(found, runtime, destination)
+    return portal_link(found, destination)
+
+
 def export_credentials(profile: str | None = None, *, format: str = "process",
                        runtime: Runtime | None = None) -> str:
     """The profile's role credentials in a format of `aws configure export-credentials`.

@@ -120,6 +120,18 @@ def _parser() -> argparse.ArgumentParser:
     populate.add_argument("--refresh", action="store_true", help="list afresh instead of "
                           "reusing this sign-in's listing")
 
+    console = commands.add_parser(
+        "console", help="open the AWS console as a profile's account and role",
+        description="Opens (or prints) the access portal's shortcut link for the account and "
+                    "role; with --federated, a federation sign-in link from the role "
+                    "credentials, opened in a browser (it is a credential for 15 minutes).")
+    console.add_argument("profile", nargs="?", metavar="PROFILE")
+    console.add_argument("--federated", action="store_true",
+                         help="sign the browser in with the role credentials themselves")
+    console.add_argument("--destination", metavar="SERVICE_OR_URL",
+                         help="a service's page (s3, ec2...) or a console URL")
+    console.add_argument("--no-browser", action="store_true", help="print the link only")
+
     serve = commands.add_parser(
         "serve", help="a local credentials endpoint that refreshes",
         description="Serve the profile's credentials with the AWS SDKs' container-credentials "
@@ -321,6 +333,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"Wrote {path}.")
         elif args.command == "serve":
             return _serve(args)
+        elif args.command == "console":
+            link = api.console_link(args.profile, federated=args.federated,
+                                    destination=args.destination)
+            opened = not args.no_browser and api._browser(link)
+            if not opened or not args.federated:
+                print(link)
+            if opened:
+                print("ssomagic: opened in your browser.", file=sys.stderr)
         elif args.command == "export-credentials":
             print(api.export_credentials(args.profile, format=args.format))
         elif args.command == "whoami":

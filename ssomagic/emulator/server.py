@@ -104,6 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._verification_page(method, path, query)
             elif path in ("/authorize", "/authorize/decide"):
                 self._authorize_page(method, path, query)
+            elif path == "/federation":
+                if method == "POST":
+                    query = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
+                self._federation(query)
             elif method == "POST" and path in _OIDC_ROUTES:
                 self._operation(_OIDC_ROUTES[path], self._oidc, path)
             elif (method, path) in _PORTAL_ROUTES:
@@ -293,6 +297,30 @@ class _Handler(BaseHTTPRequestHandler):
             f'<input type="hidden" name="request" value="{html.escape(request_id)}">'
             '<button name="decision" value="approve" class="approve">Allow access</button> '
             '<button name="decision" value="deny" class="deny">Deny</button></form>'))
+
+    def _federation(self, query: dict[str, str]) -> None:
+        """The console's federation endpoint: a sign-in token for role credentials the
+        emulator issued, and the login it leads to."""
+        state = self.server.state
+        if query.get("Action") == "getSigninToken":
+            try:
+                session = json.loads(query.get("Session", ""))
+                token = state.signin_token(str(session["sessionId"]),
+                                           str(session["sessionToken"]),
+                                           str(session["sessionKey"]))
+            except (ValueError, KeyError, TypeError, ApiError):
+                self._json(400, {"message": "Invalid session"})
+                return
+            self._json(200, {"SigninToken": token})
+        elif query.get("Action") == "login":
+            found = state.signin(query.get("SigninToken", ""))
+            if found is None:
+                self._page("Sign-in link expired", "<p>Get a new link.</p>")
+                return
+            self._page("AWS Management Console", f"<p class=\"console\">Signed in to the "
+                       f"console as {html.escape(found)}.</p>")
+        else:
+            self._json(400, {"message": "Unknown Action"})
 
     def _page(self, title: str, content: str) -> None:
         doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>

@@ -228,6 +228,7 @@ class IdentityCenter:
         self._serial = itertools.count(1)
         self._bucket: TokenBucket | None = None
         self._codes: dict[str, _AuthorizationCode] = {}
+        self._signin_tokens: dict[str, tuple[str, float]] = {}
         self._authorize_requests: dict[str, _AuthorizeRequest] = {}
         self.refused = 0  # portal calls the quota refused
 
@@ -318,6 +319,7 @@ class IdentityCenter:
             found += list(self._access_tokens) + list(self._refresh_tokens)
             found += [d.device_code for d in self._device_auths.values()]
             found += list(self._codes)
+            found += list(self._signin_tokens)
             for creds in self._role_credentials.values():
                 found += [creds.secret_access_key, creds.session_token]
             return found
@@ -635,6 +637,28 @@ class IdentityCenter:
             "sessionToken": creds.session_token,
             "expiration": expires_at * 1000,
         }}
+
+    def signin_token(self, access_key_id: str, session_token: str, secret_key: str) -> str:
+        """The federation endpoint's getSigninToken, for role credentials this issued; a
+        one-time token good for 15 minutes."""
+        with self._lock:
+            creds = self._role_credentials.get(access_key_id)
+            if (creds is None or creds.session_token != session_token
+                    or creds.secret_access_key != secret_key
+                    or creds.expires_at <= self.clock()):
+                raise ApiError("AccessDenied", 400, "Invalid session")
+            token = f"emu-signin-{secrets.token_urlsafe(32)}"
+            self._signin_tokens[token] = (creds.arn or assumed_role_arn(
+                creds.account_id, creds.role_name, self.org.user), self.clock() + 900)
+            return token
+
+    def signin(self, token: str) -> str | None:
+        """The console login a sign-in token leads to: the role's ARN, once."""
+        with self._lock:
+            found = self._signin_tokens.pop(token, None)
+        if found is None or found[1] <= self.clock():
+            return None
+        return found[0]
 
     def logout(self, token: str | None) -> dict[str, Any]:
         with self._lock:

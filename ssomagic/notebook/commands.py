@@ -86,6 +86,12 @@ COMMANDS: tuple[Command, ...] = (
                             "afresh)"),
                      Option("--refresh", "list afresh instead of reusing this sign-in's "
                             "listing"))),
+    Command("console", "a link that opens the AWS console as the profile's account and role",
+            "PROFILE", completes=ROLE_PROFILE,
+            options=(Option("--destination", "a service's page (s3, ec2...) or a console URL",
+                            "D"),
+                     Option("--federated", "a federation link (a credential: the terminal "
+                            "only)"))),
     Command("serve", "a local credentials endpoint for this kernel's subprocesses and "
             "containers, refreshed while the sign-in lasts; follows %sso use", "PROFILE",
             completes=ROLE_PROFILE, options=(Option("--stop", "stop serving"),)),

@@ -499,6 +499,23 @@ class SsoMagics(Magics):
         self._out(render.message_html(str(report)) + (render.pre_html(diff) if diff else ""),
                   f"{diff}{report}")
 
+    def _console(self, args: argparse.Namespace) -> None:
+        """The portal's shortcut link: no credential in it, so it may stand in a notebook. A
+        federated link is one for 15 minutes: it never goes into an output."""
+        from ..api import console_link
+        from . import render
+
+        profile = args.profile or self.binding.profile
+        if args.federated:
+            raise UsageError("A federated console link signs the browser in by itself, so it "
+                             "is a credential for 15 minutes and never goes into a notebook: "
+                             f"run ssomagic console --federated {profile or 'PROFILE'} in a "
+                             "terminal, or use the portal link (%sso console).")
+        link = console_link(profile, destination=args.destination, runtime=self.runtime)
+        self._out(render.link_html(link, "Open the AWS console as "
+                                   f"{profile or 'the profile'} \u2197"),
+                  f"Open the AWS console: {link}")
+
     def _serve(self, args: argparse.Namespace) -> None:
         """A credentials endpoint for this kernel's subprocesses and containers: its two
         variables set in os.environ (the token's value is never shown), following %sso use."""

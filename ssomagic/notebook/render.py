@@ -48,6 +48,15 @@ def message_html(text: str, css: str = "ssomagic-message") -> str:
     return f'<div class="{escape(css)}">{escape(text)}</div>'
 
 
+def link_html(url: str, text: str) -> str:
+    """A link that opens in a new tab, if it is http(s); else the text alone."""
+    safe = safe_url(url)
+    if safe is None:
+        return message_html(text)
+    return (f'<div class="ssomagic-link"><a href="{escape(safe)}" target="_blank" '
+            f'rel="noopener noreferrer">{escape(text)}</a></div>')
+
+
 def pre_html(text: str, css: str = "ssomagic-pre") -> str:
     """Preformatted text: a diff, a config section."""
     return f'<pre class="{escape(css)}">{escape(text)}</pre>'
