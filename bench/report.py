@@ -29,8 +29,11 @@ BENCHMARKS = [
     ("profiles.py", "Profiles of a 2,000-profile config: against botocore's "
                     "`Session().available_profiles`"),
     ("load_ext.py", "`%load_ext ssomagic`: against a bare IPython start"),
-    ("approval_to_card.py", "Allow on the verification page to the identity card: against the "
-                            "poll interval"),
+    ("export_credentials.py", "`ssomagic export-credentials` on cached credentials: against "
+                              "its own full path (and the AWS CLI v2 where installed)"),
+    ("endpoint.py", "The credentials endpoint: median request, and 50 clients for 30 s"),
+    ("approval_to_card.py", "Allow on the sign-in page to the identity card, one click (PKCE) "
+                            "and the device code: against the poll interval"),
 ]
 
 
