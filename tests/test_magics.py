@@ -52,7 +52,7 @@ def test_help_lists_every_subcommand(shell):
     assert result.success
     listed = re.findall(r"^\s{4}(\w+)\s", out, re.M)  # argparse's subcommand lines
     assert listed == ["login", "logout", "use", "whoami", "status", "profiles", "picker",
-                      "configure", "accounts", "populate", "env"]
+                      "configure", "accounts", "populate", "console", "serve", "env"]
 
 
 def test_each_subcommand_has_its_own_help(shell):
