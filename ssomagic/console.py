@@ -45,8 +45,9 @@ class ConsoleListener:
                       if event.opened else "Open the following URL in a browser on this "
                       "machine:")
             print(f"{opened}\n\n{event.url}\n\n(waiting until "
-                  f"{format_time(event.expires_at)}; if the page the browser lands on cannot "
-                  "be reached, paste its address here and press Enter)", file=out, flush=True)
+                  f"{format_time(event.expires_at)}; if the browser is on another machine, "
+                  "stop with Ctrl-C and sign in with --use-device-code)", file=out,
+                  flush=True)
         elif isinstance(event, WaitingForOtherLogin):
             print(f"Another sign-in to {event.session} is in progress; waiting for it.",
                   file=out, flush=True)

@@ -151,7 +151,8 @@ class PkceFlow:
                 raise LoginFailedError(
                     "The browser did not come back within 10 minutes.",
                     "Run login again; where the browser cannot reach this machine, sign in "
-                    "with a device code (--use-device-code) or paste the address it shows.",
+                    "with a device code (--use-device-code), or, in a notebook, paste the "
+                    "address the browser shows into the sign-in button's field.",
                     reason="expired")
             if callback.wait(min(TICK, left)) and callback.answer is not None:
                 return callback.answer
