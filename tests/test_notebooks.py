@@ -277,3 +277,25 @@ def test_verbose_tracebacks_of_a_failing_call_leave_no_secret_in_the_saved_noteb
     shown = json.dumps(nb.cells[3].outputs)
     assert "RuntimeError" in shown and "bearer" in shown and "[REDACTED]" in shown
     assert leaked(nb, live_emulator.state.issued_secrets()) == []
+
+
+def test_no_access_names_the_failing_calls_profile_not_the_bound_one(kernel_env,
+                                                                      live_emulator):
+    config = kernel_env / ".aws" / "config"
+    config.write_text(config.read_text() + (
+        "\n[profile prod-admin]\nsso_session = my-sso\nsso_account_id = 444455556666\n"
+        "sso_role_name = AdministratorAccess\nregion = us-east-1\n"))
+    nb = notebook_of([
+        "%load_ext ssomagic",
+        "%sso login dev",
+        "import boto3\n"
+        "boto3.Session(profile_name='prod-admin').client('sts').get_caller_identity()",
+    ])
+    from nbclient.exceptions import CellExecutionError
+
+    with Approver(live_emulator), pytest.raises(CellExecutionError):
+        client_for(nb, kernel_env).execute()
+    shown = text_of(nbformat.from_dict({"cells": [nb.cells[2]]}))
+    assert "No access to role AdministratorAccess in account 444455556666." in shown
+    assert "Roles you do have in 444455556666: ReadOnlyAccess." in shown
+    assert "777788889999" not in shown and "111122223333" not in shown

@@ -101,7 +101,13 @@ def explain(exc: BaseException, binding: KernelBinding,
     if isinstance(exc, NoAccessError):
         return Explanation("No access", str(exc), None)  # signing in again would not help
     if code == "ForbiddenException":
-        return Explanation("No access", _no_access(profile, binding), None)
+        # The failing call's profile, not the bound one: a boto3.Session(profile_name=...)
+        # of another role fails so while the kernel is bound to a role it does have.
+        from ..engine.config import load_config
+
+        name = failing_profile(exc, tb, binding)
+        failing = load_config(binding.runtime).find(name) if name else None
+        return Explanation("No access", _no_access(failing, binding), None)
     if code is not None and code.startswith("AccessDenied") and profile is not None:
         wrong = _wrong_account(profile, binding)
         if wrong:
