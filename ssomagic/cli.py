@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, api
@@ -385,6 +385,17 @@ def _ask(prompt: str, default: str | None = None) -> str | None:
     return answer or default
 
 
+def _ask_until(prompt: str, default: str | None, check: Callable[[str], str]) -> str:
+    """Ask until the answer passes ``check`` (which says what is wrong in one line): a typo
+    at a late prompt asks again instead of throwing the whole run away."""
+    while True:
+        answer = _ask(prompt, default) or ""
+        try:
+            return check(answer)
+        except SsoMagicError as exc:
+            print(f"ssomagic: {exc.message} Try again.")
+
+
 def _configure(args: argparse.Namespace) -> int:
     """configure: no prompt when the values are complete; on a terminal, ask for the rest."""
     from .engine.configure import plan
@@ -405,9 +416,14 @@ def _configure(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             if "--region" not in exc.hint:
                 raise
-            args.region = _ask("SSO region")
+            from .engine.start_url import check_region
+
+            args.region = _ask_until("SSO region", None, check_region)
         if args.scopes is None and args.start_url:
-            args.scopes = _ask("SSO registration scopes", "sso:account:access")
+            from .engine.configure import parse_scopes
+
+            args.scopes = _ask_until("SSO registration scopes", "sso:account:access",
+                                     lambda s: ",".join(parse_scopes(s) or ()))
     written = api.configure(args.start_url, region=args.region, session=args.session,
                             scopes=args.scopes)
     print(written)
@@ -435,13 +451,16 @@ def _add_profiles_interactively(session_name: str) -> None:
     for number, access in enumerate(shown, 1):
         print(f"{number:>4}  {access.account_name} ({access.account_id})  {access.role_name}")
     picked = _ask("Add which (numbers, comma separated; empty for none)") or ""
-    region = check_region(_ask("Default client Region", None) or "us-east-1")
+    numbers = [int(i) for i in picked.replace(" ", "").split(",")
+               if i.isdigit() and 1 <= int(i) <= len(shown)]
+    if not numbers:
+        print("No profile added.")
+        return  # nothing to ask a default region for
+    region = _ask_until("Default client Region", "us-east-1", check_region)
     output = _ask("CLI default output format", "json") or "json"
     chosen: dict[str, dict[str, str]] = {}
-    for item in picked.replace(" ", "").split(","):
-        if not item.isdigit() or not 1 <= int(item) <= len(shown):
-            continue
-        access = shown[int(item) - 1]
+    for number in numbers:
+        access = shown[number - 1]
         suggested = f"{access.role_name}-{access.account_id}"  # as `aws configure sso` names it
         name = _ask("Profile name", suggested) or suggested
         chosen[name] = profile_values(session, access.account_id, access.role_name,

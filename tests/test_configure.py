@@ -290,8 +290,8 @@ def test_logout_without_arguments_signs_out_of_every_session(config_file, home, 
     assert [s.state for s in api.sessions(runtime=runtime)] == ["signed out", "signed out"]
 
 
-def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home, live_emulator):
-    """The console's questions, answered at a real terminal (a pty), as `aws configure sso`."""
+def configure_at_a_terminal(answers_list, live_emulator) -> tuple[int, str]:
+    """The console's questions, answered at a real terminal (a pty), in order."""
     import pty
     import select
     import time
@@ -300,11 +300,7 @@ def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home
     process = subprocess.Popen([ssomagic_exe(), "configure"], stdin=child_fd, stdout=child_fd,
                                stderr=child_fd, close_fds=True)
     os.close(child_fd)
-    answers = iter([("SSO session name", "acme"), ("SSO start URL", START_URL),
-                    ("SSO region", "us-east-1"), ("SSO registration scopes", ""),
-                    ("Sign in now", ""), ("Filter the list", "sandbox"),
-                    ("Add which", "2"), ("Default client Region", "eu-west-1"),
-                    ("CLI default output format", ""), ("Profile name", "")])
+    answers = iter(answers_list)
     seen, prompt, reply = "", *next(answers)
     deadline = time.monotonic() + 60
     with Approver(live_emulator):
@@ -317,16 +313,53 @@ def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home
                 break
             if prompt and prompt in seen.rsplit("\n", 1)[-1]:
                 os.write(main_fd, (reply + "\n").encode())
+                seen += "\n"  # this prompt is answered: the next one is another line
                 prompt, reply = next(answers, ("", ""))
     process.wait(10)
     os.close(main_fd)
-    assert process.returncode == 0, seen
+    return process.returncode, seen
+
+
+def test_on_a_terminal_configure_asks_signs_in_and_adds_the_chosen_profiles(home, live_emulator):
+    """As `aws configure sso` asks."""
+    code, seen = configure_at_a_terminal([
+        ("SSO session name", "acme"), ("SSO start URL", START_URL),
+        ("SSO region", "us-east-1"), ("SSO registration scopes", ""), ("Sign in now", ""),
+        ("Filter the list", "sandbox"), ("Add which", "2"),
+        ("Default client Region", "eu-west-1"), ("CLI default output format", ""),
+        ("Profile name", "")], live_emulator)
+    assert code == 0, seen
     assert "2  sandbox (777788889999)  DataScientist" in seen
     text = config_of(home).read_text()
     assert "[sso-session acme]\n" in text
     assert ("[profile DataScientist-777788889999]\nsso_session = acme\nsso_account_id = "
             "777788889999\nsso_role_name = DataScientist\nregion = eu-west-1\noutput = json\n"
             ) in text
+
+
+def test_a_typo_at_a_late_prompt_asks_again_instead_of_ending_the_run(home, live_emulator):
+    code, seen = configure_at_a_terminal([
+        ("SSO session name", "acme"), ("SSO start URL", START_URL),
+        ("SSO region", "us-east-1"), ("SSO registration scopes", "us-east-1"),
+        ("SSO registration scopes", ""), ("Sign in now", ""),
+        ("Filter the list", "sandbox"), ("Add which", "2"),
+        ("Default client Region", "y"), ("Default client Region", "eu-west-1"),
+        ("CLI default output format", ""), ("Profile name", "")], live_emulator)
+    assert code == 0, seen
+    assert "'y' is not an AWS region. Try again." in seen
+    assert "us-east-1 is not a registration scope. Try again." in seen
+    text = config_of(home).read_text()
+    assert "sso_registration_scopes = sso:account:access" in text
+    assert "region = eu-west-1" in text
+
+
+def test_choosing_no_profile_asks_for_no_default_region(home, live_emulator):
+    code, seen = configure_at_a_terminal([
+        ("SSO session name", "acme"), ("SSO start URL", START_URL),
+        ("SSO region", "us-east-1"), ("SSO registration scopes", ""), ("Sign in now", ""),
+        ("Filter the list", ""), ("Add which", "")], live_emulator)
+    assert code == 0, seen
+    assert "Default client Region" not in seen and "No profile added." in seen
 
 
 def test_populate_uses_a_profile_that_already_signs_in_as_the_role(signed_in_session, home):

@@ -55,6 +55,13 @@ def parse_scopes(scopes: str | Sequence[str] | None) -> tuple[str, ...] | None:
     if not found:
         raise ConfigError("No registration scope given.",
                           "Leave --scopes out for the default, sso:account:access.")
+    # Scopes are service:resource:action names (sso:account:access); a region or a word
+    # typed at the wrong prompt is not one.
+    odd = [s for s in found if s.count(":") < 1 or " " in s]
+    if odd:
+        raise ConfigError(f"{', '.join(odd)} is not a registration scope.",
+                          "Scopes look like sso:account:access; leave them out for that "
+                          "default.")
     return found
 
 
