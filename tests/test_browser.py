@@ -56,10 +56,10 @@ def start_lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterato
     cells; returns the notebook's URL. Stopped at the end of the test."""
     servers: list[subprocess.Popen] = []
 
-    def start(cells: list[str], name: str) -> str:
+    def start(cells: list[str], name: str, extra_config: str = "") -> str:
         env = prepare_home(home)
         (home / ".aws").mkdir()
-        (home / ".aws" / "config").write_text(CONFIG)  # profiles dev, prod and legacy
+        (home / ".aws" / "config").write_text(CONFIG + extra_config)  # dev, prod, legacy...
         env.update(live_emulator.endpoint_env())
         env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
                     "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
@@ -112,7 +112,16 @@ def start_lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterato
 @pytest.fixture
 def lab(start_lab) -> str:
     return start_lab(["%load_ext ssomagic", HOSTILE_CELL, "%sso picker", "%sso configure",
-                      LAST_CELL], "browser.ipynb")
+                      LAST_CELL], "browser.ipynb", LONG_NAMED)
+
+
+# A profile named as `aws configure sso` names them: its sign-in button's label is long.
+LONG_NAMED = ("[profile ReadOnlyAccess-111122223333]\nsso_session = my-sso\n"
+              "sso_account_id = 111122223333\nsso_role_name = ReadOnlyAccess\n")
+LABELS_CUT = """() => [...document.querySelectorAll(
+        '.ssomagic-panel button, .ssomagic-panel select')]
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim())"""
 
 
 LAST_CELL = ('import boto3\nprint("account:", boto3.client("sts").get_caller_identity()'
@@ -190,8 +199,12 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots, li
         hostile.locator(".ssomagic-verify-link").click()
         assert page.evaluate("window.__pwned === undefined")
 
-        choose(page, "[dev]")
+        # At the width of a default cell, no label of the panel is cut.
+        choose(page, "[ReadOnlyAccess-111122223333]")
         login = page.locator(".ssomagic-panel-login .ssomagic-login-button")
+        expect(login).to_have_text("Sign in (ReadOnlyAccess-111122223333)")
+        assert page.evaluate(LABELS_CUT) == []
+        choose(page, "[dev]")
         expect(login).to_have_text("Sign in (dev)")
         login.click()
         link = page.locator(".ssomagic-panel-login .ssomagic-verify-link")

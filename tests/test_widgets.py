@@ -304,3 +304,39 @@ def test_a_closed_card_leaves_no_widget_in_the_saved_state(signed_in):
     left = {m["model_name"] for m in json.loads(widget_state())["state"].values()}
     # Layouts and styles are models of their own that ipywidgets never closes; no view is left.
     assert all(n == "LayoutModel" or n.endswith("StyleModel") for n in left), left
+
+
+def test_the_picker_marks_a_role_the_sign_in_does_not_grant(signed_in, config_file):
+
+
+    config_file.write_text(config_file.read_text() + (
+        "[profile nope]\nsso_session = my-sso\nsso_account_id = 111122223333\n"
+        "sso_role_name = AdministratorAccess\n"))
+    api.accounts(sso_session="my-sso", runtime=signed_in.runtime)  # the sign-in's listing
+    picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
+    try:
+        picker.loader.result(timeout=30)
+        labels = {name: label for label, name in picker.select.options}
+        assert labels["nope"].endswith("(not granted to you)")
+        assert "not granted" not in labels["dev"]
+    finally:
+        picker.close()
+
+
+def test_the_picker_shows_the_bound_profile_chosen_from_the_start(signed_in):
+
+
+    signed_in.bind(load_config(signed_in.runtime).profile("prod"))
+    picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
+    try:
+        assert picker.select.value == "prod"
+    finally:
+        picker.close()
+
+
+def test_the_panel_has_one_selector(signed_in):
+    box = panel(runtime=signed_in.runtime, binding=signed_in)
+    try:
+        assert box.card.switch.layout.display == "none"
+    finally:
+        box.close()

@@ -16,6 +16,7 @@ from .config import AwsConfig, SsoSession, load_config
 from .gateway import Deadline
 from .portal import AccountRoles, ListingProgress, Portal, not_signed_in
 from .runtime import Runtime
+from .token_cache import TokenCache
 from .tokens import current_token
 
 
@@ -74,3 +75,18 @@ def accounts(session: SsoSession, runtime: Runtime | None = None) -> list[Access
 
 def as_json(found: list[Access]) -> str:
     return json.dumps([asdict(a) for a in found], indent=2)
+
+
+def known_grants(runtime: Runtime, sessions: list[SsoSession]) -> dict[str, set[tuple[str, str]]]:
+    """(account id, role) the current sign-in of each session grants, where its listing is
+    already kept (listing_cache): no portal call. Sessions without one are left out."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for session in sessions:
+        token = TokenCache(runtime).load_token(session)
+        if token is None:
+            continue
+        listing = listing_cache.read(session, token.access_token, runtime)
+        if listing is not None and listing.roles is not None:
+            found[session.cache_key] = {(a, r) for a, roles in listing.roles.items()
+                                        for r in roles}
+    return found

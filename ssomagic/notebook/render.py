@@ -235,8 +235,8 @@ def identity_text(identity: Identity, now: datetime, *, production: bool = False
 
 def table_html(css: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f'<th style="text-align:left">{escape(h)}</th>' for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:left">{escape(c)}</td>'
+                                    for c in row) + "</tr>" for row in rows)
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 

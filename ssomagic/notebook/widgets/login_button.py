@@ -58,8 +58,10 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.on_result: list[Callable[[SignInResult], object]] = []  # after any sign-in
         self.on_signed_in: list[Callable[[Profile], object]] = [on_signed_in] if on_signed_in \
             else []
+        # As wide as its label: "Sign in (DataScientist-111122223333)" is not cut.
         self.button = widgets.Button(description="Sign in", icon="sign-in",
-                                     button_style="primary")
+                                     button_style="primary",
+                                     layout=widgets.Layout(width="auto", min_width="fit-content"))
         self.button.add_class("ssomagic-login-button")
         self.cancel_button = widgets.Button(description="Cancel", icon="times",
                                             layout=widgets.Layout(display="none"))
@@ -70,7 +72,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
         self.status_label.add_class("ssomagic-login-status")
         # While a sign-in waits: the other way in one click, and (one-click sign-in) a field
         # for the address a browser that could not reach this machine shows.
-        self.other_button = widgets.Button(layout=widgets.Layout(display="none"))
+        self.other_button = widgets.Button(layout=widgets.Layout(display="none", width="auto"))
         self.other_button.add_class("ssomagic-other-flow")
         self.paste = widgets.Text(placeholder="If the page the browser lands on cannot be "
                                   "reached, paste its address here and press Enter",

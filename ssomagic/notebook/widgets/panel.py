@@ -29,7 +29,9 @@ class Panel(BackgroundWork, widgets.VBox):
         self.card = IdentityCard(self.binding, runtime=self.runtime,
                                  production_profiles=production_profiles,
                                  warn_before=warn_before)
-        # One sign-in button at most: the card's, offered for a signed-out choice too.
+        # One selector (the picker's) and one sign-in button (the card's, offered for a
+        # signed-out choice too): the card's own profile switch is for a card shown alone.
+        self.card.switch.layout.display = "none"
         self.login = self.card.login
         self.login.add_class("ssomagic-panel-login")
         self.login.on_signed_in.append(self._signed_in)

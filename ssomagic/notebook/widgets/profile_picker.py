@@ -16,11 +16,15 @@ from ...engine.tokens import is_signed_in
 from .background import BackgroundWork
 
 
-def _label(profile: Profile, names: dict[str, str]) -> str:
+def _label(profile: Profile, names: dict[str, str],
+           grants: dict[str, set[tuple[str, str]]] | None = None) -> str:
     account = names.get(profile.account_id or "", "")
     account_text = f"{account} ({profile.account_id})" if account else (profile.account_id or "-")
     session = profile.sso.label
-    return f"{session} / {account_text} / {profile.role_name or '-'}   [{profile.name}]"
+    granted = (grants or {}).get(profile.sso.cache_key)
+    mark = ("   (not granted to you)" if granted is not None and profile.role_arn is None
+            and (profile.account_id, profile.role_name) not in granted else "")
+    return f"{session} / {account_text} / {profile.role_name or '-'}   [{profile.name}]{mark}"
 
 
 class ProfilePicker(BackgroundWork, widgets.VBox):
@@ -35,16 +39,18 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         self.binding = binding or kernel_binding()
         self.bind_on_choose = bind_on_choose
         self.filter = widgets.Text(placeholder="Filter: account, role or profile",
-                                   continuous_update=True)
+                                   continuous_update=True,
+                                   layout=widgets.Layout(width="100%", max_width="42em"))
         self.filter.add_class("ssomagic-filter")
         self.select = widgets.Select(options=[], rows=8,
-                                     layout=widgets.Layout(width="100%"))
+                                     layout=widgets.Layout(width="100%", max_width="42em"))
         self.select.add_class("ssomagic-picker-select")
         self.message = widgets.Label()
         self.message.add_class("ssomagic-picker-message")
         super().__init__(children=[self.filter, self.select, self.message], **kwargs)
         self.add_class("ssomagic-picker")
         self.names: dict[str, str] = {}
+        self.grants: dict[str, set[tuple[str, str]]] = {}
         self._choices: list[tuple[str, str]] = []
         self._updating = False
         self.reload()
@@ -71,7 +77,7 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         profiles.sort(key=lambda p: (p.sso.name is None, p.sso.label,
                                      self.names.get(p.account_id or "", p.account_id or ""),
                                      p.role_name or "", p.name))
-        self._choices = [(_label(p, self.names), p.name) for p in profiles] + [
+        self._choices = [(_label(p, self.names, self.grants), p.name) for p in profiles] + [
             (f"{p.name} · {p.kind}", p.name) for p in config.plain_profiles()]
         self._apply_filter()
 
@@ -79,15 +85,20 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         words = self.filter.value.lower().split()
         shown = [c for c in self._choices if all(w in c[0].lower() for w in words)]
         self._updating = True
-        current = self.select.value
+        current = self.select.value or self.binding.profile  # the bound one, marked at first
         self.select.options = shown
         self.select.value = current if current in [n for _, n in shown] else None
         self._updating = False
 
     def _load_names(self) -> None:
-        names = known_account_names(self.runtime, load_config(self.runtime).sessions())
+        from ...engine.accounts import known_grants
+
+        sessions = load_config(self.runtime).sessions()
+        names = known_account_names(self.runtime, sessions)
+        grants = known_grants(self.runtime, sessions)
         with self.lock:
             self.names.update(names)
+            self.grants = grants
             self._reload()
 
     def _chosen(self, change: dict[str, Any]) -> None:
