@@ -255,7 +255,7 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots, li
         wizard.screenshot(path=str(screenshots / "configure-wizard.png"))
         wizard.locator(".ssomagic-wizard-write").click()
         expect(wizard.locator(".ssomagic-wizard-message")).to_contain_text(
-            "Wrote [sso-session my-sso] and DataScientist-777788889999", timeout=20_000)
+            ": [profile DataScientist-777788889999].", timeout=20_000)
 
         page.evaluate(RUN_LAST)
         expect(page.locator(".jp-OutputArea-output").last).to_contain_text(

@@ -278,9 +278,13 @@ def test_the_configure_wizard_writes_nothing_before_write(home, live_emulator):
     assert "+[sso-session d-1234567890]" in wizard.preview.value
     assert not config.exists()  # signed in, previewed, and still nothing written
     wizard.write_button.click()
-    wait_until(lambda: "Wrote [sso-session d-1234567890]" in wizard.message.value)
+    wait_until(lambda: "Wrote " in wizard.message.value)
+    assert ("[profile DataScientist-777788889999] and [sso-session d-1234567890]."
+            in wizard.message.value)
     assert "[profile DataScientist-777788889999]\nsso_session = d-1234567890\n" in \
         config.read_text()
+    wizard.write()  # again: the section is there already, and the wizard says so
+    assert "Nothing to write" in wizard.message.value
 
 
 def test_closing_the_wizard_writes_nothing(home, live_emulator):
@@ -307,8 +311,6 @@ def test_a_closed_card_leaves_no_widget_in_the_saved_state(signed_in):
 
 
 def test_the_picker_marks_a_role_the_sign_in_does_not_grant(signed_in, config_file):
-
-
     config_file.write_text(config_file.read_text() + (
         "[profile nope]\nsso_session = my-sso\nsso_account_id = 111122223333\n"
         "sso_role_name = AdministratorAccess\n"))
@@ -324,8 +326,6 @@ def test_the_picker_marks_a_role_the_sign_in_does_not_grant(signed_in, config_fi
 
 
 def test_the_picker_shows_the_bound_profile_chosen_from_the_start(signed_in):
-
-
     signed_in.bind(load_config(signed_in.runtime).profile("prod"))
     picker = ProfilePicker(runtime=signed_in.runtime, binding=signed_in)
     try:
@@ -340,3 +340,15 @@ def test_the_panel_has_one_selector(signed_in):
         assert box.card.switch.layout.display == "none"
     finally:
         box.close()
+
+
+def test_the_wizard_starts_from_the_configured_session(signed_in):
+    from ssomagic.notebook.widgets import ConfigureWizard
+
+    wizard = ConfigureWizard(runtime=signed_in.runtime, binding=signed_in)
+    try:
+        assert wizard.start_url.value == "https://d-1234567890.awsapps.com/start"
+        assert wizard.session_name.value == "my-sso"
+        assert wizard.start_url.placeholder.startswith("e.g. ")
+    finally:
+        wizard.close()

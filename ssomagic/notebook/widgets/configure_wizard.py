@@ -30,13 +30,21 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.runtime = runtime or self.binding.runtime
         self.session: SsoSession | None = None
         self.access: list[Access] = []
+        known = self._configured() if not start_url else None
+        if known is not None:  # a session is configured already: start from it
+            start_url, region = known.start_url, region or known.region
         self.start_url = widgets.Text(value=start_url, description="Start URL",
-                                      placeholder="https://d-1234567890.awsapps.com/start",
-                                      layout=widgets.Layout(width="42em"))
+                                      placeholder="e.g. https://d-1234567890.awsapps.com/start "
+                                                  "(from your administrator)",
+                                      layout=widgets.Layout(width="42em", max_width="100%"))
         self.start_url.add_class("ssomagic-wizard-url")
         self.region = widgets.Text(value=region, description="Region",
                                    placeholder="from the start URL when it says")
         self.region.add_class("ssomagic-wizard-region")
+        self.session_name = widgets.Text(value=known.name if known else "",
+                                         description="Session",
+                                         placeholder="its name in ~/.aws/config (from the URL)")
+        self.session_name.add_class("ssomagic-wizard-session")
         self.login = LoginButton(runtime=self.runtime, binding=self.binding,
                                  target=self._planned)
         self.login.add_class("ssomagic-wizard-login")
@@ -58,8 +66,9 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.message = widgets.HTML()
         self.message.add_class("ssomagic-wizard-message")
         self.row = widgets.HBox([self.profile_region, self.output])
-        super().__init__([self.start_url, self.region, self.login, self.filter, self.choices,
-                          self.row, self.preview, self.write_button, self.message])
+        super().__init__([self.start_url, self.region, self.session_name, self.login,
+                          self.filter, self.choices, self.row, self.preview, self.write_button,
+                          self.message])
         self.add_class("ssomagic-wizard")
         self.filter.observe(lambda _: self._show_choices(), names="value")
         for source in (self.choices, self.profile_region, self.output):
@@ -74,11 +83,23 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
     def _planned(self) -> SsoSession:
         """Checked start URL and region (no write): what the sign-in button signs in to."""
         session, _ = plan(self.start_url.value, region=self.region.value or None,
-                          runtime=self.runtime)
+                          session=self.session_name.value or None, runtime=self.runtime)
         with self.lock:
             self.session = session
         self.region.value = session.region
+        self.session_name.value = session.name or ""
         return session
+
+    def _configured(self) -> SsoSession | None:
+        """The first sso-session of the config, if any (a broken config: none)."""
+        from ...engine.config import load_config
+        from ...engine.errors import SsoMagicError
+
+        try:
+            sessions = [s for s in load_config(self.runtime).sessions() if s.name]
+        except SsoMagicError:
+            return None
+        return sessions[0] if sessions else None
 
     def _signed_in(self, result: SignInResult) -> None:
         found = accounts(result.session, self.runtime)
@@ -129,14 +150,22 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         change = write(self.session, profiles, runtime=self.runtime)
         self.preview.value = ""
         self.write_button.disabled = True
-        names = ", ".join(profiles) or "no profile"
-        self.message.value = message_html(
-            f"Wrote [sso-session {self.session.name}] and {names} to {change.path}.")
+        added = [n for n in profiles if f"[profile {n}]" in change.diff()
+                 or f"[{n}]" in change.diff()]
+        if not change.changed:
+            text = f"Nothing to write: {change.path} already holds all of it."
+        else:
+            text = (f"Wrote {change.path}: " + (", ".join(f"[profile {n}]" for n in added)
+                                                 or "the sso-session's settings")
+                    + (f" and [sso-session {self.session.name}]" if f"[sso-session "
+                       f"{self.session.name}]" in change.diff() else "") + ".")
+        self.message.value = message_html(text)
 
     def close(self) -> None:
         """Closing writes nothing; a sign-in still running is cancelled."""
         self.close_background()
-        for child in (self.start_url, self.region, self.login, self.filter, self.choices,
+        for child in (self.start_url, self.region, self.session_name, self.login, self.filter,
+                      self.choices,
                       self.profile_region, self.output, self.preview, self.write_button,
                       self.message, self.row):
             child.close()  # the box too: an open one would point at closed children
