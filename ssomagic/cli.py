@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
                     "never changed or removed.")
     populate.add_argument("sso_session", metavar="SESSION")
     populate.add_argument("--template", metavar="T", help="profile name template (default: "
-                          "{account_name}-{role_name}; also {account_id}, {session})")
+                          "{role_name}-{account_id}, as aws configure sso names them; also "
+                          "{account_name}, {session})")
     populate.add_argument("--region", metavar="R", help="the profiles' region (default: the "
                           "sso-session's)")
     populate.add_argument("--output", metavar="O", help="the profiles' output format")
@@ -435,6 +436,7 @@ def _configure(args: argparse.Namespace) -> int:
 def _add_profiles_interactively(session_name: str) -> None:
     """Sign in, then choose accounts and roles from a numbered, filterable list."""
     from .engine.configure import profile_values, write
+    from .engine.names import profile_name
     from .engine.start_url import check_region
 
     runtime = Runtime()
@@ -461,7 +463,7 @@ def _add_profiles_interactively(session_name: str) -> None:
     chosen: dict[str, dict[str, str]] = {}
     for number in numbers:
         access = shown[number - 1]
-        suggested = f"{access.role_name}-{access.account_id}"  # as `aws configure sso` names it
+        suggested = profile_name(access.role_name, access.account_id)
         name = _ask("Profile name", suggested) or suggested
         chosen[name] = profile_values(session, access.account_id, access.role_name,
                                       region=region, output=output)

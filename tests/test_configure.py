@@ -163,13 +163,13 @@ def test_the_console_prints_accounts_as_json(signed_in_session, capsys):
 
 def test_populated_profiles_serve_plain_boto3(signed_in_session, live_emulator):
     report = api.populate("acme", runtime=signed_in_session)
-    assert report.added == ("analytics-dev-DataScientist", "analytics-dev-ReadOnlyAccess",
-                            "analytics-prod-ReadOnlyAccess", "sandbox-AdministratorAccess",
-                            "sandbox-DataScientist")
+    assert report.added == ("DataScientist-111122223333", "ReadOnlyAccess-111122223333",
+                            "ReadOnlyAccess-444455556666", "AdministratorAccess-777788889999",
+                            "DataScientist-777788889999")
     # Another process, as a user's script would be (botocore fixes its cache paths at import).
     result = run_python("""
         import boto3
-        session = boto3.Session(profile_name="sandbox-DataScientist")
+        session = boto3.Session(profile_name="DataScientist-777788889999")
         print(session.client("sts").get_caller_identity()["Account"])
     """)
     assert result.stdout.strip() == "777788889999", result.stderr
@@ -183,7 +183,7 @@ def test_populating_again_updates_in_place_without_duplicates(signed_in_session,
     assert config_of(home).read_text() == first
     report = api.populate("acme", region="eu-west-1", runtime=signed_in_session)
     assert len(report.updated) == 5
-    assert config_of(home).read_text().count("[profile sandbox-DataScientist]") == 1
+    assert config_of(home).read_text().count("[profile DataScientist-777788889999]") == 1
 
 
 def test_dry_run_prints_the_diff_and_writes_nothing(signed_in_session, home, capsys):
@@ -191,14 +191,14 @@ def test_dry_run_prints_the_diff_and_writes_nothing(signed_in_session, home, cap
     assert main(["populate", "acme", "--dry-run", "--account", "sandbox",
                  "--role", "DataScientist"]) == 0
     out = capsys.readouterr().out
-    assert "+[profile sandbox-DataScientist]\n" in out and "+sso_account_id = 777788889999\n" in out
+    assert "+[profile DataScientist-777788889999]\n" in out and "+sso_account_id = 777788889999\n" in out
     assert out.endswith("Profiles: 1 would be added, 0 would be updated, 0 unchanged.\n")
     assert config_of(home).read_text() == before
 
 
 def test_hand_written_profiles_are_never_changed_or_pruned(signed_in_session, home,
                                                            live_emulator):
-    hand = ("# mine, keep\n[profile sandbox-DataScientist]\nsso_session = acme\n"
+    hand = ("# mine, keep\n[profile DataScientist-777788889999]\nsso_session = acme\n"
             "sso_account_id = 777788889999\nsso_role_name = AdministratorAccess\n"
             "[profile gone-Role]\nsso_session = acme\nsso_account_id = 000000000000\n"
             "sso_role_name = Role\n")
@@ -209,10 +209,10 @@ def test_hand_written_profiles_are_never_changed_or_pruned(signed_in_session, ho
     report = api.populate("acme", prune=True, runtime=signed_in_session)
     text = config_of(home).read_text()
     assert hand in text  # byte for byte
-    # The hand-written sandbox-DataScientist signs in as sandbox/AdministratorAccess: populate
+    # The hand-written DataScientist-777788889999 signs in as sandbox/AdministratorAccess: populate
     # used it instead of adding a second profile for that role, so there was none to prune.
-    assert set(report.pruned) == {"analytics-prod-ReadOnlyAccess",
-                                  "sandbox-DataScientist-777788889999"}
+    assert set(report.pruned) == {"ReadOnlyAccess-444455556666",
+                                  "DataScientist-777788889999-2"}
     assert f"{MARKER_KEY} = acme" in text and "analytics-prod" not in text
 
 
@@ -237,7 +237,7 @@ def test_credential_process_through_export_credentials_serves_boto3(signed_in_se
     api.populate("acme", runtime=signed_in_session)
     with config_of(home).open("a") as config:
         config.write(f"[profile spark]\ncredential_process = {ssomagic_exe()} "
-                     "export-credentials --profile sandbox-DataScientist\n")
+                     "export-credentials --profile DataScientist-777788889999\n")
     result = run_python("""
         import boto3
         session = boto3.Session(profile_name="spark", region_name="us-east-1")
@@ -253,7 +253,7 @@ def test_credential_process_through_export_credentials_serves_boto3(signed_in_se
 ])
 def test_export_formats_are_the_clis(signed_in_session, fmt, first):
     api.populate("acme", runtime=signed_in_session)
-    lines = api.export_credentials("sandbox-DataScientist", format=fmt,
+    lines = api.export_credentials("DataScientist-777788889999", format=fmt,
                                    runtime=signed_in_session).splitlines()
     assert len(lines) == 4 and lines[0].startswith(first)
     assert [line.split("AWS_")[1].split("=")[0].split()[0].rstrip('"') for line in lines] == [
@@ -368,6 +368,6 @@ def test_populate_uses_a_profile_that_already_signs_in_as_the_role(signed_in_ses
         "sso_role_name = DataScientist\n"))
     report = api.populate("acme", runtime=signed_in_session)
     assert report.kept == ("mine",)
-    assert "sandbox-DataScientist" not in report.added and len(report.added) == 4
+    assert "DataScientist-777788889999" not in report.added and len(report.added) == 4
     assert "1 already configured by hand" in str(report)
     assert api.populate("acme", runtime=signed_in_session).added == ()

@@ -374,10 +374,10 @@ def test_configure_accounts_and_populate_from_a_start_url(shell, home):
     out, _ = run(shell, "%sso accounts")
     assert "sandbox         777788889999  DataScientist        -" in out
     out, _ = run(shell, "%sso populate acme --role DataScientist --dry-run")
-    assert "+[profile analytics-dev-DataScientist]" in out and "[profile" not in config.read_text()
+    assert "+[profile DataScientist-111122223333]" in out and "[profile" not in config.read_text()
     run(shell, "%sso populate acme --role DataScientist")
-    out, _ = run(shell, "%sso use sandbox-DataScientist")
-    assert "Bound to sandbox-DataScientist:" in out and account() == "777788889999"
+    out, _ = run(shell, "%sso use DataScientist-777788889999")
+    assert "Bound to DataScientist-777788889999:" in out and account() == "777788889999"
 
 
 def test_logout_alone_signs_out_of_every_session(shell):

@@ -98,7 +98,7 @@ def test_onboarding_runs_top_to_bottom_from_an_empty_home_and_leaks_nothing(empt
     assert any("ssomagic-wizard" in m["state"].get("_dom_classes", ()) for m in state.values())
     config = (empty_home / ".aws" / "config").read_text()
     assert config.startswith("[sso-session my-org]\n")
-    assert "[profile sandbox-AdministratorAccess]" not in config  # the populate was a dry run
+    assert "[profile AdministratorAccess-777788889999]" not in config  # the populate was a dry run
     secrets = live_emulator.state.issued_secrets()
     assert len(secrets) >= 5
     assert leaked(notebook, secrets) == []
@@ -161,8 +161,8 @@ def test_several_accounts_runs_top_to_bottom_from_an_empty_home(empty_home, live
     with Approver(live_emulator):
         client_for(notebook, empty_home).execute()
     side_by_side = output_of(notebook, "import boto3")
-    assert ("'analytics-dev-DataScientist': '111122223333'" in side_by_side
-            and "'sandbox-DataScientist': '777788889999'" in side_by_side)
+    assert ("'DataScientist-111122223333': '111122223333'" in side_by_side
+            and "'DataScientist-777788889999': '777788889999'" in side_by_side)
     assert "sandbox (777788889999)" in output_of(notebook, "ssomagic.whoami")
     assert ("444455556666:assumed-role/AWSReservedSSO_ReadOnlyAccess_"
             in output_of(notebook, "%%sso"))

@@ -9,7 +9,6 @@ or removed, even when its name is one the template would make: populate picks an
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,12 +19,13 @@ from .accounts import list_account_roles
 from .config import AwsConfig, SsoSession, load_config, section_name_for_profile
 from .config_writer import Edit, edit
 from .errors import ConfigError
+from .names import DEFAULT_TEMPLATE, FIELDS, profile_name, sanitise
 from .portal import ListingProgress
 from .runtime import Runtime
 
 MARKER_KEY = "ssomagic_populated"
-DEFAULT_TEMPLATE = "{account_name}-{role_name}"
-FIELDS = {"account_name", "account_id", "role_name", "session"}
+__all__ = ["DEFAULT_TEMPLATE", "MARKER_KEY", "PopulateReport", "check_template", "populate",
+           "sanitise"]
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,6 @@ def check_template(template: str) -> str:
                           f"{', '.join(sorted(unknown)) or 'no field'}.",
                           f"Use {', '.join('{' + f + '}' for f in sorted(FIELDS))}.")
     return template
-
-
-def sanitise(name: str) -> str:
-    """What the AWS CLI accepts in `[profile NAME]`: no spaces, brackets or quotes."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.@+-]+", "-", name).strip("-")
-    return re.sub(r"-{2,}", "-", cleaned) or "profile"
 
 
 def _matches(wanted: Sequence[str], *values: str) -> bool:
@@ -164,9 +158,9 @@ def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str
             plan.kept.append(theirs_by_pair[(account_id, role)])
             continue
         if name is None:
-            name = _free_name(sanitise(template.format(
-                account_name=account_name, account_id=account_id, role_name=role,
-                session=session_name)), account_id, taken)
+            name = _free_name(profile_name(role, account_id, account_name=account_name,
+                                           session=session_name, template=template),
+                              account_id, taken)
             taken.add(name)
         plan.values[name] = _values(session, account_id, role, region, output, session_name)
     plan.stale = [n for n, v in ours.items() if prune
@@ -186,10 +180,10 @@ def _free_name(name: str, account_id: str, taken: set[str]) -> str:
     """The template's name, or a deterministic variant when another profile has it."""
     if name not in taken:
         return name
-    candidate = f"{name}-{account_id}"
-    n = 2
+    base = name if account_id in name else f"{name}-{account_id}"
+    candidate, n = base, 2
     while candidate in taken:
-        candidate, n = f"{name}-{account_id}-{n}", n + 1
+        candidate, n = f"{base}-{n}", n + 1
     return candidate
 
 

@@ -22,6 +22,7 @@ from .errors import (
     ProfileNotFoundError,
 )
 from .identity import account_names
+from .names import profile_name
 from .portal import Portal
 from .runtime import Runtime
 from .tokens import current_token
@@ -85,7 +86,7 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
             continue
         if session.name is None:
             continue  # legacy sessions: leave adding profiles to `aws configure sso`
-        return NewProfile(f"{role}-{account_id}", {
+        return NewProfile(profile_name(role, account_id), {
             "sso_session": session.name, "sso_account_id": account_id, "sso_role_name": role,
             "region": session.region})
     if refused is not None:

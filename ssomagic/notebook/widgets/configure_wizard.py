@@ -15,6 +15,7 @@ from ...engine.accounts import Access, accounts
 from ...engine.binding import KernelBinding, kernel_binding
 from ...engine.config import SsoSession
 from ...engine.configure import plan, profile_values, write
+from ...engine.names import profile_name
 from ...engine.runtime import Runtime
 from ...engine.sign_in import SignInResult
 from ..render import message_html, pre_html
@@ -132,7 +133,7 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
             session, picked = self.session, [self.access[i] for i in self.choices.value]
         if session is None:
             return {}
-        return {a.profile or f"{a.role_name}-{a.account_id}": profile_values(
+        return {a.profile or profile_name(a.role_name, a.account_id): profile_values(
             session, a.account_id, a.role_name, region=self.profile_region.value or None,
             output=self.output.value) for a in picked}
 
