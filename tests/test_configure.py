@@ -191,7 +191,8 @@ def test_dry_run_prints_the_diff_and_writes_nothing(signed_in_session, home, cap
     assert main(["populate", "acme", "--dry-run", "--account", "sandbox",
                  "--role", "DataScientist"]) == 0
     out = capsys.readouterr().out
-    assert "+[profile DataScientist-777788889999]\n" in out and "+sso_account_id = 777788889999\n" in out
+    assert "+[profile DataScientist-777788889999]\n" in out
+    assert "+sso_account_id = 777788889999\n" in out
     assert out.endswith("Profiles: 1 would be added, 0 would be updated, 0 unchanged.\n")
     assert config_of(home).read_text() == before
 
