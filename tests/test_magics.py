@@ -93,7 +93,9 @@ def test_interrupting_login_cancels_it_cleanly(config_file, home, live_emulator,
     ip = InteractiveShell.instance()
     runtime = Runtime(home=home, sleep=interrupt)
     ip.register_magics(SsoMagics(ip, runtime=runtime, binding=KernelBinding(runtime)))
-    with pytest.raises(UsageError, match="Sign-in cancelled") as cancelled:
+    from ssomagic.notebook.exception_hook import SignInStopped
+
+    with pytest.raises(SignInStopped, match="Sign-in stopped") as cancelled:
         ip.run_line_magic("sso", "login dev")
     # The code stays good: allowing it anyway signs in at the next login, and the line says so.
     assert re.search(r"Code [A-Z]{4}-[A-Z]{4} stays valid for \d+m", str(cancelled.value))
@@ -541,3 +543,20 @@ def test_serve_sets_the_variables_follows_use_and_stops(shell):
     assert shell.magics_instance._endpoint.profile == "prod"
     out, _ = run(shell, "%sso serve --stop")
     assert "Stopped serving" in out and "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in os.environ
+
+
+def test_an_interrupted_login_shows_its_line_without_usage_error_or_traceback(shell, home,
+                                                                             monkeypatch):
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    from dataclasses import replace
+
+    magics = shell.magics_instance
+    magics._runtime = replace(magics.runtime, sleep=interrupt)
+    with capture_output() as captured:
+        result = shell.run_cell("%sso login dev --force")
+    shown = captured.stdout + captured.stderr
+    assert not result.success  # Run All stops at it
+    assert "Sign-in stopped." in shown
+    assert "UsageError" not in shown and "Traceback" not in shown

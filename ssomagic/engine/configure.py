@@ -40,11 +40,18 @@ class Configured:
         return [f"[sso-session {self.name}]", f"sso_start_url = {self.session.start_url}",
                 f"sso_region = {self.session.region}", f"sso_registration_scopes = {scopes}"]
 
-    def __str__(self) -> str:
+    def summary(self) -> str:
+        """What was written; the next step is the front end's to phrase (next())."""
         verb = "Added" if self.created else "Updated"
         return (f"{verb} [sso-session {self.name}] in {self.path}: {self.session.start_url} in "
-                f"{self.session.region}. Next: sign in with `ssomagic login --sso-session "
-                f"{self.name}` (or `%sso login --sso-session {self.name}`).")
+                f"{self.session.region}.")
+
+    def next(self, login: str) -> str:
+        """``login`` is the front end's sign-in command, as its user types it."""
+        return f"Next: sign in with {login} --sso-session {self.name}."
+
+    def __str__(self) -> str:  # the console's words: the API and the console are one
+        return f"{self.summary()} {self.next('ssomagic login')}"
 
 
 def parse_scopes(scopes: str | Sequence[str] | None) -> tuple[str, ...] | None:

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from ..engine.binding import KernelBinding
 
 log = logging.getLogger("ssomagic")
+
+
+class SignInStopped(Exception):
+    """An interrupted `%sso login`: the cell fails (Run All stops there), and shows only its
+    line, not "UsageError:" nor a traceback."""
 _installed: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
@@ -56,6 +61,9 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
         # IPython switches a handler off for the session the first time it raises, so this
         # one never does: if explaining fails (a malformed config, say), the user gets
         # IPython's usual traceback of their error, and the failure goes to the log.
+        if isinstance(value, SignInStopped):
+            print(str(value))
+            return [str(value)]
         problem: str | None = None
         try:
             explained = _explain(value, get_binding(), rich(), tb)

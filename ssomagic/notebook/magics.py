@@ -290,7 +290,9 @@ class SsoMagics(Magics):
                 view.clear()
             session = target if isinstance(target, SsoSession) else target.sso
             code = stopped_code(session, self.runtime)
-            raise UsageError("Sign-in cancelled. " + (
+            from .exception_hook import SignInStopped
+
+            raise SignInStopped("Sign-in stopped. " + (
                 stopped_note(code, self.runtime, "%sso login")
                 if code else "Run %sso login again when you are ready.")) from None
         for warning in result.warnings:
@@ -468,8 +470,9 @@ class SsoMagics(Magics):
 
         written = configure(args.start_url, region=args.region, session=args.session,
                             scopes=args.scopes, runtime=self.runtime)
-        self._out(render.message_html(str(written)) + render.pre_html("\n".join(
-            written.lines())), str(written))
+        text = f"{written.summary()} {written.next('%sso login')}"
+        self._out(render.message_html(text) + render.pre_html("\n".join(written.lines())),
+                  text)
         return None
 
     def _accounts(self, args: argparse.Namespace) -> None:
