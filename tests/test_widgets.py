@@ -352,3 +352,32 @@ def test_the_wizard_starts_from_the_configured_session(signed_in):
         assert wizard.start_url.placeholder.startswith("e.g. ")
     finally:
         wizard.close()
+
+
+def test_a_saved_card_is_as_of_when_it_was_asked_not_when_saved(signed_in):
+    from datetime import timedelta as span
+
+    card = IdentityCard(signed_in, runtime=signed_in.runtime, follow_binding=False)
+    try:
+        from ssomagic.engine.identity import whoami
+
+        card.show(whoami(load_config(signed_in.runtime).profile("dev"), signed_in.runtime))
+        first = card.fallback()[0]
+        card._identity_at -= span(hours=1)  # as if an hour passed before the save
+        assert card.fallback()[0] != first  # the fallback follows the time it was asked
+    finally:
+        card.close()
+
+
+def test_the_wizards_saved_form_says_what_it_is(home):
+    from ssomagic.notebook.widgets import ConfigureWizard
+
+    runtime = live_runtime(home)
+    wizard = ConfigureWizard(runtime=runtime, binding=KernelBinding(runtime),
+                             start_url="https://d-1234567890.awsapps.com/start")
+    try:
+        text = wizard._repr_mimebundle_()["text/plain"]
+        assert text.startswith("The configure wizard: start URL https://d-1234567890")
+        assert "%sso configure --start-url URL" in text
+    finally:
+        wizard.close()

@@ -79,6 +79,14 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
     def show_error(self, text: str) -> None:
         self.message.value = message_html(text, "ssomagic-wizard-error")
 
+    def fallback(self) -> tuple[str, str]:
+        """What the wizard is, for a saved notebook (where no kernel runs it)."""
+        url = self.start_url.value or "your start URL"
+        text = (f"The configure wizard: start URL {url}, sign in, tick the roles you want as "
+                "profiles, check the preview, then Write. Run this cell with a live kernel to "
+                "use it; `%sso configure --start-url URL` does the first step as one line.")
+        return text, message_html(text, "ssomagic-fallback")
+
     # ---- steps ---------------------------------------------------------------------------
 
     def _planned(self) -> SsoSession:

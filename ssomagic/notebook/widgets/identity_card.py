@@ -59,6 +59,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         self.production_toggle.add_class("ssomagic-production-toggle")
         self.switch = widgets.Dropdown(description="Switch to", options=[], value=None)
         self.switch.add_class("ssomagic-switch")
+        self._identity_at: Any = None  # when the identity shown was asked for
         self.login = LoginButton(runtime=self.runtime, binding=self.binding,
                                  on_signed_in=self._signed_in,
                                  layout=widgets.Layout(display="none"))
@@ -97,7 +98,9 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             return super().fallback()
         profile = self._profile()
         production = profile is not None and profile.is_production(self.production_profiles)
-        now = self.runtime.now()
+        # As of when the identity was asked for, as every other card of the notebook is
+        # saved: one profile never shows two times left.
+        now = self._identity_at or self.runtime.now()
         return (identity_text(identity, now, production=production,
                               warn_before=self.warn_before),
                 identity_card_html(identity, now, production=production,
@@ -147,6 +150,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         with self.lock:
             self._loads += 1
             self.profile, self.identity = identity.profile, identity
+            self._identity_at = self.runtime.now()
             self._say("")
             self._render()
             self.state = "ready"  # last: "ready" promises that the card shows the identity
@@ -192,6 +196,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             if load != self._loads:
                 return  # switched or reloaded meanwhile
             self.identity = identity
+            self._identity_at = self.runtime.now()
             self._say("")
             self._render()
             self.state = "ready"
