@@ -237,7 +237,8 @@ def table_html(css: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -
     head = "".join(f'<th style="text-align:left">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f'<td style="text-align:left">{escape(c)}</td>'
                                     for c in row) + "</tr>" for row in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{body}'
+            '</tbody></table>')
 
 
 def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
