@@ -18,15 +18,33 @@ def engine_modules() -> list[str]:
     return [m.name for m in pkgutil.walk_packages([str(ENGINE)], "ssomagic.engine.")]
 
 
+# The notebook modules a shell may use: the renderer (pure functions, no IPython: tables,
+# pages), and display, which api.py calls only when IPython is running already.
+ALLOWED = ("notebook.render", "notebook.display")
+
+
+def _notebook_module(node: ast.ImportFrom) -> bool:
+    """A shell's import of a notebook module other than those allowed."""
+    module = node.module or ""
+    if node.level == 1:
+        return (module.startswith("notebook") and module not in ALLOWED) or (
+            not module and any(a.name == "notebook" for a in node.names))
+    return module.startswith("ssomagic.notebook") and module.removeprefix(
+        "ssomagic.") not in ALLOWED
+
+
 def ui_imports(path: Path, *, relative_up: bool) -> list[str]:
     """Where ``path`` imports a UI package (or, with ``relative_up``, reaches above its own
-    package), even inside a function."""
+    package; without, a notebook module other than the pure renderer), even inside a
+    function."""
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
         names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                  else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
         up = relative_up and isinstance(node, ast.ImportFrom) and node.level > 1
-        if up or any(n.split(".")[0] in UI_PACKAGES for n in names):
+        notebook = not relative_up and isinstance(node, ast.ImportFrom) and \
+            _notebook_module(node)
+        if up or notebook or any(n.split(".")[0] in UI_PACKAGES for n in names):
             found.append(f"{path.name}:{node.lineno}")
     return found
 
@@ -37,7 +55,8 @@ def test_no_engine_module_imports_ipython_or_ipywidgets_even_lazily():
 
 
 def test_the_api_and_the_console_leave_ipython_to_the_notebook_package():
-    shells = [ENGINE.parent / name for name in ("api.py", "cli.py", "console.py")]
+    shells = [ENGINE.parent / name for name in ("api.py", "cli.py", "console.py",
+                                                 "launcher.py")]
     assert [hit for path in shells for hit in ui_imports(path, relative_up=False)] == []
 
 
