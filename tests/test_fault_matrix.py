@@ -95,7 +95,9 @@ def test_every_operation_under_network_faults(operation, fault, config_file, hom
 def run_case(operation, fault, spec_and_expected, runtime, emulator, clock, home):
     action = prepare(operation, runtime, emulator, clock)
     spec, expected = spec_and_expected
-    emulator.state.set_fault(operation.split(" ")[0], **spec)
+    faulted = operation.split(" ")[0]
+    emulator.state.set_fault(faulted, **spec)
+    asked_before = emulator.state.arrivals.get(faulted, 0)
     started = clock.time()
     try:
         action()
@@ -114,6 +116,8 @@ def run_case(operation, fault, spec_and_expected, runtime, emulator, clock, home
                                    f" ({elapsed:.0f} s)")
     assert outcome == expected, message
     assert elapsed <= DEADLINE  # the action's 45 s, and the one attempt that crosses it
+    # The case tested the fault: the faulted call was made (and met it), not skipped.
+    assert emulator.state.arrivals.get(faulted, 0) > asked_before, f"{faulted} was not called"
 
 
 def test_a_sign_in_revoked_mid_session_says_sign_in_again_then_a_login_recovers(

@@ -231,6 +231,9 @@ class IdentityCenter:
         self._signin_tokens: dict[str, tuple[str, float]] = {}
         self._authorize_requests: dict[str, _AuthorizeRequest] = {}
         self.refused = 0  # portal calls the quota refused
+        # Requests as they arrive (the log records each when it is answered, which a late
+        # answer may never be): that a call was made at all.
+        self.arrivals: dict[str, int] = {}
 
     # ---- faults and bookkeeping -------------------------------------------------------
 
@@ -268,6 +271,7 @@ class IdentityCenter:
         """Apply the quota and the operation's faults; returns the latency to add (slept
         outside the lock)."""
         with self._lock:
+            self.arrivals[operation] = self.arrivals.get(operation, 0) + 1
             fault = self._faults.get(operation)
             if not self._within_quota(operation):
                 raise ApiError("TooManyRequestsException", 429, "Rate exceeded",
