@@ -13,8 +13,6 @@ from helpers import CONFIG, START_URL
 
 from ssomagic.engine.config import load_config
 from ssomagic.engine.config_writer import (
-    remove_profile,
-    remove_sso_session,
     set_profile,
     set_sso_session,
 )
@@ -43,18 +41,6 @@ def test_a_key_set_to_none_is_removed(config_file, runtime):
     set_profile("dev", {"region": None}, runtime)
     assert "region" not in load_config(runtime).profiles["dev"]
     assert config_file.read_text().startswith("# Team AWS config: keep these comments.\n")
-
-
-def test_removing_a_profile_leaves_the_others_byte_identical(config_file, runtime):
-    assert remove_profile("prod", runtime)
-    dropped = CONFIG.split("[profile prod]")[1].split("[profile legacy]")[0]
-    assert config_file.read_text() == CONFIG.replace("[profile prod]" + dropped, "")
-
-
-def test_removing_a_missing_section_changes_nothing(config_file, runtime):
-    before = config_file.stat().st_mtime_ns
-    assert not remove_sso_session("other", runtime)
-    assert config_file.stat().st_mtime_ns == before
 
 
 def test_a_new_file_is_private_and_written_like_aws_configure_sso(home, runtime):

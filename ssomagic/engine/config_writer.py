@@ -234,23 +234,3 @@ def set_sso_session(name: str, values: Mapping[str, str | None],
                     runtime: Runtime | None = None) -> None:
     """Add or update an [sso-session NAME] section (sso_start_url, sso_region, scopes...)."""
     _edit(runtime or Runtime(), lambda u: upsert(u, f"sso-session {name}", values))
-
-
-def remove_profile(name: str, runtime: Runtime | None = None) -> bool:
-    return _remove(section_name_for_profile(name), runtime or Runtime())
-
-
-def remove_sso_session(name: str, runtime: Runtime | None = None) -> bool:
-    return _remove(f"sso-session {name}", runtime or Runtime())
-
-
-def _remove(section: str, runtime: Runtime) -> bool:
-    removed = False
-
-    def change(updater: ConfigUpdater) -> None:
-        nonlocal removed
-        removed = updater.remove_section(section)
-
-    if runtime.config_file.exists():
-        _edit(runtime, change)
-    return removed

@@ -77,7 +77,7 @@ def federated_link(profile: Profile, runtime: Runtime, destination: str | None =
                                f"(HTTP {answer.status_code}).",
                                "The role may not allow console access; try the portal link "
                                "(without --federated).", code=str(answer.status_code),
-                               fault="request", retry_helps=False)
+                               fault="request")
         return answer.content
 
     body = gateway.call(send, {}, doing=doing, target=target, runtime=runtime)

@@ -112,23 +112,29 @@ class ServiceError(SsoMagicError):
     """AWS answered with an error that retrying did not cure, or could not be reached.
 
     ``fault`` says whose it is: "network" (unreachable), "service" (busy or failing: trying
-    again later helps), "request" (refused: trying again will not help) or "answer" (the
-    reply was not what the API promises, often a proxy's page).
+    again later helps), "request" (refused: trying again will not help), "clock" (this
+    machine's clock is off) or "answer" (the reply was not what the API promises, often a
+    proxy's page).
     """
 
     def __init__(self, message: str, hint: str = "", *, code: str | None = None,
-                 fault: str = "service", retry_helps: bool = True) -> None:
+                 fault: str = "service") -> None:
         super().__init__(message, hint)
         self.code = code
         self.fault = fault
-        self.retry_helps = retry_helps
+
+    @property
+    def retry_helps(self) -> bool:
+        """Whether the same request may succeed in a moment: only the network's and the
+        service's faults pass by themselves."""
+        return self.fault in ("network", "service")
 
 
 class TimedOutError(ServiceError):
     """The user action's deadline passed while AWS kept failing or did not answer."""
 
     def __init__(self, message: str, hint: str = "", *, code: str | None = None) -> None:
-        super().__init__(message, hint, code=code, fault="network", retry_helps=True)
+        super().__init__(message, hint, code=code, fault="network")
 
 
 class ListingIncompleteError(TimedOutError):
@@ -163,4 +169,4 @@ class BadAnswerError(ServiceError):
             f"{service} answered the request to {doing} with something that is not what the "
             f"API promises ({detail}).",
             "A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then "
-            "try again.", code=None, fault="answer", retry_helps=False)
+            "try again.", code=None, fault="answer")

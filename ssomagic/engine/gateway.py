@@ -200,7 +200,7 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
             f"Could not reach {service} in {target.region} to {doing} ({code}), even after "
             "retrying.",
             "Check the network or proxy, and that sso_region in your config is the region of "
-            "your start URL; then try again.", code=code, fault="network", retry_helps=True)
+            "your start URL; then try again.", code=code, fault="network")
     if isinstance(exc, ResponseParserError):
         return BadAnswerError(service, doing, code)
     skew = clock_skew(exc)
@@ -212,17 +212,16 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
             f"{service} ({server_time:%H:%M:%S} UTC there), so it refused the request's "
             f"signature ({code}).",
             "Set the clock right (on Linux: `sudo timedatectl set-ntp true`), then try again; "
-            "the sign-in itself is fine.", code=code, fault="clock", retry_helps=False)
+            "the sign-in itself is fine.", code=code, fault="clock")
     if is_transient(exc):
         return ServiceError(
             f"{target.service_title} could not {doing} ({code}), even after retrying.",
             "The service is busy or having trouble; nothing was changed here. Try again in a "
-            "moment.", code=code, fault="service", retry_helps=True)
+            "moment.", code=code, fault="service")
     return ServiceError(
         f"{target.service_title} refused to {doing} ({code}).",
         f"Trying again will not help: check sso_start_url and sso_region of {target.session} "
-        "in your config, or ask your administrator.", code=code, fault="request",
-        retry_helps=False)
+        "in your config, or ask your administrator.", code=code, fault="request")
 
 
 _SKEW = re.compile(r"Signature (?:expired|not yet current): (\d{8}T\d{6}Z) .*\((\d{8}T\d{6}Z) [-+]")

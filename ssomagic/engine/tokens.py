@@ -95,7 +95,7 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
             # not "expired, sign in again" after it.
             raise ServiceError(f"Could not renew the sign-in to {session.label}, which has "
                                f"expired: {exc.message}", exc.hint, code=exc.code,
-                               fault=exc.fault, retry_helps=exc.retry_helps) from None
+                               fault=exc.fault) from None
         log.info("Could not renew the sign-in to %s yet (it still serves): %s", session.label,
                  exc)
         return None

@@ -154,10 +154,6 @@ class SsoMagics(Magics):
 
         return sign_in_target(args.profile, args.sso_session, self.runtime)
 
-    def _bind(self, profile: Profile) -> None:
-        for warning in self.binding.bind(profile):
-            self._warn(warning)
-
     def _card(self, identity: Any) -> Any:
         """A live identity card widget (notebook) or the same facts as text (terminal)."""
         if not self.rich:
