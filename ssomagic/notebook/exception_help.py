@@ -144,12 +144,25 @@ def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
         return (f"Access denied, and {', '.join(shadowing)} in the environment override "
                 f"profile {profile.name} (account {profile.account_id}). Run %sso use "
                 f"{profile.name} to remove them.")
+    from ..engine import gateway
+    from ..engine.errors import SsoMagicError
+
     try:
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
 
-        account = boto3.client("sts").get_caller_identity()["Account"]
-    except Exception:
-        return None
+        region = profile.region or profile.sso.region
+        sts = boto3.client("sts", region_name=region)
+        # Through the gateway, like every other AWS call: its deadline, its retries, its one
+        # line; short, since an explanation must not keep the person waiting.
+        answer = gateway.call(sts.get_caller_identity, {}, doing="say who you are",
+                              target=gateway.Target("sts", region, profile.sso.label,
+                                                    profile.name),
+                              runtime=binding.runtime,
+                              deadline=gateway.Deadline(binding.runtime, 5.0), attempts=2)
+        account = str(answer["Account"])
+    except (SsoMagicError, ClientError, BotoCoreError, KeyError, TypeError):
+        return None  # the explanation is a guess it cannot make now: IPython's own then
     if account != profile.account_id:
         return (f"Access denied while running as account {account}, but profile "
                 f"{profile.name} is account {profile.account_id}. Run %sso use "
