@@ -76,3 +76,8 @@ def test_tab_in_ipython_reaches_the_completer(config):
         assert tab(ip, "%%sso d") == ["dev"]
     finally:
         ssomagic.unload_ipython_extension(ip)
+
+
+def test_after_sso_session_the_value_completes_session_names(config_file, runtime):
+    assert complete("%sso login --sso-session ", runtime) == ["my-sso"]
+    assert complete("%sso status --sso-session m", runtime) == ["my-sso"]

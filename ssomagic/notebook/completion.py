@@ -59,6 +59,8 @@ def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
     if command is None:
         return []
     options = [*(o.flag for o in command.options), "--help"]
+    if typed and typed[-1] == "--sso-session" and not current.startswith("-"):
+        return session_names(runtime)  # the option's value: a session, not a profile
     if current.startswith("-") or command.completes is None:
         return options
     if any(not word.startswith("-") for word in typed):
