@@ -239,10 +239,14 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         config = load_config(self.runtime)
         names = [p.name for p in config.sso_profiles() if p.has_role] + [
             p.name for p in config.plain_profiles()]
-        self._updating = True
-        self.switch.options = names
-        self.switch.value = self.binding.profile if self.binding.profile in names else None
-        self._updating = False
+        with self.lock:  # _updating is the render's too: one writer at a time
+            self._updating = True
+            try:
+                self.switch.options = names
+                self.switch.value = (self.binding.profile if self.binding.profile in names
+                                     else None)
+            finally:
+                self._updating = False
 
     def _switch(self, change: dict[str, Any]) -> None:
         if self._updating or not change["new"] or change["new"] == self.binding.profile:

@@ -54,7 +54,7 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         self._choices: list[tuple[str, str]] = []
         self._updating = False
         self.reload()
-        self.filter.observe(lambda _: self._apply_filter(), names="value")
+        self.filter.observe(lambda _: self.refilter(), names="value")
         self.select.observe(self._chosen, names="value")
         self.loader = self.load_names()
 
@@ -80,6 +80,11 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         self._choices = [(_label(p, self.names, self.grants), p.name) for p in profiles] + [
             (f"{p.name} · {p.kind}", p.name) for p in config.plain_profiles()]
         self._apply_filter()
+
+    def refilter(self) -> None:
+        """The filter changed (the kernel's thread): under the lock, as a reload is."""
+        with self.lock:
+            self._apply_filter()
 
     def _apply_filter(self) -> None:
         words = self.filter.value.lower().split()
