@@ -43,24 +43,24 @@ class EnvExport:
     def active(self) -> bool:
         return self.profile is not None
 
-    def start(self) -> datetime:
-        """Export the bound role's credentials now; returns when they expire."""
+    def start(self) -> datetime | None:
+        """Export the bound role's credentials now; returns when they expire (None when a
+        stop that raced this start removed them again, or they do not expire)."""
         with self._lock:
             if self.binding.profile is None:
                 raise RuntimeError("no profile is bound")
             self.profile = self.binding.profile
             self._epoch += 1
             epoch = self._epoch
-        self._write(epoch)
+        written = self._write(epoch)
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
             self._thread = threading.Thread(target=self._keep_fresh, daemon=True,
                                             name="ssomagic-env-export")
             self._thread.start()
-        assert self.expires_at is not None
-        return self.expires_at
+        return written
 
-    def _write(self, epoch: int) -> None:
+    def _write(self, epoch: int) -> datetime | None:
         """Write the current credentials (botocore renews them when due) into the environ."""
         import boto3
 
@@ -74,12 +74,13 @@ class EnvExport:
             values[EXPIRATION_VAR] = format_time(expires_at)
         with self._lock:
             if epoch != self._epoch or self.profile is None:
-                return  # stopped or restarted while the credentials were fetched
+                return None  # stopped or restarted while the credentials were fetched
             for name, value in values.items():
                 self.environ[name] = value
             self._exported = values
             self.expires_at = expires_at
             self.binding.owned = dict(values)
+            return expires_at
 
     def stop(self) -> None:
         """Remove what was exported (unless someone changed it since)."""

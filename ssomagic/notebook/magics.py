@@ -572,8 +572,9 @@ class SsoMagics(Magics):
         if self.binding.profile is None:
             raise UsageError("No profile is bound: run %sso use PROFILE (or %sso login) first.")
         expires = export.start()
+        until = f"They expire at {format_time(expires)} and are" if expires else "They are"
         text = (f"Exported temporary credentials of {self.binding.profile} as "
-                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. They expire at "
-                f"{format_time(expires)} and are renewed while {self.binding.profile} stays "
-                "bound; binding another profile removes them.")
+                f"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. {until} "
+                f"renewed while {self.binding.profile} stays bound; binding another profile "
+                "removes them.")
         self._out(render.message_html(text), text)
