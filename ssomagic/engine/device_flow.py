@@ -231,22 +231,25 @@ class DeviceFlow:
                                 reason="expired")
 
     def _save(self, answer: Any, registration: Registration) -> CachedToken:
-        answer = gateway.expect(answer, "accessToken", "expiresIn", doing=POLL,
-                                target=self.target)
-        try:
-            lifetime = timedelta(seconds=float(answer["expiresIn"]))
-        except (TypeError, ValueError):
-            raise gateway.failure_of_answer(self.target, POLL, "expiresIn") from None
-        document = token_document(
-            start_url=self.session.start_url,
-            region=self.session.region,
-            access_token=str(answer["accessToken"]),
-            expires_at=self.runtime.now() + lifetime,
-            client_id=registration.client_id,
-            client_secret=registration.client_secret,
-            registration_expires_at=format_time(registration.expires_at),
-            refresh_token=answer.get("refreshToken"),
-        )
-        path = TokenCache(self.runtime).save_token(self.session, document)
-        return CachedToken(document, path)
+        return save_token_answer(answer, self.session, registration, runtime=self.runtime,
+                                 target=self.target, doing=POLL)
 
+
+
+def save_token_answer(answer: Any, session: SsoSession, registration: Registration, *,
+                      runtime: Runtime, target: gateway.Target, doing: str) -> CachedToken:
+    """A sign-in's CreateToken answer (device code or PKCE alike) as the token file the CLI
+    writes: the one place a new sign-in becomes a cache file."""
+    answer = gateway.expect(answer, "accessToken", "expiresIn", doing=doing, target=target)
+    try:
+        lifetime = timedelta(seconds=float(answer["expiresIn"]))
+    except (TypeError, ValueError):
+        raise gateway.failure_of_answer(target, doing, "expiresIn") from None
+    document = token_document(
+        start_url=session.start_url, region=session.region,
+        access_token=str(answer["accessToken"]), expires_at=runtime.now() + lifetime,
+        client_id=registration.client_id, client_secret=registration.client_secret,
+        registration_expires_at=format_time(registration.expires_at),
+        refresh_token=answer.get("refreshToken"))
+    path = TokenCache(runtime).save_token(session, document)
+    return CachedToken(document, path)

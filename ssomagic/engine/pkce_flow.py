@@ -26,11 +26,12 @@ from urllib.parse import urlencode
 from . import clients, gateway
 from .callback_listener import CallbackListener, Page
 from .config import SsoSession
+from .device_flow import save_token_answer
 from .errors import LoginCancelledError, LoginFailedError, ServiceError
 from .events import BrowserSignIn, Failed, Listener, SignedIn, StillWaiting, ignore
 from .registration import DEFAULT_SCOPES, ensure_registration
 from .runtime import Runtime
-from .token_cache import CachedToken, Registration, TokenCache, format_time, token_document
+from .token_cache import CachedToken, Registration
 
 VERIFIER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 # The CLI waits 10 minutes for the browser to come back; the countdown says how long is left.
@@ -173,17 +174,5 @@ class PkceFlow:
             raise LoginFailedError(
                 "IAM Identity Center did not take the code the browser brought back "
                 "(invalid_grant).", "Run login again.", reason="error") from None
-        answer = gateway.expect(answer, "accessToken", "expiresIn", doing=REDEEM,
-                                target=self.target)
-        try:
-            lifetime = timedelta(seconds=float(answer["expiresIn"]))
-        except (TypeError, ValueError):
-            raise gateway.failure_of_answer(self.target, REDEEM, "expiresIn") from None
-        document = token_document(
-            start_url=self.session.start_url, region=self.session.region,
-            access_token=str(answer["accessToken"]), expires_at=self.runtime.now() + lifetime,
-            client_id=registration.client_id, client_secret=registration.client_secret,
-            registration_expires_at=format_time(registration.expires_at),
-            refresh_token=answer.get("refreshToken"))
-        path = TokenCache(self.runtime).save_token(self.session, document)
-        return CachedToken(document, path)
+        return save_token_answer(answer, self.session, registration, runtime=self.runtime,
+                                 target=self.target, doing=REDEEM)
