@@ -108,3 +108,35 @@ def config_file(home: Path) -> Path:
 @pytest.fixture
 def runtime(home: Path, clock: FakeClock) -> Runtime:
     return Runtime(home=home, now=clock.now, sleep=clock.sleep)
+
+
+@pytest.fixture
+def portal(config_file, runtime, emulator, clock):
+    """The portal of the dev profile's sign-in, on the fake clock."""
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+    from ssomagic.engine.config import load_config
+    from ssomagic.engine.portal import Portal
+    from ssomagic.engine.tokens import current_token
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda e: None)
+    session = load_config(runtime).profile("dev").sso
+    return Portal(session, current_token(session, runtime=runtime).access_token, runtime=runtime,
+                  profile="dev")
+
+
+@pytest.fixture
+def signed_in_session(home, live_emulator) -> Runtime:
+    """A newcomer's machine after `configure` and a sign-in: an sso-session acme, no profile
+    (real time, the live emulator)."""
+    from helpers import START_URL, Approver, live_runtime
+
+    from ssomagic import api
+
+    runtime = live_runtime(home)
+    api.configure(START_URL, region="us-east-1", session="acme", runtime=runtime)
+    with Approver(live_emulator):
+        api.login(sso_session="acme", runtime=runtime, listener=lambda e: None)
+    return runtime

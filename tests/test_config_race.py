@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from helpers import START_URL, Approver, live_runtime
+from helpers import live_runtime
 
 from ssomagic import api
 from ssomagic.engine.config import load_config
@@ -16,13 +16,9 @@ from ssomagic.engine.errors import ConfigParseError
 
 
 @pytest.fixture
-def signed_in(home, live_emulator):
-    runtime = live_runtime(home)
-    api.configure(START_URL, region="us-east-1", session="acme", runtime=runtime)
-    with Approver(live_emulator):
-        api.login(sso_session="acme", runtime=runtime, listener=lambda e: None)
-    api.accounts(sso_session="acme", runtime=runtime)  # the listing, made once
-    return runtime
+def signed_in(signed_in_session):
+    api.accounts(sso_session="acme", runtime=signed_in_session)  # the listing, made once
+    return signed_in_session
 
 
 class InPlaceEditor:

@@ -30,16 +30,6 @@ def ssomagic_exe() -> str:
     return shutil.which("ssomagic", path=os.path.dirname(sys.executable)) or "ssomagic"
 
 
-@pytest.fixture
-def signed_in_session(home, live_emulator):
-    """A newcomer's machine after `configure` and a sign-in: an sso-session, no profile."""
-    runtime = live_runtime(home)
-    api.configure(START_URL, region="us-east-1", session="acme", runtime=runtime)
-    with Approver(live_emulator):
-        api.login(sso_session="acme", runtime=runtime, listener=lambda e: None)
-    return runtime
-
-
 # ---- configure ------------------------------------------------------------------------------
 
 def test_configure_from_an_empty_home_writes_a_private_sso_session(home):

@@ -7,24 +7,10 @@ import threading
 from datetime import timezone
 
 import pytest
-from helpers import approve_when_asked
 
-from ssomagic import api
 from ssomagic.emulator import Org
-from ssomagic.engine.config import load_config
 from ssomagic.engine.errors import NoAccessError, NotSignedInError
-from ssomagic.engine.portal import Portal
 from ssomagic.engine.timing import RETRY_ATTEMPTS
-from ssomagic.engine.tokens import current_token
-
-
-@pytest.fixture
-def portal(config_file, runtime, emulator, clock):
-    clock.on_sleep.append(approve_when_asked(emulator))
-    api.login("dev", runtime=runtime, listener=lambda e: None)
-    session = load_config(runtime).profile("dev").sso
-    return Portal(session, current_token(session, runtime=runtime).access_token, runtime=runtime,
-                  profile="dev")
 
 
 def test_accounts_are_listed_with_their_names(portal):

@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from helpers import START_URL, Approver, ScaledClock, approve_when_asked, live_runtime
+from helpers import Approver, ScaledClock, approve_when_asked
 
 from ssomagic import api
 from ssomagic.console import ProgressLine
@@ -33,15 +33,6 @@ from ssomagic.engine.tokens import current_token
 def fresh_limiters(monkeypatch):
     """Each test finds its own quota: the limiters are per process, and tests share one."""
     monkeypatch.setattr(rate_limit, "_limiters", {})
-
-
-@pytest.fixture
-def portal(config_file, runtime, emulator, clock):
-    clock.on_sleep.append(approve_when_asked(emulator))
-    api.login("dev", runtime=runtime, listener=lambda e: None)
-    session = load_config(runtime).profile("dev").sso
-    return Portal(session, current_token(session, runtime=runtime).access_token, runtime=runtime,
-                  profile="dev")
 
 
 SCALE = 5.0
@@ -235,16 +226,7 @@ def ssomagic_exe(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=60, check=False)
 
 
-@pytest.fixture
-def signed_in(home, live_emulator):
-    runtime = live_runtime(home)
-    api.configure(START_URL, region="us-east-1", session="acme", runtime=runtime)
-    with Approver(live_emulator):
-        api.login(sso_session="acme", runtime=runtime, listener=lambda e: None)
-    return runtime
-
-
-def test_another_process_reuses_the_sign_ins_listing(signed_in, live_emulator):
+def test_another_process_reuses_the_sign_ins_listing(signed_in_session, live_emulator):
     first = ssomagic_exe("accounts", "--json")
     assert first.returncode == 0, first.stderr
     made = len(portal_calls(live_emulator))
@@ -256,39 +238,40 @@ def test_another_process_reuses_the_sign_ins_listing(signed_in, live_emulator):
     assert json.loads(ssomagic_exe("accounts", "--json").stdout) == json.loads(first.stdout)
 
 
-def test_the_listing_file_holds_no_secret_and_is_private(signed_in, live_emulator):
-    api.accounts(sso_session="acme", runtime=signed_in)
-    path = listing_cache.path(load_config(signed_in).session("acme"), signed_in)
+def test_the_listing_file_holds_no_secret_and_is_private(signed_in_session, live_emulator):
+    api.accounts(sso_session="acme", runtime=signed_in_session)
+    path = listing_cache.path(load_config(signed_in_session).session("acme"), signed_in_session)
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     text = path.read_text()
     assert not [s for s in live_emulator.state.issued_secrets() if s in text]
 
 
-def test_logout_drops_the_listing(signed_in, live_emulator):
-    api.accounts(sso_session="acme", runtime=signed_in)
-    session = load_config(signed_in).session("acme")
-    assert listing_cache.path(session, signed_in).exists()
-    api.logout(sso_session="acme", runtime=signed_in)
-    assert not listing_cache.path(session, signed_in).exists()
+def test_logout_drops_the_listing(signed_in_session, live_emulator):
+    api.accounts(sso_session="acme", runtime=signed_in_session)
+    session = load_config(signed_in_session).session("acme")
+    assert listing_cache.path(session, signed_in_session).exists()
+    api.logout(sso_session="acme", runtime=signed_in_session)
+    assert not listing_cache.path(session, signed_in_session).exists()
 
 
-def test_a_new_sign_in_lists_again(signed_in, live_emulator):
-    api.accounts(sso_session="acme", runtime=signed_in)
+def test_a_new_sign_in_lists_again(signed_in_session, live_emulator):
+    api.accounts(sso_session="acme", runtime=signed_in_session)
     made = len(portal_calls(live_emulator))
     with Approver(live_emulator):
-        api.login(sso_session="acme", runtime=signed_in, force=True, listener=lambda e: None)
-    api.accounts(sso_session="acme", runtime=signed_in)
+        api.login(sso_session="acme", runtime=signed_in_session, force=True,
+                  listener=lambda e: None)
+    api.accounts(sso_session="acme", runtime=signed_in_session)
     assert len(portal_calls(live_emulator)) > made
 
 
-def test_populate_refresh_and_prune_list_afresh(signed_in, live_emulator):
-    api.populate("acme", runtime=signed_in)
+def test_populate_refresh_and_prune_list_afresh(signed_in_session, live_emulator):
+    api.populate("acme", runtime=signed_in_session)
     made = len(portal_calls(live_emulator))
-    api.populate("acme", refresh=True, runtime=signed_in)
+    api.populate("acme", refresh=True, runtime=signed_in_session)
     assert len(portal_calls(live_emulator)) > made
     made = len(portal_calls(live_emulator))
-    api.populate("acme", prune=True, runtime=signed_in)
+    api.populate("acme", prune=True, runtime=signed_in_session)
     assert len(portal_calls(live_emulator)) > made
 
 
