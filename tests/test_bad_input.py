@@ -35,10 +35,10 @@ def no_mid_write_waits(monkeypatch):
     """Every example writes its file a moment before reading it, which is what a save in
     progress looks like: waiting for each to settle would only slow the search down (the
     waits have tests of their own in test_config_race and test_token_cache)."""
-    from ssomagic.engine import config, config_writer
+    from ssomagic.engine import timing
 
-    monkeypatch.setattr(config, "MID_WRITE", 0.0)
-    monkeypatch.setattr(config_writer, "LINGER", 0.0)
+    monkeypatch.setattr(timing, "MID_WRITE", 0.0)
+    monkeypatch.setattr(timing, "LINGER", 0.0)
 
 
 def fresh_home() -> tuple[Path, Runtime]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timing
 from .errors import ConfigError, ConfigParseError, NotAnSsoProfileError, ProfileNotFoundError
 from .runtime import Runtime
 
@@ -397,24 +398,17 @@ _cache_lock = threading.Lock()
 _cache: dict[Path, tuple[tuple[int, int, int], AwsConfig]] = {}
 
 
-# An editor or the AWS CLI that saves in place truncates the file and then writes it: a reader
-# in between sees an empty or half file. One written this recently may be mid-save, so an
-# empty or unparsable read of it is given this long to change before it is believed.
-MID_WRITE = 0.3
-SETTLE = 0.02
-
-
 def changes_soon(path: Path, stamp: object, stamp_of: Callable[[Path], object]) -> bool:
     """Whether a file that was just written (within MID_WRITE) changes from ``stamp`` within
     MID_WRITE: another writer is still saving it. Real time: the other writer's."""
     try:
-        if time.time() - path.stat().st_mtime >= MID_WRITE:
+        if time.time() - path.stat().st_mtime >= timing.MID_WRITE:
             return False
     except OSError:
         return False
-    until = time.monotonic() + MID_WRITE
+    until = time.monotonic() + timing.MID_WRITE
     while time.monotonic() < until:
-        time.sleep(SETTLE)
+        time.sleep(timing.SETTLE)
         if stamp_of(path) != stamp:
             return True
     return False

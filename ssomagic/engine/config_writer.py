@@ -28,7 +28,7 @@ from pathlib import Path
 from configupdater import ConfigUpdater
 from filelock import FileLock, Timeout
 
-from . import trust
+from . import timing, trust
 from .atomic import atomic_write, private_dir
 from .config import changes_soon, parse_error, read_config_text, section_name_for_profile
 from .errors import ConfigBusyError
@@ -45,16 +45,6 @@ def _edit_lock(runtime: Runtime) -> FileLock:
     return FileLock(str(lock), mode=0o600)
 
 
-# How often a change is redone on a file that another writer (an editor, the AWS CLI) keeps
-# changing under it, and the pause before each new try.
-EDIT_TRIES = 20
-SETTLE = 0.02
-# A config edit waits this long for another ssomagic process's edit, then says so.
-LOCK_WAIT = 20.0
-# A file changed this recently is being edited: after replacing it, the old file is watched
-# this long for an in-place save that opened it before the replace.
-LINGER_IF_EDITED_WITHIN = 2.0
-LINGER = 0.1
 
 
 def _target(path: Path) -> Path:
@@ -108,11 +98,11 @@ def edit(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
     trust.require(_target(runtime.config_file).parent, runtime, "the AWS config file")
     lock = _edit_lock(runtime)
     try:
-        lock.acquire(timeout=LOCK_WAIT)
+        lock.acquire(timeout=timing.LOCK_WAIT)
     except Timeout:
         raise ConfigBusyError(
             f"Another ssomagic process has been editing {runtime.config_file} for "
-            f"{LOCK_WAIT:.0f} s; nothing was written.",
+            f"{timing.LOCK_WAIT:.0f} s; nothing was written.",
             "Try again when it is done.") from None
     try:
         return _edit_locked(runtime, change, write=not dry_run)
@@ -148,15 +138,15 @@ def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> str
     watched a little longer, since such a save may land just after the replace."""
     if fd is None or read is None:
         return None
-    busy = time.time() - read[2] / 1e9 < LINGER_IF_EDITED_WITHIN
-    until = time.monotonic() + (LINGER if busy else 0.0)
+    busy = time.time() - read[2] / 1e9 < timing.LINGER_IF_EDITED_WITHIN
+    until = time.monotonic() + (timing.LINGER if busy else 0.0)
     while True:
         st = os.fstat(fd)
         if (st.st_size, st.st_mtime_ns) != (read[1], read[2]):
             break
         if time.monotonic() >= until:
             return None
-        time.sleep(SETTLE / 4)
+        time.sleep(timing.SETTLE / 4)
     os.lseek(fd, 0, os.SEEK_SET)
     chunks = []
     while chunk := os.read(fd, 1 << 20):
@@ -169,7 +159,7 @@ def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None]
     path = runtime.config_file
     target = _target(path)
     rescued: str | None = None  # another writer's save that landed in the file we replaced
-    for attempt in range(EDIT_TRIES):
+    for attempt in range(timing.EDIT_TRIES):
         before = _fingerprint(target)
         mode, text = 0o600, ""
         if before is not None:
@@ -202,10 +192,10 @@ def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None]
             if watch is not None:
                 os.close(watch)
         # Another writer's edit landed meanwhile: redo ours on top of what it left.
-        runtime.wait(SETTLE * (attempt + 1))
+        runtime.wait(timing.SETTLE * (attempt + 1))
     raise ConfigBusyError(
-        f"{path} kept changing while ssomagic tried to edit it ({EDIT_TRIES} tries); nothing "
-        "was written.", "Try again when the program writing it (an editor?) has saved.")
+        f"{path} kept changing while ssomagic tried to edit it ({timing.EDIT_TRIES} tries); "
+        "nothing was written.", "Try again when the program writing it (an editor?) has saved.")
 
 
 def upsert(updater: ConfigUpdater, section: str, values: Mapping[str, str | None]) -> None:

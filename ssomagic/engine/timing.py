@@ -54,3 +54,19 @@ def format_duration(seconds: float) -> str:
 # (and a notebook executed headless, where only the running cell's output is recorded) holds
 # the identity; what comes later still arrives live.
 FIRST_CARD_WAIT = 5.0
+
+# An editor or the AWS CLI that saves in place truncates the file and then writes it: a reader
+# in between sees an empty or half file. One written this recently may be mid-save, so an
+# empty or unparsable read of it is given this long to change before it is believed; SETTLE
+# is the pause between looks at a file another writer is busy with.
+MID_WRITE = 0.3
+SETTLE = 0.02
+
+# A config edit is redone at most this often on a file another writer keeps changing under
+# it, and waits at most LOCK_WAIT for another ssomagic process's edit, then says so.
+EDIT_TRIES = 20
+LOCK_WAIT = 20.0
+# A file changed this recently is being edited: after replacing it, the old file is watched
+# LINGER longer for an in-place save that opened it before the replace.
+LINGER_IF_EDITED_WITHIN = 2.0
+LINGER = 0.1
