@@ -399,38 +399,52 @@ def _ask_until(prompt: str, default: str | None, check: Callable[[str], str]) ->
 
 def _configure(args: argparse.Namespace) -> int:
     """configure: no prompt when the values are complete; on a terminal, ask for the rest."""
-    from .engine.configure import plan
     from .engine.errors import ConfigError
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    if args.start_url is None:
-        if not interactive:
-            raise ConfigError("No start URL given, and no terminal to ask on.",
-                              "Give it with --start-url URL.")
-        args.session = args.session or _ask("SSO session name (Recommended)")
-        args.start_url = _ask("SSO start URL")
-        if not args.start_url:
-            raise ConfigError("No start URL given.", "Give it with --start-url URL.")
-    if args.region is None and interactive:
-        try:
-            plan(args.start_url, session=args.session, scopes=args.scopes)
-        except ConfigError as exc:
-            if "--region" not in exc.hint:
-                raise
-            from .engine.start_url import check_region
-
-            args.region = _ask_until("SSO region", None, check_region)
-        if args.scopes is None and args.start_url:
-            from .engine.configure import parse_scopes
-
-            args.scopes = _ask_until("SSO registration scopes", "sso:account:access",
-                                     lambda s: ",".join(parse_scopes(s) or ()))
+    if args.start_url is None and not interactive:
+        raise ConfigError("No start URL given, and no terminal to ask on.",
+                          "Give it with --start-url URL.")
+    if interactive and (args.start_url is None or args.region is None):
+        _ask_session_values(args)
     written = api.configure(args.start_url, region=args.region, session=args.session,
                             scopes=args.scopes)
     print(written)
     if interactive and (_ask("Sign in now and add profiles? [Y/n]") or "y").lower() == "y":
         _add_profiles_interactively(written.name)
     return 0
+
+
+def _ask_session_values(args: argparse.Namespace) -> None:
+    """`aws configure sso`'s four questions, always in its order (name, start URL, region,
+    scopes), each skipped when given as a flag. A re-run asks the same questions, offering the
+    configured session's values as defaults, so Enter four times keeps everything."""
+    from .engine import start_url as urls
+    from .engine.configure import parse_scopes
+    from .engine.errors import ConfigError
+
+    sessions = _config().sso_sessions
+    if args.session is None:
+        same_url = [n for n, v in sessions.items()
+                    if args.start_url and v.get("sso_start_url") == args.start_url]
+        only = next(iter(sessions)) if len(sessions) == 1 else None
+        args.session = _ask("SSO session name (Recommended)",
+                            same_url[0] if same_url else only)
+    existing = sessions.get(args.session or "", {})
+    if args.start_url is None:
+        args.start_url = _ask_until("SSO start URL", existing.get("sso_start_url"),
+                                    urls.check_start_url)
+    if args.region is None:
+        try:
+            derived = urls.resolve(args.start_url).region
+        except ConfigError:
+            derived = None
+        args.region = _ask_until("SSO region", derived or existing.get("sso_region"),
+                                 urls.check_region)
+    if args.scopes is None:
+        args.scopes = _ask_until("SSO registration scopes",
+                                 existing.get("sso_registration_scopes", "sso:account:access"),
+                                 lambda s: ",".join(parse_scopes(s) or ()))
 
 
 def _add_profiles_interactively(session_name: str) -> None:

@@ -353,6 +353,32 @@ def test_choosing_no_profile_asks_for_no_default_region(home, live_emulator):
     assert "Default client Region" not in seen and "No profile added." in seen
 
 
+def prompts_in(seen: str) -> list[str]:
+    """The questions asked, in order, without their offered defaults."""
+    import re
+
+    return re.findall(r"^(.+?)(?: \[[^\]\n]*\])?: $", seen.replace("\r", ""), re.M)
+
+
+def test_a_re_run_asks_the_same_questions_in_the_same_order_offering_what_is_configured(
+        home, live_emulator):
+    first_code, first = configure_at_a_terminal([
+        ("SSO session name", "acme"), ("SSO start URL", START_URL),
+        ("SSO region", "eu-west-1"), ("SSO registration scopes", ""), ("Sign in now", "n")],
+        live_emulator)
+    again_code, again = configure_at_a_terminal([
+        ("SSO session name", ""), ("SSO start URL", ""), ("SSO region", ""),
+        ("SSO registration scopes", ""), ("Sign in now", "n")], live_emulator)
+    assert (first_code, again_code) == (0, 0), again
+    asked = ["SSO session name (Recommended)", "SSO start URL", "SSO region",
+             "SSO registration scopes", "Sign in now and add profiles?"]
+    assert prompts_in(first)[:5] == prompts_in(again)[:5] == asked, (first, again)
+    assert "SSO session name (Recommended) [acme]: " in again
+    assert f"SSO start URL [{START_URL}]: " in again and "SSO region [eu-west-1]: " in again
+    assert "Updated [sso-session acme]" in again
+    assert "sso_region = eu-west-1" in config_of(home).read_text()
+
+
 def test_populate_uses_a_profile_that_already_signs_in_as_the_role(signed_in_session, home):
     config_of(home).write_text(config_of(home).read_text() + (
         "[profile mine]\nsso_session = acme\nsso_account_id = 777788889999\n"
