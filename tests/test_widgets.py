@@ -287,6 +287,31 @@ def test_the_configure_wizard_writes_nothing_before_write(home, live_emulator):
     assert "Nothing to write" in wizard.message.value
 
 
+def test_the_wizard_picks_several_roles_with_plain_ticks_no_ctrl_click(home, live_emulator):
+    """Each role is a checkbox: a second tick adds to the first instead of replacing it."""
+    from ssomagic.notebook.widgets import ConfigureWizard
+
+    runtime = live_runtime(home)
+    wizard = ConfigureWizard(runtime=runtime, binding=KernelBinding(runtime),
+                             start_url="https://d-1234567890.awsapps.com/start",
+                             region="us-east-1")
+    try:
+        with Approver(live_emulator):
+            wizard.login.start().result(10)
+        wait_until(lambda: len(wizard.choices.options) == 5)
+        boxes = {box.description: box for box in wizard.choices.items.children}
+        assert all(isinstance(box, ipywidgets.Checkbox) for box in boxes.values())
+        boxes["sandbox (777788889999) / DataScientist"].value = True
+        boxes["sandbox (777788889999) / AdministratorAccess"].value = True
+        assert "+[profile DataScientist-777788889999]" in wizard.preview.value
+        assert "+[profile AdministratorAccess-777788889999]" in wizard.preview.value
+        wizard.filter.value = "admin"  # filtering keeps the ticks of what stays shown
+        assert [wizard.access[i].role_name for i in wizard.choices.value] == [
+            "AdministratorAccess"]
+    finally:
+        wizard.close()
+
+
 def test_closing_the_wizard_writes_nothing(home, live_emulator):
     from ssomagic.notebook.widgets import ConfigureWizard
 

@@ -20,6 +20,7 @@ from ...engine.runtime import Runtime
 from ...engine.sign_in import SignInResult
 from ..render import message_html, pre_html
 from .background import BackgroundWork
+from .checklist import Checklist
 from .login_button import LoginButton
 
 
@@ -52,8 +53,7 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
         self.login.on_result.append(self._signed_in)
         self.filter = widgets.Text(placeholder="Filter: account or role", disabled=True)
         self.filter.add_class("ssomagic-wizard-filter")
-        self.choices = widgets.SelectMultiple(options=[], rows=10, disabled=True,
-                                              layout=widgets.Layout(width="42em"))
+        self.choices = Checklist(disabled=True, layout=widgets.Layout(max_width="100%"))
         self.choices.add_class("ssomagic-wizard-choices")
         self.profile_region = widgets.Text(description="Profiles' region", disabled=True,
                                            style={"description_width": "initial"})
