@@ -45,8 +45,31 @@ def prepare_home(home: Path) -> dict[str, str]:
     work.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not (work / notebook.name).exists():
-            shutil.copy(notebook, work / notebook.name)
+            copy_for_this_kernel(notebook, work / notebook.name)
     return env
+
+
+def copy_for_this_kernel(source: Path, target: Path) -> None:
+    """Copy a notebook with the language_info the demo's kernel will report. JupyterLab writes
+    the kernel's language_info into a notebook as it connects and marks the tab modified when
+    that changes it; the shipped copies hold only {"name": "python"} (the Python version is the
+    reader's), so the demo stamps this interpreter's, and its onboarding tab opens unmodified."""
+    import nbformat
+
+    notebook = nbformat.read(source, as_version=4)
+    info = kernel_language_info()
+    if info is not None:
+        notebook.metadata["language_info"] = info
+    nbformat.write(notebook, target)
+
+
+def kernel_language_info() -> dict[str, object] | None:
+    """What ipykernel on this interpreter says about its language, or None without it."""
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:
+        return None
+    return dict(IPythonKernel.language_info)
 
 
 def _free_port() -> int:

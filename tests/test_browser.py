@@ -56,18 +56,21 @@ def start_lab(home: Path, tmp_path: Path, live_emulator, monkeypatch) -> Iterato
     cells; returns the notebook's URL. Stopped at the end of the test."""
     servers: list[subprocess.Popen] = []
 
-    def start(cells: list[str], name: str, extra_config: str = "") -> str:
+    def start(cells: list[str] | None, name: str, extra_config: str = "") -> str:
+        """``cells`` None: open the demo's own copy of ``name``."""
         env = prepare_home(home)
         (home / ".aws").mkdir()
         (home / ".aws" / "config").write_text(CONFIG + extra_config)  # dev, prod, legacy...
         env.update(live_emulator.endpoint_env())
         env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
                     "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")})
-        notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
-            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
-        notebook.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:")
-                          else nbformat.v4.new_code_cell(c) for c in cells]
-        nbformat.write(notebook, home / "notebooks" / name)
+        if cells is not None:
+            notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+                "name": "python3", "display_name": "Python 3 (ipykernel)",
+                "language": "python"}})
+            notebook.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:")
+                              else nbformat.v4.new_code_cell(c) for c in cells]
+            nbformat.write(notebook, home / "notebooks" / name)
         settings = tmp_path / "lab-settings"
         notification = settings / "@jupyterlab" / "apputils-extension"
         notification.mkdir(parents=True)
@@ -247,9 +250,10 @@ def test_sign_in_with_the_button_and_switch_with_the_picker(lab, screenshots, li
         wizard.locator(".ssomagic-wizard-url input").fill("https://d-1234567890.awsapps.com/start")
         wizard.locator(".ssomagic-wizard-region input").fill("us-east-1")
         wizard.locator(".ssomagic-login-button").click()
-        choices = wizard.locator(".ssomagic-wizard-choices select")
-        expect(choices.locator("option")).to_have_count(5, timeout=20_000)
-        choices.select_option(label="sandbox (777788889999) / DataScientist")
+        choices = wizard.locator(".ssomagic-wizard-choices .widget-checkbox")
+        expect(choices).to_have_count(5, timeout=20_000)
+        choices.filter(has_text="sandbox (777788889999) / DataScientist").locator(
+            "input").check()  # a plain click: no Ctrl-click to learn
         preview = wizard.locator(".ssomagic-wizard-preview")
         expect(preview).to_contain_text("+[profile DataScientist-777788889999]")
         wizard.screenshot(path=str(screenshots / "configure-wizard.png"))
@@ -294,6 +298,26 @@ def open_lab(playwright, url: str):
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget",
                            timeout=60_000)
     return browser, context, page
+
+
+KERNEL_CONNECTED = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    await panel.sessionContext.session.kernel.info;  // JupyterLab writes its language_info now
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    return panel.context.model.dirty;
+}"""
+
+
+def test_the_demo_onboarding_notebook_opens_unmodified(start_lab):
+    """JupyterLab marks a tab modified when the kernel's language_info changes the notebook."""
+    url = start_lab(None, "onboarding.ipynb")
+    with sync_playwright() as playwright:
+        browser, _context, page = open_lab(playwright, url)
+        assert page.evaluate(KERNEL_CONNECTED) is False
+        expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0)
+        browser.close()
 
 
 def test_run_all_floats_the_waiting_code_over_the_page(start_lab, screenshots):
