@@ -187,6 +187,46 @@ def test_a_process_that_loses_the_refresh_lock_uses_the_winners_token(config_fil
     assert len(refreshes) == 2  # the sign-in and the winner's refresh: the loser made none
 
 
+def test_in_the_advisory_window_a_process_that_loses_the_lock_carries_on_without_waiting(
+        config_file, runtime, emulator, clock):
+    """botocore's advisory window: the token still has over 10 minutes, so whoever holds the
+    lock refreshes and the others use the token they have, at once."""
+    from ssomagic.engine.session_lock import SessionLock
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    session = load_config(runtime).profile("dev").sso
+    clock.advance(8 * 3600 - 12 * 60)  # 12 minutes left: advisory, not mandatory
+    old = TokenCache(runtime).load_token(session)
+    calls = len(emulator.state.requests("CreateToken"))
+    winner = SessionLock(session, runtime)
+    assert winner.try_acquire()
+    got = []
+    loser = threading.Thread(target=lambda: got.append(current_token(session, runtime=runtime)),
+                             daemon=True)
+    try:
+        loser.start()
+        loser.join(5)
+        assert not loser.is_alive(), "waited for the lock inside the advisory window"
+        assert got[0].access_token == old.access_token
+        assert len(emulator.state.requests("CreateToken")) == calls  # no refresh
+    finally:
+        winner.release()
+        loser.join(10)
+
+
+def test_a_token_outside_the_refresh_window_is_not_refreshed(config_file, runtime, emulator,
+                                                             clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    session = load_config(runtime).profile("dev").sso
+    clock.advance(8 * 3600 - 16 * 60)  # 16 minutes left: botocore would not refresh yet
+    calls = len(emulator.state.requests("CreateToken"))
+    assert current_token(session, runtime=runtime).access_token == \
+        TokenCache(runtime).load_token(session).access_token
+    assert len(emulator.state.requests("CreateToken")) == calls
+
+
 def test_a_registration_left_by_the_clis_pkce_login_is_not_reused(config_file, runtime, emulator,
                                                                   clock):
     clock.on_sleep.append(approve_when_asked(emulator))
