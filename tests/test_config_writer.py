@@ -72,6 +72,29 @@ def test_the_write_is_atomic_and_leaves_no_temporary_file(config_file, runtime):
     assert [p.name for p in config_file.parent.iterdir() if p.is_file()] == ["config"]
 
 
+def test_the_new_content_is_on_disk_before_it_replaces_the_old(config_file, runtime,
+                                                                monkeypatch):
+    """As botocore's JSONFileCache: fsync, then os.replace. Without the fsync, a power cut
+    right after the replace can leave an empty config where a whole one was."""
+    happened: list[tuple[str, str]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def synced(fd: int) -> None:
+        happened.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def replaced(src, dst) -> None:
+        happened.append(("replace", str(src)))
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "replace", replaced)
+    set_profile("dev", {"output": "json"}, runtime)
+    written = [path for what, path in happened if what == "replace"]
+    assert written and all(("fsync", path) in happened[:happened.index(("replace", path))]
+                           for path in written), happened
+
+
 def test_a_malformed_file_is_never_rewritten(home, runtime):
     path = home / ".aws" / "config"
     path.parent.mkdir()

@@ -207,6 +207,33 @@ def test_hand_written_profiles_are_never_changed_or_pruned(signed_in_session, ho
     assert f"{MARKER_KEY} = acme" in text and "analytics-prod" not in text
 
 
+def test_without_prune_a_role_no_longer_granted_keeps_its_profile(signed_in_session, home,
+                                                                  live_emulator):
+    api.populate("acme", runtime=signed_in_session)
+    live_emulator.state.org = type(live_emulator.state.org)(
+        user="ada", accounts=live_emulator.state.org.accounts[:1])  # only analytics-dev left
+    report = api.populate("acme", refresh=True, runtime=signed_in_session)
+    assert report.pruned == ()
+    assert "[profile ReadOnlyAccess-444455556666]" in config_of(home).read_text()
+
+
+def test_profiles_populated_for_another_sso_session_are_never_touched(signed_in_session, home,
+                                                                       live_emulator):
+    """Only this session's marker makes a profile ours: another session's populated profiles,
+    for the same account and role or for one this session cannot reach, stay byte for byte."""
+    other = ("[sso-session other]\nsso_start_url = https://other.awsapps.com/start\n"
+             "sso_region = us-east-1\n"
+             "[profile theirs-DataScientist]\nsso_session = other\n"
+             "sso_account_id = 777788889999\nsso_role_name = DataScientist\n"
+             f"{MARKER_KEY} = other\n"
+             "[profile theirs-gone]\nsso_session = other\nsso_account_id = 000000000000\n"
+             f"sso_role_name = Role\n{MARKER_KEY} = other\n")
+    config_of(home).write_text(config_of(home).read_text() + other)
+    report = api.populate("acme", prune=True, runtime=signed_in_session)
+    assert other in config_of(home).read_text()
+    assert "DataScientist-777788889999" in report.added and report.pruned == ()
+
+
 def test_names_are_sanitised_and_collisions_resolved_deterministically(signed_in_session):
     report = api.populate("acme", template="{role_name} @ {session}", runtime=signed_in_session)
     assert report.added == ("DataScientist-@-acme", "ReadOnlyAccess-@-acme",

@@ -77,3 +77,18 @@ def test_a_portal_that_keeps_failing_says_to_try_again_later(config_file, runtim
     with pytest.raises(ServiceError) as caught:
         portal.accounts()
     assert caught.value.retry_helps and "Try again in a moment" in str(caught.value)
+
+
+def test_retries_back_off_exponentially_from_50_ms_to_a_2_s_cap(runtime, clock):
+    """Full jitter, as botocore's standard retry mode: a random share of a bound that doubles.
+    With the random share fixed at its top, the waits are the bounds themselves."""
+    failures = iter(range(9))
+
+    def flaky():
+        if next(failures, None) is not None:
+            raise client_error("InternalServerException", 500)
+        return {"ok": True}
+
+    assert gateway.call(flaky, {}, doing="list your accounts", target=TARGET,
+                        runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
+    assert clock.slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0]

@@ -31,6 +31,20 @@ def test_login_reuses_a_valid_cached_token_without_a_device_flow(config_file, ru
     assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
 
 
+def test_a_network_fault_while_checking_the_sign_in_is_no_reason_to_sign_in_again(
+        config_file, runtime, emulator, clock):
+    """Only the server's refusal proves a sign-in over; a connection that fails proves
+    nothing, so the cached token is reused and no new device flow starts."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    emulator.state.set_fault("ListAccounts", resets=1000)
+    events = []
+    status = api.login("dev", runtime=runtime, listener=events.append)
+    assert status.signed_in and events[-1].reused
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+    assert emulator.state.requests("ListAccounts")  # the check was made, and failed
+
+
 def test_force_starts_a_new_device_flow(config_file, runtime, emulator, clock):
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=quiet)
