@@ -323,7 +323,7 @@ def test_the_exception_handler_survives_a_malformed_config(shell, config_file):
 
 
 def test_the_parser_the_help_and_the_completer_come_from_one_table(shell, runtime):
-    from ssomagic.notebook.commands import COMMANDS
+    from ssomagic.commands import COMMANDS
     from ssomagic.notebook.completion import complete
     from ssomagic.notebook.magics import SsoMagics, parser
 

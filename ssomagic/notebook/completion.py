@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .commands import BY_NAME, COMMANDS, ROLE_PROFILE, SESSION
+from ..commands import BY_NAME, COMMANDS, ROLE_PROFILE, SESSION
 
 if TYPE_CHECKING:
     from ..engine.runtime import Runtime

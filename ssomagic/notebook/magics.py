@@ -17,7 +17,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 from traitlets import Bool, Enum, Int, List, Unicode
 
-from .commands import build_parser, docstring
+from ..commands import build_parser, docstring
 
 log = logging.getLogger("ssomagic")
 
