@@ -223,3 +223,27 @@ def test_ssomagic_alone_lists_the_commands(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: ssomagic") and "login" in out and "populate" in out
+
+
+def test_the_console_and_the_magic_read_every_shared_command_alike():
+    """One table (commands.py) makes both parsers: a command line that both front ends take
+    means the same in both, down to the names its values are stored under."""
+    from ssomagic.commands import BOTH, CONSOLE, NOTEBOOK, build_console_parser, commands_for
+    from ssomagic.notebook.magics import parser
+
+    shared = [c for c in commands_for(CONSOLE) if NOTEBOOK in c.where]
+    assert {c.name for c in shared} >= {"login", "logout", "use", "whoami", "status",
+                                        "profiles", "configure", "accounts", "populate",
+                                        "console", "serve"}
+    for command in shared:
+        words = [command.name] + (["x"] if command.positional else [])
+        for option in command.options:
+            if option.where == BOTH:
+                words += [option.flag] + ([option.choices[0] if option.choices else "v"]
+                                          if option.metavar or option.choices else [])
+        console = vars(build_console_parser("0").parse_args(words))
+        notebook = vars(parser().parse_argstring(" ".join(words)))
+        only = {o.dest or o.flag.lstrip("-").replace("-", "_") for o in command.options
+                if o.where != BOTH}
+        assert {k: v for k, v in console.items() if k not in only} == \
+            {k: v for k, v in notebook.items() if k not in only}, command.name

@@ -34,19 +34,19 @@ def test_login_also_offers_a_profile_that_can_only_sign_in(config, runtime):
 
 def test_a_dash_completes_the_subcommands_options(config, runtime):
     assert complete("%sso logout --", runtime) == ["--all", "--sso-session", "--help"]
-    assert complete("%sso login dev -", runtime) == ["--force", "--sso-session",
+    assert complete("%sso login dev -", runtime) == ["--force", "--sso-session", "--profile",
                                                      "--use-device-code", "--pkce", "--help"]
 
 
 def test_once_the_profile_is_there_only_options_are_offered(config, runtime):
-    assert complete("%sso login dev ", runtime) == ["--force", "--sso-session",
+    assert complete("%sso login dev ", runtime) == ["--force", "--sso-session", "--profile",
                                                     "--use-device-code", "--pkce", "--help"]
     assert complete("%sso login --force ", runtime)[:3] == ["dev", "prod", "legacy"]
 
 
 def test_subcommands_without_a_profile_offer_only_their_options(config, runtime):
     assert complete("%sso env ", runtime) == ["--off", "--help"]
-    assert complete("%sso status ", runtime) == ["--sso-session", "--help"]
+    assert complete("%sso profiles ", runtime) == ["--help"]
 
 
 def test_the_cell_magic_completes_one_profile_with_a_role(config, runtime):

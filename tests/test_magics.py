@@ -323,16 +323,16 @@ def test_the_exception_handler_survives_a_malformed_config(shell, config_file):
 
 
 def test_the_parser_the_help_and_the_completer_come_from_one_table(shell, runtime):
-    from ssomagic.commands import COMMANDS
+    from ssomagic.commands import NOTEBOOK, commands_for
     from ssomagic.notebook.completion import complete
     from ssomagic.notebook.magics import SsoMagics, parser
 
-    for command in COMMANDS:
+    for command in commands_for(NOTEBOOK):
         assert f"%sso {command.usage}" in SsoMagics.sso.__doc__
         args = parser().parse_argstring(f"{command.name} {'x' if command.required else ''}")
         assert args.command == command.name
         options = complete(f"%sso {command.name} -", runtime)
-        assert options == [*(o.flag for o in command.options), "--help"]
+        assert options == [*(o.flag for o in command.options_for(NOTEBOOK)), "--help"]
 
 
 def test_cell_magic_after_env_export_restores_fresh_exported_keys(shell):
@@ -564,3 +564,10 @@ def test_an_interrupted_login_shows_its_line_without_usage_error_or_traceback(
     assert not result.success, shown  # Run All stops at it
     assert "Sign-in stopped." in shown
     assert "UsageError" not in shown and "Traceback" not in shown
+
+
+def test_status_of_a_profile_shows_its_sso_session_alone_and_all_shows_every_one(shell):
+    out, _ = run(shell, "%sso status legacy")
+    assert "https://d-1234567890.awsapps.com/start" in out and "my-sso" not in out
+    out, _ = run(shell, "%sso status legacy --all")
+    assert "https://d-1234567890.awsapps.com/start" in out and "my-sso" in out

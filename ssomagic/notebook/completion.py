@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..commands import BY_NAME, COMMANDS, ROLE_PROFILE, SESSION
+from ..commands import BY_NAME, NOTEBOOK, ROLE_PROFILE, SESSION, commands_for
 
 if TYPE_CHECKING:
     from ..engine.runtime import Runtime
 
-SUBCOMMANDS = tuple(c.name for c in COMMANDS)
+SUBCOMMANDS = tuple(c.name for c in commands_for(NOTEBOOK))
 
 
 def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
@@ -58,7 +58,7 @@ def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
     command, typed, current = BY_NAME.get(args[0]), args[1:-1], args[-1]
     if command is None:
         return []
-    options = [*(o.flag for o in command.options), "--help"]
+    options = [*(o.flag for o in command.options_for(NOTEBOOK)), "--help"]
     if typed and typed[-1] == "--sso-session" and not current.startswith("-"):
         return session_names(runtime)  # the option's value: a session, not a profile
     if current.startswith("-") or command.completes is None:

@@ -148,11 +148,12 @@ class SsoMagics(Magics):
 
     def _target(self, args: argparse.Namespace) -> Profile | SsoSession:
         """PROFILE, or --sso-session NAME alone (as `aws sso login --sso-session NAME`)."""
+        profile = args.profile or getattr(args, "profile_option", None)
         if getattr(args, "sso_session", None) is None:
-            return self._profile(args.profile)
+            return self._profile(profile)
         from ..engine.resolve import sign_in_target
 
-        return sign_in_target(args.profile, args.sso_session, self.runtime)
+        return sign_in_target(profile, args.sso_session, self.runtime)
 
     def _card(self, identity: Any) -> Any:
         """A live identity card widget (notebook) or the same facts as text (terminal)."""
@@ -411,7 +412,14 @@ class SsoMagics(Magics):
         from .render import STATUS_HEADER, status_rows, table_html, table_text
 
         config = load_config(self.runtime)
-        sessions = [config.session(args.sso_session)] if args.sso_session else config.sessions()
+        if args.all or (args.profile is None and args.sso_session is None):
+            sessions = config.sessions()
+        else:
+            from ..engine.config import SsoSession
+            from ..engine.resolve import sign_in_target
+
+            target = sign_in_target(args.profile, args.sso_session, self.runtime)
+            sessions = [target if isinstance(target, SsoSession) else target.sso]
         if not sessions:
             print(config.nothing_to_sign_in_to)
             return
@@ -489,7 +497,7 @@ class SsoMagics(Magics):
         from .progress import ProgressBar
 
         with ProgressBar() as bar:
-            report = populate(args.session, template=args.template or DEFAULT_TEMPLATE,
+            report = populate(args.sso_session, template=args.template or DEFAULT_TEMPLATE,
                               region=args.region, output=args.output, accounts=args.account,
                               roles=args.role, dry_run=args.dry_run, prune=args.prune,
                               runtime=self.runtime, progress=bar.show if self.rich else None,
