@@ -117,6 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "emulator":
             return _run_emulator(args)
+        if args.command == "completion":
+            from .commands import BASH_COMPLETION, console_candidates
+
+            print("\n".join(console_candidates(args.line, Runtime())) if args.line is not None
+                  else BASH_COMPLETION, end="\n" if args.line is not None else "")
+            return 0
         if args.command == "login":
             api.login(args.profile or args.profile_option, sso_session=args.sso_session,
                       force=args.force, flow="device" if args.use_device_code

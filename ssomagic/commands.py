@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.export_formats import FORMATS as EXPORT_FORMATS
+
+if TYPE_CHECKING:
+    from .engine.runtime import Runtime
 
 NOTEBOOK, CONSOLE = "notebook", "console"
 BOTH = (NOTEBOOK, CONSOLE)
@@ -236,6 +239,13 @@ COMMANDS: tuple[Command, ...] = (
                             type=int),
                      Option("--no-refresh-tokens", "issue access tokens without refresh "
                             "tokens"))),
+    Command("completion", "print the shell's <Tab> completion for ssomagic", where=(CONSOLE,),
+            description='Add eval "$(ssomagic completion)" to ~/.bashrc (in zsh, after '
+                        "autoload -U bashcompinit && bashcompinit): <Tab> then completes "
+                        "commands, options, profiles and sso-sessions, as %sso does in a "
+                        "notebook.",
+            options=(Option("--line", "the command line so far: print its candidates, one a "
+                            "line (what the completion script asks)", "TEXT"),)),
 )
 
 
@@ -308,6 +318,80 @@ def build_console_parser(version: str) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ssomagic {version}")
     add_commands(parser, CONSOLE)
     return parser
+
+
+def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
+    """From the config file alone (parsed once per change): <Tab> never waits on the network
+    and never imports boto3."""
+    from .engine.config import load_config
+    from .engine.errors import SsoMagicError
+
+    try:
+        profiles = load_config(runtime).sso_profiles()
+    except SsoMagicError:  # a malformed config: the command itself will say what is wrong
+        return []
+    return [p.name for p in profiles if p.has_role or not with_role_only]
+
+
+def session_names(runtime: Runtime) -> list[str]:
+    from .engine.config import load_config
+    from .engine.errors import SsoMagicError
+
+    try:
+        return list(load_config(runtime).sso_sessions)
+    except SsoMagicError:
+        return []
+
+
+def candidates(words: list[str], front: str, runtime: Runtime) -> list[str]:
+    """What may come next, for both front ends: ``words`` follow `%sso` or `ssomagic`, the
+    last one being the word typed so far ("" at a new word)."""
+    by_name = {c.name: c for c in commands_for(front)}
+    if len(words) <= 1:
+        return [*by_name, "--help"]
+    command, typed, current = by_name.get(words[0]), words[1:-1], words[-1]
+    if command is None:
+        return []
+    options = command.options_for(front)
+    flags = [*(o.flag for o in options), "--help"]
+    value_of = next((o for o in options if typed and typed[-1] == o.flag
+                     and (o.metavar or o.choices)), None)
+    if value_of is not None and not current.startswith("-"):  # the option's value
+        if value_of.choices:
+            return list(value_of.choices)
+        if value_of.flag == "--sso-session":
+            return session_names(runtime)
+        if value_of.metavar == "PROFILE":
+            return profile_names(runtime, with_role_only=False)
+        return []
+    if current.startswith("-") or command.completes is None:
+        return flags
+    values = {o.flag for o in options if o.metavar or o.choices}
+    given = [w for i, w in enumerate(typed) if not w.startswith("-")
+             and not (i and typed[i - 1] in values)]
+    if given:
+        return flags  # the positional is already there
+    if command.completes == SESSION:
+        return session_names(runtime) + flags
+    return profile_names(runtime, with_role_only=command.completes == ROLE_PROFILE) + flags
+
+
+BASH_COMPLETION = """\
+_ssomagic_complete() {
+    local IFS=$'\\n'
+    COMPREPLY=($(compgen -W "$(ssomagic completion --line "${COMP_LINE:0:$COMP_POINT}" \\
+        2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
+}
+complete -o default -F _ssomagic_complete ssomagic
+"""
+
+
+def console_candidates(line: str, runtime: Runtime) -> list[str]:
+    """The completion script's question: the command line so far, `ssomagic` first."""
+    words = line.split()[1:]
+    if not line or line[-1].isspace():
+        words.append("")
+    return candidates(words, CONSOLE, runtime)
 
 
 def docstring() -> str:

@@ -247,3 +247,22 @@ def test_the_console_and_the_magic_read_every_shared_command_alike():
                 if o.where != BOTH}
         assert {k: v for k, v in console.items() if k not in only} == \
             {k: v for k, v in notebook.items() if k not in only}, command.name
+
+
+@pytest.mark.parametrize(("line", "offered"), [
+    ("ssomagic log", ["login", "logout"]),
+    ("ssomagic login --sso-session ", ["my-sso"]),
+    ("ssomagic use ", ["dev", "prod", "legacy", "--shell", "--help"]),
+    ("ssomagic export-credentials --format p", ["process", "powershell"]),
+])
+def test_bash_completes_from_the_same_table_as_the_magic(config_file, line, offered):
+    """The script `ssomagic completion` prints, run by a real bash as <Tab> would run it."""
+    words = line.split() + ([""] if line.endswith(" ") else [])
+    script = ('eval "$(ssomagic completion)"\n'
+              f'COMP_LINE="{line}"; COMP_POINT=${{#COMP_LINE}}\n'
+              f"COMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
+              '_ssomagic_complete; printf "%s\\n" "${COMPREPLY[@]}"\n')
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env,
+                            timeout=60, check=False)
+    assert result.stdout.split() == offered, result.stderr

@@ -10,33 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..commands import BY_NAME, NOTEBOOK, ROLE_PROFILE, SESSION, commands_for
+from ..commands import NOTEBOOK, candidates, commands_for, profile_names
 
 if TYPE_CHECKING:
     from ..engine.runtime import Runtime
 
 SUBCOMMANDS = tuple(c.name for c in commands_for(NOTEBOOK))
-
-
-def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
-    from ..engine.config import load_config
-    from ..engine.errors import SsoMagicError
-
-    try:
-        profiles = load_config(runtime).sso_profiles()
-    except SsoMagicError:  # a malformed config: the command itself will say what is wrong
-        return []
-    return [p.name for p in profiles if p.has_role or not with_role_only]
-
-
-def session_names(runtime: Runtime) -> list[str]:
-    from ..engine.config import load_config
-    from ..engine.errors import SsoMagicError
-
-    try:
-        return list(load_config(runtime).sso_sessions)
-    except SsoMagicError:
-        return []
 
 
 def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
@@ -53,21 +32,7 @@ def complete(text_until_cursor: str, runtime: Runtime) -> list[str]:
         return []
     if magic.startswith("%%"):  # %%sso PROFILE: runs a cell as that profile, so it needs a role
         return profile_names(runtime, with_role_only=True) if len(args) == 1 else []
-    if len(args) == 1:
-        return [*SUBCOMMANDS, "--help"]
-    command, typed, current = BY_NAME.get(args[0]), args[1:-1], args[-1]
-    if command is None:
-        return []
-    options = [*(o.flag for o in command.options_for(NOTEBOOK)), "--help"]
-    if typed and typed[-1] == "--sso-session" and not current.startswith("-"):
-        return session_names(runtime)  # the option's value: a session, not a profile
-    if current.startswith("-") or command.completes is None:
-        return options
-    if any(not word.startswith("-") for word in typed):
-        return options  # PROFILE is already there
-    if command.completes == SESSION:
-        return session_names(runtime) + options
-    return profile_names(runtime, with_role_only=command.completes == ROLE_PROFILE) + options
+    return candidates(args, NOTEBOOK, runtime)
 
 
 def install(shell: Any) -> None:
