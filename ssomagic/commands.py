@@ -14,6 +14,7 @@ Imports nothing of IPython: the console script builds its parser from here witho
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -392,6 +393,25 @@ def console_candidates(line: str, runtime: Runtime) -> list[str]:
     if not line or line[-1].isspace():
         words.append("")
     return candidates(words, CONSOLE, runtime)
+
+
+def phrase(text: str, front: str) -> str:
+    """An engine message's advice in ``front``'s words. The engine names commands as
+    `ssomagic login dev` (engine/advice.py); a notebook reads %sso login dev where %sso has
+    the command, and `ssomagic X` in a terminal where only the console does."""
+    from .engine.advice import COMMAND
+
+    if front == CONSOLE:
+        return text
+    notebook = {c.name for c in commands_for(NOTEBOOK)}
+
+    def rephrased(found: re.Match[str]) -> str:
+        name, rest = found[1], found[2]
+        if name in notebook:
+            return f"%sso {name}{rest}"
+        return f"`ssomagic {name}{rest}` in a terminal"
+
+    return COMMAND.sub(rephrased, text)
 
 
 def docstring() -> str:

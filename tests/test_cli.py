@@ -50,7 +50,19 @@ def test_a_malformed_config_is_reported_with_its_line(home, capsys):
 
 def test_whoami_before_login_says_what_to_run(config_file, live_emulator, capsys):
     assert main(["whoami", "dev"]) == 1
-    assert "`ssomagic login dev`" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "`ssomagic login dev`" in err and "%sso" not in err  # a terminal's words only
+
+
+def test_a_notebook_reads_the_engines_advice_in_its_own_words():
+    """The engine says what to run once; each front end says how."""
+    from ssomagic.commands import CONSOLE, NOTEBOOK, phrase
+    from ssomagic.engine.gateway import login_hint
+
+    assert phrase(login_hint("dev"), CONSOLE) == "Sign in again: `ssomagic login dev`."
+    assert phrase(login_hint("dev"), NOTEBOOK) == "Sign in again: %sso login dev."
+    assert phrase("Run `ssomagic check NOTEBOOK`.", NOTEBOOK) == (
+        "Run `ssomagic check NOTEBOOK` in a terminal.")  # %sso has no check
 
 
 def test_status_all_lists_every_session(config_file, capsys):

@@ -49,7 +49,7 @@ def test_a_rejected_token_names_the_profile_to_sign_in_to(runtime):
     def reject():
         raise client_error("UnauthorizedException", 401)
 
-    with pytest.raises(TokenRejectedError, match="`%sso login dev` in a notebook"):
+    with pytest.raises(TokenRejectedError, match=r"Sign in again: `ssomagic login dev`\."):
         gateway.call(reject, {}, doing="list your accounts", target=TARGET, runtime=runtime)
 
 

@@ -75,3 +75,28 @@ def test_the_engine_has_the_modules_the_layout_names():
     names = {m.rsplit(".", 1)[1] for m in engine_modules()}
     assert {"config", "token_cache", "device_flow", "tokens", "portal", "role_credentials",
             "identity", "sign_out", "gateway", "sign_in"} <= names
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of the module's, classes' and functions' docstring nodes."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value,
+                                                                     ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def test_the_engine_says_what_to_run_and_never_in_a_front_ends_words():
+    """Advice names a command through engine/advice.py; `%sso` is the notebook's to write."""
+    found = []
+    for path in sorted(ENGINE.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        skip = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    id(node) not in skip and "%sso" in node.value:
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

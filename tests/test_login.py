@@ -296,7 +296,7 @@ def test_a_rejected_sign_in_is_known_as_such_and_every_command_says_sign_in_agai
         api.whoami("dev", runtime=runtime)  # the portal refuses: now it is known
     status = api.status("dev", runtime=runtime)
     assert status.state == "rejected" and "sign in again" in str(status)
-    with pytest.raises(NotSignedInError, match=r"`%sso login prod` in a notebook"):
+    with pytest.raises(NotSignedInError, match=r"`ssomagic login prod`"):
         api.whoami("prod", runtime=runtime)  # no second request to learn it again
     assert [r["status"] for r in live_emulator.state.requests("GetRoleCredentials")] == [401]
     other = run_python("""

@@ -111,7 +111,7 @@ def test_use_binds_a_signed_in_profile_and_every_later_client_follows(shell):
 
 
 def test_use_before_login_says_to_sign_in(shell):
-    with pytest.raises(UsageError, match="ssomagic login prod"):
+    with pytest.raises(UsageError, match=r"Sign in again: %sso login prod\."):
         shell.run_line_magic("sso", "use prod")
 
 

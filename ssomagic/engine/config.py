@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import timing
+from .advice import command
 from .errors import ConfigError, ConfigParseError, NotAnSsoProfileError, ProfileNotFoundError
 from .runtime import Runtime
 
@@ -206,8 +207,7 @@ class AwsConfig:
             raise ProfileNotFoundError(
                 f"The config profile ({name}) could not be found.",
                 f"Profiles in {self.path}: {known}. Name a role as ACCOUNT/ROLE instead, or "
-                "add profiles with `ssomagic populate SESSION` (`%sso populate` in a "
-                "notebook).",
+                f"add profiles with {command('populate SESSION')}.",
             )
         if values.get("role_arn") and values.get("source_profile"):
             return self._chained(name, values, _seen)
@@ -354,15 +354,15 @@ class AwsConfig:
         have = (f"The config has {', '.join(sorted(self.sso_sessions))}." if self.sso_sessions
                 else "The config has none.")
         raise ConfigError(f"Which sso-session? {have}",
-                          "Name one with --sso-session NAME, or add one with `ssomagic "
-                          "configure --start-url URL`.")
+                          "Name one with --sso-session NAME, or add one with "
+                          f"{command('configure --start-url URL')}.")
 
     @property
     def nothing_to_sign_in_to(self) -> str:
         """What to say when the config has no SSO profile: an empty table helps nobody."""
-        return (f"No SSO profiles in {self.path}. Start from your start URL: `ssomagic "
-                "configure --start-url URL` (`%sso configure` in a notebook), sign in, then "
-                "`ssomagic populate SESSION` adds a profile per account and role.")
+        return (f"No SSO profiles in {self.path}. Start from your start URL: "
+                f"{command('configure --start-url URL')}, sign in, then "
+                f"{command('populate SESSION')} adds a profile per account and role.")
 
     def sessions(self) -> list[SsoSession]:
         """Every sign-in target: named sso-sessions, then distinct legacy start URLs."""

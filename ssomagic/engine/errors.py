@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .advice import command
+
 
 class SsoMagicError(Exception):
     """Base of every error ssomagic raises on purpose."""
@@ -155,8 +157,7 @@ class ListingIncompleteError(TimedOutError):
         super().__init__(
             f"Listed the roles of {listed:,} of {of} accounts in {seconds:.0f} s{more}.",
             "Populate lists them all while it shows its progress, and every command then "
-            "reuses that listing: `ssomagic populate --dry-run SESSION` in a terminal, or "
-            "`%sso populate --dry-run SESSION` in a notebook.", code=code)
+            f"reuses that listing: {command('populate --dry-run SESSION')}.", code=code)
         self.listed = listed
         self.found = found
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from .advice import command
 from .errors import (
     BadAnswerError,
     LoginCancelledError,
@@ -61,9 +62,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def login_hint(target: str | None) -> str:
-    """How to sign in again, in both front ends, naming what to sign in to."""
-    login = f"login {target}" if target else "login"
-    return f"Sign in again: `ssomagic {login}` in a terminal, or `%sso {login}` in a notebook."
+    """How to sign in again, naming what to sign in to (each front end phrases the command)."""
+    return f"Sign in again: {command(f'login {target}' if target else 'login')}."
 
 
 class Deadline:

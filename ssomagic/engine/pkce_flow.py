@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import clients, gateway
+from .advice import command
 from .callback_listener import CallbackListener, Page
 from .config import SsoSession
 from .device_flow import save_token_answer
@@ -151,9 +152,8 @@ class PkceFlow:
             if left <= 0:
                 raise LoginFailedError(
                     "The browser did not come back within 10 minutes.",
-                    "Run login again; where the browser cannot reach this machine, sign in "
-                    "with a device code (--use-device-code), or, in a notebook, paste the "
-                    "address the browser shows into the sign-in button's field.",
+                    "Sign in again; where the browser cannot reach this machine, with a device "
+                    f"code: {command('login --use-device-code')}.",
                     reason="expired")
             if callback.wait(min(TICK, left)) and callback.answer is not None:
                 return callback.answer

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .advice import command
 from .config import AwsConfig, PlainProfile, Profile, SsoSession, load_config
 from .config_writer import set_profile
 from .errors import (
@@ -93,8 +94,8 @@ def _by_account_and_role(account: str, role: str, config: AwsConfig, runtime: Ru
         raise NoAccessError(refused[0], role, refused[1])
     raise ProfileNotFoundError(
         f"No profile for {account}/{role}.",
-        "Sign in to the sso-session that grants it first (%sso login PROFILE), or check "
-        "the account name and role." if not any(
+        f"Sign in to the sso-session that grants it first ({command('login PROFILE')}), or "
+        "check the account name and role." if not any(
             current_token(s, runtime=runtime) for s in config.sessions())
         else "None of your signed-in sessions grants that role in that account.")
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from . import rejections
+from .advice import command
 from .config import SsoSession
 from .runtime import Runtime
 from .timing import format_duration
@@ -43,9 +44,8 @@ class SessionStatus:
         elif self.problem:
             detail = f": {self.problem}"
             if self.state == "rejected":
-                detail += (f" (`ssomagic login --sso-session {self.session}` or `%sso login "
-                           f"--sso-session {self.session}`)" if "://" not in self.session
-                           else "")
+                detail += (f" ({command(f'login --sso-session {self.session}')})"
+                           if "://" not in self.session else "")
         else:
             detail = ""
         return f"{self.session}: {self.state}{detail}"

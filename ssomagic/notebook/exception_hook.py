@@ -34,6 +34,11 @@ def _explain(value: BaseException, binding: KernelBinding, rich: bool,
     explanation = explain(value, binding, tb)
     if explanation is None:
         return None
+    from dataclasses import replace
+
+    from ..commands import NOTEBOOK, phrase
+
+    explanation = replace(explanation, message=phrase(explanation.message, NOTEBOOK))
     if rich:
         from IPython.display import display
 
@@ -70,7 +75,9 @@ def install(shell: Any, get_binding: Callable[[], KernelBinding],
         except SsoMagicError as exc:
             # It cannot help (a config that does not parse, say): the cell's own error shows
             # as IPython shows it, and one line says what is wrong with ssomagic's side.
-            explained, problem = None, str(exc)
+            from ..commands import NOTEBOOK, phrase
+
+            explained, problem = None, phrase(str(exc), NOTEBOOK)
         except Exception as exc:
             log.warning("ssomagic could not explain %s (%s).", etype.__name__,
                         type(exc).__name__)

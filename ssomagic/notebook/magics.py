@@ -38,7 +38,14 @@ def _as_usage_error(exc: Exception) -> None:
     from ..engine.errors import SsoMagicError
 
     if isinstance(exc, SsoMagicError):
-        raise UsageError(str(exc)) from None
+        raise UsageError(phrased(str(exc))) from None
+
+
+def phrased(text: str) -> str:
+    """An engine message with its advice in a notebook's words (%sso login dev)."""
+    from ..commands import NOTEBOOK, phrase
+
+    return phrase(text, NOTEBOOK)
 
 
 _PARSER: MagicArgumentParser | None = None
@@ -221,7 +228,7 @@ class SsoMagics(Magics):
         try:
             return getattr(self, f"_{args.command}")(args)
         except NothingToSignInError as exc:  # a fact, not a failure: Run All goes on
-            self._out(render_message(str(exc)), str(exc))
+            self._out(render_message(phrased(str(exc))), phrased(str(exc)))
             return None
         except Exception as exc:
             _as_usage_error(exc)
@@ -421,7 +428,7 @@ class SsoMagics(Magics):
             target = sign_in_target(args.profile, args.sso_session, self.runtime)
             sessions = [target if isinstance(target, SsoSession) else target.sso]
         if not sessions:
-            print(config.nothing_to_sign_in_to)
+            print(phrased(config.nothing_to_sign_in_to))
             return
         rows = status_rows([status_of(s, self.runtime) for s in sessions])
         self._out(table_html("ssomagic-status", STATUS_HEADER, rows),
@@ -434,7 +441,7 @@ class SsoMagics(Magics):
 
         config = load_config(self.runtime)
         if not config.sso_profiles() and not config.plain_profiles():
-            print(config.nothing_to_sign_in_to)
+            print(phrased(config.nothing_to_sign_in_to))
             return
         names = known_account_names(self.runtime, config.sessions())
         rows = profile_rows(config.sso_profiles(), names, config.plain_profiles())

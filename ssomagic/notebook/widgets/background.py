@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ...commands import NOTEBOOK, phrase
 from ...engine.errors import SsoMagicError
 
 log = logging.getLogger("ssomagic")
@@ -125,7 +126,7 @@ class BackgroundWork:
             try:
                 return work()
             except SsoMagicError as exc:
-                self.show_error(str(exc))
+                self.show_error(phrase(str(exc), NOTEBOOK))
             except Exception as exc:
                 log.warning("ssomagic could not %s.", what, exc_info=True)
                 self.show_error(f"Could not {what} ({type(exc).__name__}); the details are in "

@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Unicode
 
+from ...commands import NOTEBOOK, phrase
 from ...engine.binding import KernelBinding, kernel_binding
 from ...engine.config import PRODUCTION_KEY, PlainProfile, Profile, load_config
 from ...engine.config_writer import set_profile
@@ -187,7 +188,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
                     return  # a newer load owns the card
                 self.identity = None
                 self._render()
-                self._say(str(exc))
+                self._say(phrase(str(exc), NOTEBOOK))
                 if isinstance(profile, Profile):  # a plain profile has nothing to sign in to
                     self._offer_sign_in(profile)
                 self.state = "signed-out"
