@@ -19,7 +19,7 @@ from .engine.accounts import as_json
 from .engine.config import AwsConfig, load_config
 from .engine.errors import NothingToSignInError, SsoMagicError
 from .engine.runtime import Runtime
-from .notebook.render import table_text
+from .notebook.render import ACCOUNTS_HEADER, account_rows, table_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,9 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _configure(args)
         elif args.command == "accounts":
             access = api.accounts(sso_session=args.sso_session)
-            print(as_json(access) if args.json else table_text(
-                ("account", "id", "role", "profile"),
-                [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in access]))
+            print(as_json(access) if args.json else table_text(ACCOUNTS_HEADER,
+                                                                 account_rows(access)))
         elif args.command == "populate":
             with ProgressLine(sys.stderr) as progress:
                 report = api.populate(args.sso_session, template=args.template,

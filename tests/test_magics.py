@@ -12,6 +12,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
+from ssomagic import api
 from ssomagic.engine.binding import KernelBinding
 from ssomagic.engine.config import load_config
 from ssomagic.notebook import exception_hook
@@ -571,3 +572,21 @@ def test_status_of_a_profile_shows_its_sso_session_alone_and_all_shows_every_one
     assert "https://d-1234567890.awsapps.com/start" in out and "my-sso" not in out
     out, _ = run(shell, "%sso status legacy --all")
     assert "https://d-1234567890.awsapps.com/start" in out and "my-sso" in out
+
+
+def test_a_sign_in_only_profile_gets_the_same_line_from_every_command_that_needs_a_role(
+        shell, config_file):
+    config_file.write_text(config_file.read_text() + "[profile signer]\nsso_session = my-sso\n")
+    from ssomagic.engine.errors import NotAnSsoProfileError
+
+    said = []
+    for line in ("use signer", "whoami signer"):
+        with pytest.raises(UsageError) as caught:
+            shell.run_line_magic("sso", line)
+        said.append(str(caught.value))
+    with pytest.raises(NotAnSsoProfileError) as exported:
+        api.export_credentials("signer", runtime=shell.magics_instance.runtime)
+    said.append(str(exported.value))
+    assert all(s.startswith('The profile "signer" names no sso_account_id and sso_role_name, '
+                            "so it has no ") and s.endswith("Choose a profile with an account "
+                                                            "and a role.") for s in said), said

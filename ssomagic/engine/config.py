@@ -45,6 +45,19 @@ class SsoSession:
     def label(self) -> str:
         return self.name or self.start_url
 
+    def section(self) -> dict[str, str]:
+        """Its [sso-session NAME] keys as `aws configure sso` writes them: the one place that
+        says which keys a session's section holds."""
+        return {"sso_start_url": self.start_url, "sso_region": self.region,
+                "sso_registration_scopes": ",".join(self.scopes or ())}
+
+
+def split_scopes(text: str | None) -> tuple[str, ...] | None:
+    """sso_registration_scopes as botocore reads it: comma separated, blanks ignored."""
+    if not text:
+        return None
+    return tuple(s.strip() for s in text.split(",") if s.strip()) or None
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -69,6 +82,16 @@ class Profile:
     def chain(self) -> tuple[str, ...]:
         """Profile names from this one down to the root."""
         return (self.name, *(self.source.chain if self.source is not None else ()))
+
+    def require_role(self, lacking: str) -> Profile:
+        """The profile, if it has an account and a role; else the one error every command
+        gives for a sign-in-only profile. ``lacking`` ends "so it has no ...": "credentials
+        to export", "identity of its own"."""
+        if not self.has_role:
+            raise NotAnSsoProfileError(
+                f'The profile "{self.name}" names no sso_account_id and sso_role_name, so it '
+                f"has no {lacking}.", "Choose a profile with an account and a role.")
+        return self
 
     def is_production(self, flagged: Sequence[str] = ()) -> bool:
         """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself
@@ -250,12 +273,11 @@ class AwsConfig:
                 f"Add {' and '.join(missing)} to {place}[{section_name_for_profile(name)}] "
                 f"in {self.path}.",
             )
-        scopes = resolved.get("sso_registration_scopes")
         sso = SsoSession(
             name=session_name,
             start_url=resolved["sso_start_url"],
             region=resolved["sso_region"],
-            scopes=tuple(s.strip() for s in scopes.split(",") if s.strip()) if scopes else None,
+            scopes=split_scopes(resolved.get("sso_registration_scopes")),
         )
         return Profile(
             name=name,
@@ -336,10 +358,8 @@ class AwsConfig:
             raise ConfigError(f'The sso-session "{name}" is missing required configuration: '
                               f"{', '.join(missing)}.",
                               f"Add them to [sso-session {name}] in {self.path}.")
-        scopes = values.get("sso_registration_scopes")
         return SsoSession(name, values["sso_start_url"], values["sso_region"],
-                          tuple(s.strip() for s in scopes.split(",") if s.strip())
-                          if scopes else None)
+                          split_scopes(values.get("sso_registration_scopes")))
 
     def choose_session(self, name: str | None, runtime: Runtime) -> SsoSession:
         """The named sso-session; with none named, the only one there is, or that of the

@@ -16,7 +16,7 @@ from pathlib import Path
 from configupdater import ConfigUpdater
 
 from . import start_url as urls
-from .config import SsoSession, load_config, section_name_for_profile
+from .config import SsoSession, load_config, section_name_for_profile, split_scopes
 from .config_writer import Edit, edit, set_sso_session, upsert
 from .errors import ConfigError
 from .runtime import Runtime
@@ -36,9 +36,8 @@ class Configured:
 
     def lines(self) -> list[str]:
         """The section as it stands in the file."""
-        scopes = ",".join(self.session.scopes or ())
-        return [f"[sso-session {self.name}]", f"sso_start_url = {self.session.start_url}",
-                f"sso_region = {self.session.region}", f"sso_registration_scopes = {scopes}"]
+        return [f"[sso-session {self.name}]",
+                *(f"{key} = {value}" for key, value in self.session.section().items())]
 
     def summary(self) -> str:
         """What was written; the next step is the front end's to phrase (next())."""
@@ -55,10 +54,10 @@ class Configured:
 
 
 def parse_scopes(scopes: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """Scopes as given (a flag's text or a list), checked: split as botocore splits them."""
     if scopes is None:
         return None
-    items = scopes.split(",") if isinstance(scopes, str) else list(scopes)
-    found = tuple(s.strip() for s in items if s.strip())
+    found = split_scopes(scopes if isinstance(scopes, str) else ",".join(scopes)) or ()
     if not found:
         raise ConfigError("No registration scope given.",
                           "Leave --scopes out for the default, sso:account:access.")
@@ -134,8 +133,7 @@ def write(session: SsoSession, profiles: Mapping[str, Mapping[str, str]] | None 
         if old is not None and any(old.get(k) != values.get(k) for k in _IDENTITY_KEYS):
             raise ConfigError(f"A profile named {name} already exists for another account or "
                               "role.", "Choose another name for it.")
-    values = {"sso_start_url": session.start_url, "sso_region": session.region,
-              "sso_registration_scopes": ",".join(session.scopes or ())}
+    values = session.section()
 
     def change(updater: ConfigUpdater) -> None:
         upsert(updater, f"sso-session {session.name}", values)
@@ -164,6 +162,5 @@ def configure(start_url: str, *, region: str | None = None, session: str | None 
     sso, created = plan(start_url, region=region, session=session, scopes=scopes,
                         runtime=runtime, head=head)
     assert sso.name is not None
-    set_sso_session(sso.name, {"sso_start_url": sso.start_url, "sso_region": sso.region,
-                               "sso_registration_scopes": ",".join(sso.scopes or ())}, runtime)
+    set_sso_session(sso.name, sso.section(), runtime)
     return Configured(sso, runtime.config_file, created)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from .cached_credentials import expiry_iso
 from .config import PlainProfile, Profile
-from .errors import NotAnSsoProfileError
 from .export_formats import FORMATS, LINE_FORMATS, VARIABLES, formatted
 from .role_credentials import RoleCredentialFetcher
 from .runtime import Runtime
@@ -27,10 +26,7 @@ def export_credentials(profile: Profile | PlainProfile, fmt: str = "process",
 
         key, secret, token, expiry = credentials(profile)
         return formatted(fmt, key, secret, token, expiry.isoformat() if expiry else None)
-    if not profile.has_role:
-        raise NotAnSsoProfileError(
-            f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
-            "has no credentials to export.", "Choose a profile with an account and a role.")
+    profile.require_role("credentials to export")
     if profile.role_arn is not None:  # a chain: STS's assumed-role credentials
         from .boto_session import boto3_session
 

@@ -16,7 +16,7 @@ from . import gateway, listing_cache
 from .boto_session import boto3_session
 from .clients import client_config
 from .config import PlainProfile, Profile, SsoSession
-from .errors import NoAccessError, NotAnSsoProfileError, ServiceError, SsoMagicError
+from .errors import NoAccessError, ServiceError, SsoMagicError
 from .lru import Lru
 from .portal import Portal, not_signed_in
 from .role_credentials import RoleCredentialFetcher, new_sign_in
@@ -112,10 +112,7 @@ def whoami(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> I
     runtime = runtime or Runtime()
     if isinstance(profile, PlainProfile):
         return _plain_whoami(profile, runtime)
-    if not profile.has_role:
-        raise NotAnSsoProfileError(
-            f'The profile "{profile.name}" names no sso_account_id and sso_role_name, so it '
-            "has no identity of its own.", "Choose a profile with an account and a role.")
+    profile.require_role("identity of its own")
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
     if token is None:
         raise not_signed_in(profile.sso, profile.name, runtime)

@@ -18,6 +18,7 @@ from configupdater import ConfigUpdater
 from .accounts import list_account_roles
 from .config import AwsConfig, SsoSession, load_config, section_name_for_profile
 from .config_writer import Edit, edit
+from .configure import profile_values
 from .errors import ConfigError
 from .names import DEFAULT_TEMPLATE, FIELDS, profile_name, sanitise
 from .portal import ListingProgress
@@ -189,9 +190,6 @@ def _free_name(name: str, account_id: str, taken: set[str]) -> str:
 
 def _values(session: SsoSession, account_id: str, role: str, region: str, output: str | None,
             session_name: str) -> dict[str, str]:
-    values = {"sso_session": session_name, "sso_account_id": account_id,
-              "sso_role_name": role, "region": region}
-    if output:
-        values["output"] = output
-    values[MARKER_KEY] = session_name
-    return values
+    """A profile as configure writes one (configure.profile_values), marked as populate's."""
+    return {**profile_values(session, account_id, role, region=region, output=output),
+            MARKER_KEY: session_name}

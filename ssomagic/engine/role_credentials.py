@@ -54,9 +54,7 @@ class RoleCredentialFetcher:
     """Fetches a profile's role credentials: the CLI cache first, then the portal."""
 
     def __init__(self, profile: Profile, runtime: Runtime | None = None) -> None:
-        if not profile.has_role:
-            raise ValueError(f"profile {profile.name} has no account and role")
-        self.profile = profile
+        self.profile = profile.require_role("role credentials")
         self.runtime = runtime or Runtime()
         assert profile.account_id and profile.role_name
         self.path: Path = path_for(profile, self.runtime)

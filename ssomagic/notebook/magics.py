@@ -244,8 +244,8 @@ class SsoMagics(Magics):
 
         try:
             profile = self._any_profile(spec)
-            if isinstance(profile, Profile) and not profile.has_role:
-                raise UsageError(f"Profile {profile.name} has no account and role to run as.")
+            if isinstance(profile, Profile):
+                profile.require_role("role to run a cell as")
             with self.binding.temporarily(profile) as warnings:
                 for warning in warnings:
                     print(f"Warning: {warning}")
@@ -380,8 +380,8 @@ class SsoMagics(Magics):
         from . import render
 
         profile = self._any_profile(args.profile)
-        if isinstance(profile, Profile) and not profile.has_role:
-            raise UsageError(f"Profile {profile.name} has no account and role to bind.")
+        if isinstance(profile, Profile):
+            profile.require_role("role to bind")
         used = use(profile, self.binding)
         for warning in used.warnings:
             self._warn(warning)
@@ -493,10 +493,9 @@ class SsoMagics(Magics):
 
         config = load_config(self.runtime)
         found = accounts(config.choose_session(args.sso_session, self.runtime), self.runtime)
-        header = ("account", "id", "role", "profile")
-        rows = [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in found]
-        self._out(render.table_html("ssomagic-accounts", header, rows),
-                  render.table_text(header, rows))
+        rows = render.account_rows(found)
+        self._out(render.table_html("ssomagic-accounts", render.ACCOUNTS_HEADER, rows),
+                  render.table_text(render.ACCOUNTS_HEADER, rows))
 
     def _populate(self, args: argparse.Namespace) -> None:
         from ..engine.populate import DEFAULT_TEMPLATE, populate

@@ -22,6 +22,7 @@ from ..engine.timing import format_duration
 from ..engine.token_cache import format_time
 
 if TYPE_CHECKING:
+    from ..engine.accounts import Access
     from ..engine.config import PlainProfile, Profile
     from ..engine.identity import Identity
     from ..engine.portal import ListingProgress
@@ -256,6 +257,14 @@ def status_rows(statuses: Sequence[SessionStatus]) -> list[tuple[str, str, str, 
              format_duration(s.seconds_left) if s.signed_in else "-",
              format_time(s.expires_at) if s.expires_at else (s.problem or "-"))
             for s in statuses]
+
+
+ACCOUNTS_HEADER = ("account", "id", "role", "profile")
+
+
+def account_rows(found: Sequence[Access]) -> list[tuple[str, str, str, str]]:
+    """`accounts` in both front ends: every role, and its profile ("-" where none)."""
+    return [(a.account_name, a.account_id, a.role_name, a.profile or "-") for a in found]
 
 
 PROFILE_HEADER = ("profile", "account", "role", "region", "sso-session")
