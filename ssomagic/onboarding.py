@@ -37,13 +37,10 @@ class Organisation:
     @classmethod
     def checked(cls, start_url: str, *, region: str | None = None, session: str | None = None,
                 accounts: Sequence[str] = (), profile_template: str | None = None,
-                title: str | None = None) -> Organisation:
+                title: str | None = None, head: urls.Head | None = None) -> Organisation:
         """Every value checked as configure checks it; one line for the first fault."""
         url = urls.check_start_url(start_url)
-        found_region = region or urls.region_in_host(urls.host(url))
-        if not found_region:
-            raise ConfigError(f"The start URL {url} does not say which region its IAM Identity "
-                              "Center is in.", "Give it with --region.")
+        found_region = urls.region_for(url, region, head=head)
         for spec in accounts:
             if spec.count("/") != 1 or not all(spec.split("/")):
                 raise ConfigError(f"{spec!r} is not ACCOUNT/ROLE.",
@@ -53,7 +50,7 @@ class Organisation:
             from .engine.populate import check_template
 
             check_template(profile_template)
-        return cls(url, urls.check_region(found_region),
+        return cls(url, found_region,
                    urls.check_session_name(session or urls.session_name_for(url)),
                    tuple(accounts), profile_template,
                    title or "Signing in to AWS from a notebook")

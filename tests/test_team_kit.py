@@ -313,3 +313,12 @@ def test_check_says_so_when_a_notebook_is_clean(tmp_path, capsys):
     nbformat.write(notebook_with([code([stream("hello\n")])]), path)
     assert check_main([str(path)]) == 0
     assert capsys.readouterr().out == f"{path}: no credentials found\n"
+
+
+def test_the_generator_finds_a_vanity_start_urls_region_as_configure_does():
+    """One region rule: the onboarding notebook follows a vanity URL's redirect too."""
+    from ssomagic.onboarding import Organisation
+
+    org = Organisation.checked("https://sso.acme.example/start", head=lambda url: (
+        302, "https://acme.eu-west-2.portal.amazonaws.com/start"))
+    assert org.region == "eu-west-2" and org.start_url == "https://sso.acme.example/start"

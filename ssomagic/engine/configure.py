@@ -91,16 +91,7 @@ def plan(start_url: str, *, region: str | None = None, session: str | None = Non
         while name in taken:
             name, n = f"{base}-{n}", n + 1
     existing = config.sso_sessions.get(name, {})
-    if region is not None:
-        chosen_region = urls.check_region(region)
-    else:
-        found = urls.resolve(url, head=head).region or existing.get("sso_region")
-        if not found:
-            raise ConfigError(f"The start URL {url} does not say which region its IAM Identity "
-                              "Center is in.",
-                              "Give it with --region (your administrator knows it; it is "
-                              "often us-east-1).")
-        chosen_region = urls.check_region(found)
+    chosen_region = urls.region_for(url, region, known=existing.get("sso_region"), head=head)
     chosen_scopes = parse_scopes(scopes)
     if chosen_scopes is None:
         old = existing.get("sso_registration_scopes")

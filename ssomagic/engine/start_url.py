@@ -127,6 +127,22 @@ def resolve(url: str, *, head: Head | None = None) -> ResolvedStartUrl:
     return ResolvedStartUrl(url, target, region_in_host(host(target)))
 
 
+def region_for(url: str, given: str | None = None, *, known: str | None = None,
+               head: Head | None = None) -> str:
+    """The one region rule, for configure and the onboarding generator alike: the region
+    given; else the one the start URL says (after a vanity URL's redirect); else ``known``
+    (the session's, on a re-run); else one line asking for it."""
+    if given is not None:
+        return check_region(given)
+    found = resolve(url, head=head).region or known
+    if not found:
+        raise ConfigError(f"The start URL {url} does not say which region its IAM Identity "
+                          "Center is in.",
+                          "Give it with --region (your administrator knows it; it is often "
+                          "us-east-1).")
+    return check_region(found)
+
+
 def http_head(url: str) -> tuple[int, str | None]:
     """One HEAD (GET when HEAD is refused) through botocore's HTTP stack, so proxies and CA
     bundles apply as for every AWS call; redirects are not followed."""
