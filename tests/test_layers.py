@@ -11,7 +11,7 @@ from helpers import run_python
 import ssomagic.engine
 
 ENGINE = Path(ssomagic.engine.__file__).parent
-UI_PACKAGES = ("IPython", "ipywidgets", "ipykernel")
+UI_PACKAGES = ("IPython", "ipywidgets", "ipykernel", "traitlets")
 
 
 def engine_modules() -> list[str]:

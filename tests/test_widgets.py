@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import timedelta
 
 import boto3
@@ -207,14 +208,14 @@ def test_closing_forty_cards_leaves_no_timer_and_no_observer(signed_in):
     from ssomagic.notebook.widgets.background import ticker
 
     ipywidgets.Widget.close_all()  # earlier tests' widgets, still alive in ipywidgets' registry
-    observers_before = len(signed_in._trait_notifiers.get("changes", {}).get("change", []))
+    observers_before = signed_in.observer_count("changes")
     cards = [IdentityCard(signed_in, runtime=signed_in.runtime) for _ in range(40)]
     assert len(ticker) == 40 and ticker.running
     for card in cards:
         card.close()
     assert len(ticker) == 0
     wait_until(lambda: not ticker.running, timeout=5)  # the ticker thread ends by itself
-    assert len(signed_in._trait_notifiers["changes"]["change"]) == observers_before
+    assert signed_in.observer_count("changes") == observers_before
 
 
 def test_a_closed_login_button_cancels_its_sign_in(binding, live_emulator):
@@ -406,3 +407,24 @@ def test_the_wizards_saved_form_says_what_it_is(home):
         assert "%sso configure --start-url URL" in text
     finally:
         wizard.close()
+
+
+def test_binding_observers_run_after_the_change_with_no_lock_held(signed_in):
+    """An observer that takes its time (the environment export fetches credentials) must not
+    hold up another thread's use of the binding, nor see the old profile."""
+    seen, other_done = [], threading.Event()
+
+    def slow_observer(change):
+        seen.append((change["new"], signed_in.profile))
+        other = threading.Thread(target=lambda: (signed_in.forget_sessions(),
+                                                 other_done.set()))
+        other.start()
+        other.join(2)
+
+    signed_in.observe(slow_observer, names="profile")
+    try:
+        signed_in.bind(load_config(signed_in.runtime).profile("prod"))
+    finally:
+        signed_in.unobserve(slow_observer, names="profile")
+    assert seen == [("prod", "prod")]
+    assert other_done.is_set(), "another thread waited on the binding's lock for the observer"

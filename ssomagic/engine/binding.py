@@ -1,9 +1,10 @@
 """The profile bound to this process: boto3's default session, and AWS_PROFILE and the region
 for `!aws` and every subprocess, so every later cell just works.
 
-Binding is an observable (traitlets) object so the widgets can follow it without the engine
-knowing about them. Static-credential variables that would shadow the profile are removed,
-with a warning that names them (never their values).
+Binding is observable (engine/observable.py, traitlets' calling convention without the UI
+library) so the widgets can follow it without the engine knowing about them; observers are
+called after a change, with no lock held. Static-credential variables that would shadow the
+profile are removed, with a warning that names them (never their values).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from traitlets import HasTraits, Int, Unicode
-
 from .config import PlainProfile, Profile
+from .observable import Observable
 
 if TYPE_CHECKING:
     from .env_export import EnvExport
@@ -37,14 +37,16 @@ class Snapshot:
     exporting: bool = False  # %sso env was running for this profile: start it again
 
 
-class KernelBinding(HasTraits):
-    profile = Unicode(None, allow_none=True, help="the bound profile's name")
-    last_profile = Unicode(None, allow_none=True, help="the profile bound before an unbind")
-    changes = Int(0, help="bumped on every bind, unbind or restore")
+class KernelBinding(Observable):
+    """Observable names: ``profile`` (the bound profile's name), ``last_profile`` (the one
+    bound before an unbind) and ``changes`` (bumped on every bind, unbind or restore)."""
 
     def __init__(self, runtime: Runtime | None = None,
                  environ: MutableMapping[str, str] | None = None) -> None:
         super().__init__()
+        self.profile: str | None = None
+        self.last_profile: str | None = None
+        self.changes = 0
         self.runtime = runtime or Runtime()
         self.environ = os.environ if environ is None else environ
         self._sessions: dict[tuple[Any, ...], Any] = {}
@@ -111,8 +113,8 @@ class KernelBinding(HasTraits):
                     self.environ[name] = profile.region
                 else:
                     self.environ.pop(name, None)
-            self.profile = profile.name
-            self.changes += 1
+            changed = self._set(profile=profile.name)
+        self._announce(changed)
         return warnings
 
     def unbind(self) -> None:
@@ -122,9 +124,19 @@ class KernelBinding(HasTraits):
             boto3.DEFAULT_SESSION = None
             for name in ("AWS_PROFILE", *REGION_VARS):
                 self.environ.pop(name, None)
-            self.last_profile = self.profile or self.last_profile
-            self.profile = None
-            self.changes += 1
+            changed = self._set(last_profile=self.profile or self.last_profile, profile=None)
+        self._announce(changed)
+
+    def _set(self, **values: Any) -> list[tuple[str, Any, Any]]:
+        """Set the values and bump ``changes``, under the lock; returns what to announce."""
+        changed = []
+        for name, value in values.items():
+            old = getattr(self, name)
+            if old != value:
+                setattr(self, name, value)
+                changed.append((name, old, value))
+        self.changes += 1
+        return [*changed, ("changes", self.changes - 1, self.changes)]
 
     def snapshot(self) -> Snapshot:
         import boto3
@@ -146,8 +158,8 @@ class KernelBinding(HasTraits):
                     self.environ.pop(name, None)
                 else:
                     self.environ[name] = value
-            self.profile = snapshot.profile
-            self.changes += 1
+            changed = self._set(profile=snapshot.profile)
+        self._announce(changed)
         if snapshot.exporting and snapshot.profile is not None:
             self.env_export.start()
 
