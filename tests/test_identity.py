@@ -98,3 +98,25 @@ def test_finding_an_account_and_role_writes_nothing_until_it_is_used(config_file
     assert resolve_profile("sandbox/DataScientist", runtime).account_id == \
         "777788889999"
     assert "[profile DataScientist-777788889999]" in config_file.read_text()
+
+
+def test_only_the_credentials_a_sign_in_or_a_refusal_concerns_are_fetched_again(runtime_live):
+    """A sign-in to one sso-session, or STS refusing one profile's credentials, makes clients
+    on exactly those credentials refetch: not every profile's in the process."""
+    from ssomagic.engine.config import load_config
+    from ssomagic.engine.role_credentials import (
+        credentials_refused,
+        new_sign_in,
+        refreshable_credentials,
+    )
+
+    config = load_config(runtime_live)
+    dev, prod, legacy = (config.profile(n) for n in ("dev", "prod", "legacy"))
+    dev_creds = refreshable_credentials(dev, runtime_live)
+    prod_creds = refreshable_credentials(prod, runtime_live)
+    new_sign_in(legacy.sso)  # another sso-session
+    assert not dev_creds.refresh_needed() and not prod_creds.refresh_needed()
+    credentials_refused(dev)
+    assert dev_creds.refresh_needed() and not prod_creds.refresh_needed()
+    new_sign_in(dev.sso)  # the session both sign in with
+    assert prod_creds.refresh_needed()

@@ -19,7 +19,7 @@ from .config import PlainProfile, Profile, SsoSession
 from .errors import NoAccessError, ServiceError, SsoMagicError
 from .lru import Lru
 from .portal import Portal, not_signed_in
-from .role_credentials import RoleCredentialFetcher, new_sign_in
+from .role_credentials import RoleCredentialFetcher, credentials_refused
 from .runtime import Runtime
 from .token_cache import CachedToken, format_time
 from .tokens import current_token
@@ -139,7 +139,7 @@ def whoami(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> I
         # ask the portal for new ones once, which also tells whether the sign-in itself still
         # stands (a TokenRejectedError when it does not).
         RoleCredentialFetcher(profile.root, runtime).fetch(use_cache=False)
-        new_sign_in()  # the same refusal awaits every client on the old ones: all refetch
+        credentials_refused(profile.root)  # the same refusal awaits every client on them
         try:
             answer = ask()
         except ClientError:

@@ -18,7 +18,7 @@ from typing import Any
 from . import trust
 from .atomic import atomic_write
 from .cached_credentials import cached, path_for
-from .config import Profile
+from .config import Profile, SsoSession
 from .portal import Portal, not_signed_in
 from .runtime import Runtime
 from .token_cache import format_time, parse_time
@@ -26,28 +26,44 @@ from .tokens import current_token
 
 
 class CredentialGeneration:
-    """A counter that moves on with every sign-in in this process; role credentials fetched in
-    an older generation are fetched again on their next use."""
+    """Counters that move on with each sign-in to an sso-session, and with each refusal of a
+    profile's role credentials, in this process: role credentials fetched in an older
+    generation of their session or of their profile are fetched again on their next use, and
+    no others (a sign-in to one session leaves another's credentials alone)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.value = 0
+        self._values: dict[str, int] = {}
 
-    def advance(self) -> None:
+    def advance(self, key: str) -> None:
         with self._lock:
-            self.value += 1
+            self._values[key] = self._values.get(key, 0) + 1
+
+    def of(self, *keys: str) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._values.get(k, 0) for k in keys)
 
 
 _generation = CredentialGeneration()
 
 
-def new_sign_in() -> None:
-    """Called by the engine after every sign-in: credentials in use refetch on next use."""
-    _generation.advance()
+def _keys(profile: Profile) -> tuple[str, str]:
+    return (f"session:{profile.sso.cache_key}", f"profile:{profile.name}")
 
 
-def generation() -> int:
-    return _generation.value
+def new_sign_in(session: SsoSession) -> None:
+    """Called by the engine after every sign-in: that session's credentials in use refetch on
+    their next use."""
+    _generation.advance(f"session:{session.cache_key}")
+
+
+def credentials_refused(profile: Profile) -> None:
+    """STS refused this profile's cached role credentials: every client on them refetches."""
+    _generation.advance(_keys(profile)[1])
+
+
+def generation(profile: Profile) -> tuple[int, ...]:
+    return _generation.of(*_keys(profile))
 
 
 class RoleCredentialFetcher:
@@ -97,7 +113,7 @@ def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) ->
         profile_name = profile.name  # lets an explanation name the profile of a failed call
 
         def __init__(self) -> None:
-            self._seen_generation = generation()
+            self._seen_generation = generation(profile)
             metadata = fetcher.fetch()
             super().__init__(
                 access_key=metadata["access_key"], secret_key=metadata["secret_key"],
@@ -106,12 +122,12 @@ def refreshable_credentials(profile: Profile, runtime: Runtime | None = None) ->
                 time_fetcher=fetcher.runtime.now)
 
         def _refetch(self) -> dict[str, Any]:
-            fresh_sign_in = self._seen_generation != generation()
-            self._seen_generation = generation()
+            now = generation(profile)
+            fresh_sign_in, self._seen_generation = self._seen_generation != now, now
             return fetcher.fetch(use_cache=not fresh_sign_in)
 
         def refresh_needed(self, refresh_in: int | None = None) -> bool:
-            if self._seen_generation != generation():
+            if self._seen_generation != generation(profile):
                 return True
             return bool(super().refresh_needed(refresh_in))
 

@@ -94,7 +94,7 @@ class SignIn:
 
     def run(self) -> SignInResult:
         _, reused = self._token()
-        new_sign_in()
+        new_sign_in(self.session)
         bound, warnings = False, tuple[str, ...]()
         if self.binding is not None and self.profile is not None and self.profile.has_role:
             warnings, bound = tuple(self.binding.bind(self.profile)), True
