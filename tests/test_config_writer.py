@@ -131,3 +131,24 @@ def test_two_processes_editing_at_once_lose_no_edit(config_file, runtime):
     names = set(load_config(runtime).profiles)
     assert {f"{side}-{i}" for side in ("left", "right") for i in range(25)} <= names
     assert config_file.read_text().startswith(CONFIG)
+
+
+def test_a_preview_never_waits_for_another_writers_lock(config_file, runtime):
+    """The wizard previews on the kernel's thread at every tick: a preview writes nothing, so
+    another process's edit must not hold it (and the kernel) up."""
+    import threading
+
+    from ssomagic.engine.config_writer import _edit_lock, edit
+
+    other = _edit_lock(runtime)
+    other.acquire()
+    try:
+        previews: list[object] = []
+        preview = threading.Thread(target=lambda: previews.append(edit(
+            runtime, lambda updater: "[profile new]\nregion = eu-west-1\n", dry_run=True)),
+            daemon=True)
+        preview.start()
+        preview.join(2)
+        assert previews and "+[profile new]" in previews[0].diff()
+    finally:
+        other.release()

@@ -96,6 +96,8 @@ def edit(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
     writer left, so neither loses anything.
     """
     trust.require(_target(runtime.config_file).parent, runtime, "the AWS config file")
+    if dry_run:  # a preview writes nothing, so it never waits for another writer's lock
+        return _edit_locked(runtime, change, write=False)
     lock = _edit_lock(runtime)
     try:
         lock.acquire(timeout=timing.LOCK_WAIT)
