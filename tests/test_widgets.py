@@ -428,3 +428,28 @@ def test_binding_observers_run_after_the_change_with_no_lock_held(signed_in):
         signed_in.unobserve(slow_observer, names="profile")
     assert seen == [("prod", "prod")]
     assert other_done.is_set(), "another thread waited on the binding's lock for the observer"
+
+
+def test_a_click_on_production_while_the_ticker_renders_the_card_is_not_lost(signed_in,
+                                                                            config_file):
+    """The ticker re-renders on its own thread; the user's click arrives on the kernel's. The
+    card tells its own changes from the user's by thread, so neither passes for the other."""
+    card = IdentityCard(signed_in, runtime=signed_in.runtime)
+    try:
+        card.show(api.whoami("dev", runtime=signed_in.runtime))
+        rendering, clicked = threading.Event(), threading.Event()
+
+        def ticker_mid_render():
+            with card._own_change():  # as _render does while it sets the toggle
+                rendering.set()
+                clicked.wait(5)
+
+        ticker = threading.Thread(target=ticker_mid_render)
+        ticker.start()
+        rendering.wait(5)
+        card.production_toggle.value = True  # the user, meanwhile
+        clicked.set()
+        ticker.join(5)
+        wait_until(lambda: "ssomagic_production = true" in config_file.read_text())
+    finally:
+        card.close()

@@ -15,8 +15,9 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from ...commands import NOTEBOOK, phrase
@@ -98,6 +99,7 @@ class BackgroundWork:
         self.lock = threading.RLock()
         self.closed = False
         self._followed: list[tuple[Any, Callable[..., None], str]] = []
+        self._setting = threading.local()
 
     def show_error(self, text: str) -> None:
         """How the widget says that its background work failed (each widget overrides)."""
@@ -134,6 +136,22 @@ class BackgroundWork:
             return None
 
         return executor.submit(run)
+
+    @contextmanager
+    def _own_change(self) -> Iterator[None]:
+        """A value the widget sets itself (a toggle shown as the profile is, a list's
+        choices) is not the user's act. Its observer runs at once on the thread that set it,
+        so a per-thread mark tells the two apart: a shared flag, set by the ticker's thread,
+        made a user's click on the kernel's thread count as the widget's (and be lost), and
+        could let the widget's own change pass as the user's (and write the config)."""
+        self._setting.active = True
+        try:
+            yield
+        finally:
+            self._setting.active = False
+
+    def _is_own_change(self) -> bool:
+        return bool(getattr(self._setting, "active", False))
 
     def follow(self, source: Any, handler: Callable[..., None], names: str) -> None:
         """Observe a trait of something that outlives this widget, until close()."""

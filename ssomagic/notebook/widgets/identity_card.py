@@ -73,7 +73,6 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             lambda _: self.in_background(self.sign_out, "sign out"))
         self.production_toggle.observe(self._toggle_production, names="value")
         self.switch.observe(self._switch, names="value")
-        self._updating = False
         # Each refresh gets a number; only the newest one's answer is shown, so two loads
         # racing (a sign-in that also rebinds) can never leave an older identity on the card.
         self._loads = 0
@@ -130,9 +129,8 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         production = profile is not None and profile.is_production(self.production_profiles)
         self.html.value = identity_card_html(self.identity, self.runtime.now(),
                                              production=production, warn_before=self.warn_before)
-        self._updating = True
-        self.production_toggle.value = production
-        self._updating = False
+        with self._own_change():
+            self.production_toggle.value = production
         left = self.identity.seconds_left(self.runtime.now())
         if left < self.warn_before and profile is not None:
             self.login.profile = profile.name
@@ -240,17 +238,13 @@ class IdentityCard(BackgroundWork, widgets.VBox):
         config = load_config(self.runtime)
         names = [p.name for p in config.sso_profiles() if p.has_role] + [
             p.name for p in config.plain_profiles()]
-        with self.lock:  # _updating is the render's too: one writer at a time
-            self._updating = True
-            try:
-                self.switch.options = names
-                self.switch.value = (self.binding.profile if self.binding.profile in names
-                                     else None)
-            finally:
-                self._updating = False
+        with self.lock, self._own_change():
+            self.switch.options = names
+            self.switch.value = (self.binding.profile if self.binding.profile in names
+                                 else None)
 
     def _switch(self, change: dict[str, Any]) -> None:
-        if self._updating or not change["new"] or change["new"] == self.binding.profile:
+        if self._is_own_change() or not change["new"] or change["new"] == self.binding.profile:
             return
         self.in_background(lambda: self._switch_to(change["new"]), "switch profiles")
 
@@ -282,7 +276,7 @@ class IdentityCard(BackgroundWork, widgets.VBox):
             self.state = "signed-out"
 
     def _toggle_production(self, change: dict[str, Any]) -> None:
-        if self._updating or not self.profile:
+        if self._is_own_change() or not self.profile:
             return
         name, value = self.profile, "true" if change["new"] else None
 

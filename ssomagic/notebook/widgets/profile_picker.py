@@ -52,7 +52,6 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
         self.names: dict[str, str] = {}
         self.grants: dict[str, set[tuple[str, str]]] = {}
         self._choices: list[tuple[str, str]] = []
-        self._updating = False
         self.reload()
         self.filter.observe(lambda _: self.refilter(), names="value")
         self.select.observe(self._chosen, names="value")
@@ -89,11 +88,10 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
     def _apply_filter(self) -> None:
         words = self.filter.value.lower().split()
         shown = [c for c in self._choices if all(w in c[0].lower() for w in words)]
-        self._updating = True
         current = self.select.value or self.binding.profile  # the bound one, marked at first
-        self.select.options = shown
-        self.select.value = current if current in [n for _, n in shown] else None
-        self._updating = False
+        with self._own_change():
+            self.select.options = shown
+            self.select.value = current if current in [n for _, n in shown] else None
 
     def _load_names(self) -> None:
         from ...engine.accounts import known_grants
@@ -107,7 +105,7 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
             self._reload()
 
     def _chosen(self, change: dict[str, Any]) -> None:
-        if self._updating or change["new"] is None:
+        if self._is_own_change() or change["new"] is None:
             return
         self.value = change["new"]
         if self.bind_on_choose:
