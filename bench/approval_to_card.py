@@ -30,7 +30,7 @@ def main() -> int:
     import os
 
     from ssomagic.emulator import Emulator
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
     from ssomagic.notebook.widgets import IdentityCard, LoginButton
 
     latencies = []

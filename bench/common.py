@@ -26,7 +26,7 @@ def demo_home() -> Path:
     home = isolate()
     from ssomagic import configure
     from ssomagic.demo import prepare_home
-    from ssomagic.engine.config_writer import set_profile
+    from ssomagic.engine.config.write import set_profile
 
     os.environ.update({k: v for k, v in prepare_home(home).items() if k.startswith(
         ("AWS_", "HOME", "JUPYTER", "IPYTHON"))})

@@ -34,8 +34,8 @@ def main() -> int:
     from botocore.config import Config
 
     from ssomagic.emulator import Emulator, Org
-    from ssomagic.engine.config import SsoSession
-    from ssomagic.engine.portal import Portal
+    from ssomagic.engine.access.portal import Portal
+    from ssomagic.engine.config.read import SsoSession
 
     with Emulator(Org.generated(args.accounts, roles=("ReadOnlyAccess", "DataScientist")),
                   seed=1) as emu:

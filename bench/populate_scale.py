@@ -31,8 +31,8 @@ def main() -> int:
 
     import ssomagic
     from ssomagic.emulator import Emulator, Org
-    from ssomagic.engine.accounts import list_account_roles
-    from ssomagic.engine.config import load_config
+    from ssomagic.engine.access.accounts import list_account_roles
+    from ssomagic.engine.config.read import load_config
     from ssomagic.engine.runtime import Runtime
 
     met = True

@@ -45,8 +45,8 @@ def start(code: str) -> subprocess.Popen[str]:
 
 def kernels(emulator, runtime, rounds: int) -> tuple[bool, str]:
     from ssomagic import api
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.token_cache import TokenCache
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.files.token_cache import TokenCache
 
     session = load_config(runtime).profile("dev").sso
     path = TokenCache(runtime).token_path(session)
@@ -100,9 +100,9 @@ def kernels(emulator, runtime, rounds: int) -> tuple[bool, str]:
 
 def kills(emulator, runtime, home: Path, count: int) -> tuple[bool, str]:
     from ssomagic import api
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.config_writer import set_profile
-    from ssomagic.engine.token_cache import TokenCache
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.config.write import set_profile
+    from ssomagic.engine.files.token_cache import TokenCache
 
     stop = threading.Event()
     approve_all(emulator, stop)
@@ -114,7 +114,7 @@ def kills(emulator, runtime, home: Path, count: int) -> tuple[bool, str]:
     creds = next((home / ".aws" / "cli" / "cache").glob("*.json"))
     writers = {
         "config edits": """
-            from ssomagic.engine.config_writer import set_profile
+            from ssomagic.engine.config.write import set_profile
             i = 0
             while True:
                 i += 1
@@ -123,7 +123,7 @@ def kills(emulator, runtime, home: Path, count: int) -> tuple[bool, str]:
         "token and role-credential writes": f"""
             import json
             from pathlib import Path
-            from ssomagic.engine.atomic import atomic_write
+            from ssomagic.engine.files.atomic import atomic_write
             token, creds = Path({str(token)!r}), Path({str(creds)!r})
             document, role = json.loads(token.read_text()), json.loads(creds.read_text())
             i = 0

@@ -8,24 +8,24 @@ from typing import TYPE_CHECKING, Any
 from .console import ConsoleListener
 
 if TYPE_CHECKING:
-    from .engine.accounts import Access
-    from .engine.configure import Configured
-    from .engine.populate import PopulateReport
-    from .engine.portal import ListingProgress
+    from .engine.access.accounts import Access
+    from .engine.access.portal import ListingProgress
+    from .engine.config.configure import Configured
+    from .engine.config.populate import PopulateReport
 
-from .engine.config import AwsConfig, Profile, SsoSession, load_config
+from .engine.access.identity import Identity
+from .engine.access.identity import whoami as _whoami
+from .engine.config.read import AwsConfig, Profile, SsoSession, load_config
 from .engine.events import Listener
-from .engine.identity import Identity
-from .engine.identity import whoami as _whoami
 from .engine.runtime import Runtime
-from .engine.session_status import SessionStatus, session_status
-from .engine.sign_in import sign_in
-from .engine.sign_out import LogoutReport, logout_all, logout_session
+from .engine.signin.session_status import SessionStatus, session_status
+from .engine.signin.sign_in import sign_in
+from .engine.signin.sign_out import LogoutReport, logout_all, logout_session
 
 
 def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]:
     """PROFILE, or ACCOUNT/ROLE as everywhere else (a profile is added for it if need be)."""
-    from .engine.resolve import resolve_profile
+    from .engine.access.resolve import resolve_profile
 
     found = resolve_profile(profile, runtime)
     return load_config(runtime), found
@@ -34,7 +34,7 @@ def _resolve(profile: str | None, runtime: Runtime) -> tuple[AwsConfig, Profile]
 def _target(profile: str | None, sso_session: str | None, runtime: Runtime
             ) -> tuple[AwsConfig, Profile | SsoSession]:
     """A profile, or an sso-session named alone (as `aws sso login --sso-session NAME`)."""
-    from .engine.resolve import sign_in_target
+    from .engine.access.resolve import sign_in_target
 
     found = sign_in_target(profile, sso_session, runtime)
     return load_config(runtime), found
@@ -54,8 +54,8 @@ def login(profile: str | None = None, *, sso_session: str | None = None, force: 
     """
     import os
 
-    from .engine.config import Profile as _Profile
-    from .engine.flow_choice import choose
+    from .engine.config.read import Profile as _Profile
+    from .engine.signin.flow_choice import choose
     from .notebook.render import callback_page_html
 
     runtime = runtime or Runtime()
@@ -97,9 +97,9 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
     """
     import boto3
 
-    from .engine.binding import KernelBinding, kernel_binding
-    from .engine.resolve import resolve_any
-    from .engine.use import use as _use
+    from .engine.access.resolve import resolve_any
+    from .engine.binding.kernel_binding import KernelBinding, kernel_binding
+    from .engine.binding.use import use as _use
 
     binding = kernel_binding() if runtime is None else KernelBinding(runtime)
     for warning in _use(resolve_any(profile, binding.runtime), binding).warnings:
@@ -111,7 +111,7 @@ def use(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
 
 def whoami(profile: str | None = None, *, runtime: Runtime | None = None) -> Identity:
     """Account, account name, role, ARN, user, region and token expiry, from STS and the portal."""
-    from .engine.resolve import resolve_any
+    from .engine.access.resolve import resolve_any
 
     runtime = runtime or Runtime()
     found = resolve_any(profile, runtime)
@@ -157,7 +157,7 @@ def configure(start_url: str, *, region: str | None = None, session: str | None 
     The region is read from the start URL's host when it says; the session name defaults to
     the organisation's part of the host. Returns what was written.
     """
-    from .engine.configure import configure as _configure
+    from .engine.config.configure import configure as _configure
 
     return _configure(start_url, region=region, session=session, scopes=scopes,
                       runtime=runtime or Runtime())
@@ -165,7 +165,7 @@ def configure(start_url: str, *, region: str | None = None, session: str | None 
 
 def accounts(*, sso_session: str | None = None, runtime: Runtime | None = None) -> list[Access]:
     """Every account and role the sign-in reaches, with the profile configured for each."""
-    from .engine.accounts import accounts as _accounts
+    from .engine.access.accounts import accounts as _accounts
 
     runtime = runtime or Runtime()
     return _accounts(load_config(runtime).choose_session(sso_session, runtime), runtime)
@@ -180,8 +180,8 @@ def populate(sso_session: str, *, template: str | None = None, region: str | Non
     """One profile per account and role of the sign-in, named by ``template``. Give
     ``progress`` to hear how the listing goes: then an org of any size is listed in full.
     The sign-in's listing (made by any process) is reused unless ``refresh`` or ``prune``."""
-    from .engine.populate import DEFAULT_TEMPLATE
-    from .engine.populate import populate as _populate
+    from .engine.config.populate import DEFAULT_TEMPLATE
+    from .engine.config.populate import populate as _populate
 
     return _populate(sso_session, template=template or DEFAULT_TEMPLATE, region=region,
                      output=output, accounts=accounts, roles=roles, dry_run=dry_run,
@@ -194,8 +194,8 @@ def serve(profile: str | None = None, *, runtime: Runtime | None = None) -> Any:
     every AWS SDK reads), refreshed for as long as the sign-in lasts; returns it. Its
     ``environment()`` holds the two variables to give a subprocess or a container; ``stop()``
     ends it (so does the process's end)."""
-    from .engine.credentials_endpoint import CredentialsEndpoint
-    from .engine.resolve import resolve_any
+    from .engine.access.credentials_endpoint import CredentialsEndpoint
+    from .engine.access.resolve import resolve_any
 
     runtime = runtime or Runtime()
     return CredentialsEndpoint(resolve_any(profile, runtime), runtime).start()
@@ -207,10 +207,10 @@ def console_link(profile: str | None = None, *, federated: bool = False,
     portal's shortcut (no credential in it), or with ``federated`` a federation sign-in link
     made from the role credentials, which is a credential for 15 minutes: open it, never
     print it where others read. ``destination``: `s3`, `ec2`... or a console URL."""
-    from .engine.config import Profile as _Profile
-    from .engine.console_link import federated_link, portal_link
+    from .engine.access.console_link import federated_link, portal_link
+    from .engine.access.resolve import resolve_any
+    from .engine.config.read import Profile as _Profile
     from .engine.errors import ConfigError as _ConfigError
-    from .engine.resolve import resolve_any
 
     runtime = runtime or Runtime()
     found = resolve_any(profile, runtime)
@@ -226,8 +226,8 @@ def export_credentials(profile: str | None = None, *, format: str = "process",
                        runtime: Runtime | None = None) -> str:
     """The profile's role credentials in a format of `aws configure export-credentials`.
     PROFILE may also be ACCOUNT/ROLE."""
-    from .engine.export import export_credentials as _export
-    from .engine.resolve import resolve_any
+    from .engine.access.export import export_credentials as _export
+    from .engine.access.resolve import resolve_any
 
     runtime = runtime or Runtime()
     return _export(resolve_any(profile, runtime), format, runtime)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__, api
 from .console import ProgressLine
-from .engine.accounts import as_json
-from .engine.config import AwsConfig, load_config
+from .engine.access.accounts import as_json
+from .engine.config.read import AwsConfig, load_config
 from .engine.errors import NothingToSignInError, SsoMagicError
 from .engine.runtime import Runtime
 from .notebook.render import ACCOUNTS_HEADER, account_rows, table_text
@@ -91,9 +91,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from .engine.resolve import resolve_profile
+    from .engine.access.resolve import resolve_profile
+    from .engine.binding.use import shell_lines, usable
     from .engine.timing import format_duration
-    from .engine.use import shell_lines, usable
 
     runtime = Runtime()
     profile = resolve_profile(args.profile, runtime)
@@ -250,8 +250,8 @@ def _ask_session_values(args: argparse.Namespace) -> None:
     """`aws configure sso`'s four questions, always in its order (name, start URL, region,
     scopes), each skipped when given as a flag. A re-run asks the same questions, offering the
     configured session's values as defaults, so Enter four times keeps everything."""
-    from .engine import start_url as urls
-    from .engine.configure import parse_scopes
+    from .engine.config import start_url as urls
+    from .engine.config.configure import parse_scopes
     from .engine.errors import ConfigError
 
     sessions = _config().sso_sessions
@@ -280,9 +280,9 @@ def _ask_session_values(args: argparse.Namespace) -> None:
 
 def _add_profiles_interactively(session_name: str) -> None:
     """Sign in, then choose accounts and roles from a numbered, filterable list."""
-    from .engine.configure import profile_values, write
-    from .engine.names import profile_name
-    from .engine.start_url import check_region
+    from .engine.config.configure import profile_values, write
+    from .engine.config.names import profile_name
+    from .engine.config.start_url import check_region
 
     runtime = Runtime()
     session = load_config(runtime).session(session_name)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .engine.export_formats import FORMATS as EXPORT_FORMATS
+from .engine.access.export_formats import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from .engine.runtime import Runtime
@@ -324,7 +324,7 @@ def build_console_parser(version: str) -> argparse.ArgumentParser:
 def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
     """From the config file alone (parsed once per change): <Tab> never waits on the network
     and never imports boto3."""
-    from .engine.config import load_config
+    from .engine.config.read import load_config
     from .engine.errors import SsoMagicError
 
     try:
@@ -335,7 +335,7 @@ def profile_names(runtime: Runtime, *, with_role_only: bool) -> list[str]:
 
 
 def session_names(runtime: Runtime) -> list[str]:
-    from .engine.config import load_config
+    from .engine.config.read import load_config
     from .engine.errors import SsoMagicError
 
     try:

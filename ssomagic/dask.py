@@ -70,7 +70,7 @@ class Sharing:
         return f"Sharing(profile={self.profile.name!r}, expires_at={self.expires_at!r})"
 
     def _push(self) -> datetime | None:
-        from .engine.boto_session import session_for
+        from .engine.aws.boto_session import session_for
 
         found = session_for(self.profile, self.runtime).get_credentials()
         frozen = found.get_frozen_credentials()
@@ -112,8 +112,8 @@ _lock = threading.Lock()
 def share(client: Any, profile: str | None = None, *, runtime: Any = None) -> Sharing:
     """Give the cluster's workers the profile's credentials (the bound one by default) and
     keep them fresh; sharing again replaces what was shared."""
-    from .engine.binding import kernel_binding
-    from .engine.resolve import resolve_any
+    from .engine.access.resolve import resolve_any
+    from .engine.binding.kernel_binding import kernel_binding
     from .engine.runtime import Runtime
 
     runtime = runtime or Runtime()

@@ -28,7 +28,7 @@ def from_cache(args: list[str]) -> str | None:
     """The export, if the cache alone can give it; None to take the full path."""
     import argparse
 
-    from .engine.export_formats import FORMATS
+    from .engine.access.export_formats import FORMATS
 
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--profile")
@@ -39,9 +39,9 @@ def from_cache(args: list[str]) -> str | None:
         return None  # let the full parser say what is wrong
     if rest:
         return None
-    from .engine.cached_credentials import cached, expiry_iso
-    from .engine.config import load_config
+    from .engine.config.read import load_config
     from .engine.errors import SsoMagicError
+    from .engine.files.cached_credentials import cached, expiry_iso
     from .engine.runtime import Runtime
 
     runtime = Runtime()
@@ -54,7 +54,7 @@ def from_cache(args: list[str]) -> str | None:
         return None  # the full path says it in its one line
     if creds is None:
         return None
-    from .engine.export_formats import formatted
+    from .engine.access.export_formats import formatted
 
     return formatted(known.format, creds["access_key"], creds["secret_key"], creds["token"],
                      expiry_iso(creds["expiry_time"]))

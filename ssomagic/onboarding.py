@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import start_url as urls
+from .engine.config import start_url as urls
 from .engine.errors import ConfigError, SsoMagicError
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -47,7 +47,7 @@ class Organisation:
                                   "Write the account's name or id, a slash and the role, as "
                                   "in analytics-dev/DataScientist.")
         if profile_template is not None:
-            from .engine.populate import check_template
+            from .engine.config.populate import check_template
 
             check_template(profile_template)
         return cls(url, found_region,
@@ -214,7 +214,7 @@ def text(notebook: dict) -> str:
 
 def write(notebook: dict, path: Path, *, force: bool = False) -> Path:
     """Write atomically; an existing file only with ``force``. One line on any fault."""
-    from .engine.atomic import atomic_write
+    from .engine.files.atomic import atomic_write
 
     if path.exists() and not force:
         raise SsoMagicError(f"{path} already exists.", "Use --force to replace it.")
@@ -240,7 +240,7 @@ def copy_shipped(directory: Path, *, force: bool = False) -> list[Path]:
         raise SsoMagicError(f"{', '.join(str(t) for t in existing)} already exist"
                             f"{'s' if len(existing) == 1 else ''}.",
                             "Use --force to replace them, or choose another directory.")
-    from .engine.atomic import atomic_write
+    from .engine.files.atomic import atomic_write
 
     try:
         directory.mkdir(parents=True, exist_ok=True)

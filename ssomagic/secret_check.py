@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine.credential_patterns import REDACTED, find_in_text
+from .engine.aws.credential_patterns import REDACTED, find_in_text
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def scan(notebook: dict[str, Any], file: str = "", known: Collection[str] = ()
 
 
 def _known() -> set[str]:
-    from .engine.known_secrets import known_secrets
+    from .engine.files.known_secrets import known_secrets
     from .engine.runtime import Runtime
 
     try:
@@ -151,7 +151,7 @@ def fix(path: Path, findings: list[Finding]) -> None:
     if the result is still a valid notebook."""
     import nbformat
 
-    from .engine.atomic import atomic_write
+    from .engine.files.atomic import atomic_write
 
     text, _ = load(path)
     fixed = redact_text(text, {f.secret for f in findings})

@@ -88,7 +88,7 @@ class SsoEmulator:
     def configure(self, profiles: Mapping[str, str] | None = None, *,
                   session: str = "emulator", region: str | None = None) -> None:
         """An [sso-session] for the emulator and, for each NAME: "ACCOUNT/ROLE", a profile."""
-        from .engine.configure import configure, profile_values, write
+        from .engine.config.configure import configure, profile_values, write
         from .engine.runtime import Runtime
 
         runtime = Runtime(home=self.home, environ=os.environ)

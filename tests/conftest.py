@@ -116,9 +116,9 @@ def portal(config_file, runtime, emulator, clock):
     from helpers import approve_when_asked
 
     from ssomagic import api
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.portal import Portal
-    from ssomagic.engine.tokens import current_token
+    from ssomagic.engine.access.portal import Portal
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.signin.tokens import current_token
 
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=lambda e: None)

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssomagic.engine import gateway
-from ssomagic.engine.config import SsoSession, load_config
-from ssomagic.engine.config_writer import set_profile
+from ssomagic.engine.aws import gateway
+from ssomagic.engine.config.read import SsoSession, load_config
+from ssomagic.engine.config.write import set_profile
 from ssomagic.engine.errors import BadAnswerError, SsoMagicError
+from ssomagic.engine.files.token_cache import TokenCache
 from ssomagic.engine.runtime import Runtime
-from ssomagic.engine.session_status import session_status
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.signin.session_status import session_status
 
 EXAMPLES = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ from helpers import CONFIG, Approver, live_runtime, run_python
 
 from ssomagic import api
 from ssomagic.cli import main
-from ssomagic.engine.config import load_config
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ConfigError, NoAccessError
 
 CHAINED = CONFIG + """

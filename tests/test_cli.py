@@ -57,7 +57,7 @@ def test_whoami_before_login_says_what_to_run(config_file, live_emulator, capsys
 def test_a_notebook_reads_the_engines_advice_in_its_own_words():
     """The engine says what to run once; each front end says how."""
     from ssomagic.commands import CONSOLE, NOTEBOOK, phrase
-    from ssomagic.engine.gateway import login_hint
+    from ssomagic.engine.aws.gateway import login_hint
 
     assert phrase(login_hint("dev"), CONSOLE) == "Sign in again: `ssomagic login dev`."
     assert phrase(login_hint("dev"), NOTEBOOK) == "Sign in again: %sso login dev."
@@ -199,7 +199,7 @@ def test_use_before_login_says_what_to_run(config_file, live_emulator, capsys):
 
 
 def test_use_speaks_fish_and_powershell():
-    from ssomagic.engine.use import shell_lines
+    from ssomagic.engine.binding.use import shell_lines
 
     class Named:
         name, region = "it's", None

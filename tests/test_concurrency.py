@@ -15,8 +15,8 @@ import time
 from helpers import Approver, live_runtime
 
 from ssomagic import api
-from ssomagic.engine.config import load_config
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.files.token_cache import TokenCache
 
 KERNELS = 8
 
@@ -69,7 +69,7 @@ def test_a_kernel_killed_mid_write_leaves_the_old_file_or_the_new_one(config_fil
     """SIGKILL at random moments of config edits: the file is always a whole version, and the
     temp files killed writes leave are gone after the next write."""
     writer = """
-        from ssomagic.engine.config_writer import set_profile
+        from ssomagic.engine.config.write import set_profile
         i = 0
         while True:
             i += 1
@@ -91,7 +91,7 @@ def test_a_kernel_killed_mid_write_leaves_the_old_file_or_the_new_one(config_fil
         assert text.startswith(original)  # every section written by hand, whole
         assert text.count("[profile churn]") == 1
         assert text.rstrip().split("\n")[-1].startswith("note = x")  # the last line is whole
-    from ssomagic.engine.config_writer import set_profile
+    from ssomagic.engine.config.write import set_profile
 
     for leftover in config_file.parent.glob(".config.*.tmp"):  # as if left an hour ago
         os.utime(leftover, (time.time() - 3600, time.time() - 3600))
@@ -113,7 +113,7 @@ def test_token_and_role_credential_writes_killed_leave_whole_files_and_no_secret
     writer = f"""
         import json
         from pathlib import Path
-        from ssomagic.engine.atomic import atomic_write
+        from ssomagic.engine.files.atomic import atomic_write
         token = Path({str(token_path)!r})
         creds = next(Path({str(cli_cache)!r}).glob("*.json"))
         document, role = json.loads(token.read_text()), json.loads(creds.read_text())

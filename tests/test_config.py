@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import START_URL
 
-from ssomagic.engine.config import load_config
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import (
     ConfigError,
     ConfigParseError,

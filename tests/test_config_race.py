@@ -10,8 +10,8 @@ import pytest
 from helpers import live_runtime
 
 from ssomagic import api
-from ssomagic.engine.config import load_config
-from ssomagic.engine.config_writer import set_profile
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.config.write import set_profile
 from ssomagic.engine.errors import ConfigParseError
 
 

@@ -11,11 +11,8 @@ import pytest
 from botocore.session import Session as BotocoreSession
 from helpers import CONFIG, START_URL
 
-from ssomagic.engine.config import load_config
-from ssomagic.engine.config_writer import (
-    set_profile,
-    set_sso_session,
-)
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.config.write import set_profile, set_sso_session
 from ssomagic.engine.errors import ConfigParseError
 
 
@@ -120,7 +117,7 @@ def test_two_processes_editing_at_once_lose_no_edit(config_file, runtime):
     # read-modify-write, one writer's os.replace would drop the other's fresh profile.
     script = (
         "import sys\n"
-        "from ssomagic.engine.config_writer import set_profile\n"
+        "from ssomagic.engine.config.write import set_profile\n"
         "for i in range(25):\n"
         "    set_profile(f'{sys.argv[1]}-{i}', {'region': 'eu-west-1'})\n"
     )
@@ -138,7 +135,7 @@ def test_a_preview_never_waits_for_another_writers_lock(config_file, runtime):
     another process's edit must not hold it (and the kernel) up."""
     import threading
 
-    from ssomagic.engine.config_writer import _edit_lock, edit
+    from ssomagic.engine.config.write import _edit_lock, edit
 
     other = _edit_lock(runtime)
     other.acquire()

@@ -16,8 +16,8 @@ from helpers import Approver, live_runtime, run_python
 
 from ssomagic import api
 from ssomagic.cli import main
+from ssomagic.engine.config.populate import MARKER_KEY
 from ssomagic.engine.errors import ConfigError, NotSignedInError
-from ssomagic.engine.populate import MARKER_KEY
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 
@@ -51,7 +51,7 @@ def test_the_region_is_read_from_a_new_form_start_url(home):
 
 
 def test_a_vanity_start_url_is_followed_once_to_an_aws_host(home):
-    from ssomagic.engine.configure import configure
+    from ssomagic.engine.config.configure import configure
 
     def head(url):
         assert url == "https://sso.acme.example/start"
@@ -63,7 +63,7 @@ def test_a_vanity_start_url_is_followed_once_to_an_aws_host(home):
 
 
 def test_a_vanity_url_that_leads_off_aws_is_refused(home):
-    from ssomagic.engine.configure import configure
+    from ssomagic.engine.config.configure import configure
 
     with pytest.raises(ConfigError, match="not an AWS sign-in host"):
         configure("https://sso.acme.example/start", runtime=live_runtime(home),
@@ -124,7 +124,7 @@ def test_the_console_configures_with_no_prompt_when_the_values_are_complete(home
 # ---- accounts -------------------------------------------------------------------------------
 
 def test_accounts_lists_every_role_and_the_profile_configured_for_it(signed_in_session):
-    from ssomagic.engine.config_writer import set_profile
+    from ssomagic.engine.config.write import set_profile
 
     set_profile("mine", {"sso_session": "acme", "sso_account_id": "777788889999",
                          "sso_role_name": "DataScientist"}, signed_in_session)

@@ -8,12 +8,12 @@ import time
 import pytest
 from helpers import approve_when_asked
 
-from ssomagic.engine.authorizations import stopped_code, stopped_note
-from ssomagic.engine.config import load_config
-from ssomagic.engine.device_flow import DeviceFlow
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError, ServiceError
 from ssomagic.engine.events import CodeReady, Failed, SignedIn, StillWaiting
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.signin.authorizations import stopped_code, stopped_note
+from ssomagic.engine.signin.device_flow import DeviceFlow
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_a_stopped_code_near_its_expiry_is_not_taken_up(session, runtime, emulat
 
 
 def test_a_logout_forgets_the_stopped_code(session, runtime, emulator, clock):
-    from ssomagic.engine.sign_out import logout_session
+    from ssomagic.engine.signin.sign_out import logout_session
 
     interrupted_flow(session, runtime, clock)
     logout_session(session, runtime, load_config(runtime))
@@ -312,7 +312,7 @@ def test_a_verification_page_off_aws_and_off_the_endpoint_is_flagged(session, ru
 
 
 def test_aws_own_verification_hosts_are_trusted():
-    from ssomagic.engine.device_flow import untrusted_page
+    from ssomagic.engine.signin.device_flow import untrusted_page
 
     assert untrusted_page("device.sso.eu-west-1.amazonaws.com", "oidc.eu-west-1.amazonaws.com") \
         is None

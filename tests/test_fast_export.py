@@ -39,7 +39,7 @@ def test_cached_credentials_export_without_loading_botocore(config_file, live_em
 
 
 def test_every_format_is_the_full_paths(config_file, live_emulator):
-    from ssomagic.engine.export_formats import FORMATS
+    from ssomagic.engine.access.export_formats import FORMATS
 
     with Approver(live_emulator):
         assert ssomagic("login", "dev").returncode == 0

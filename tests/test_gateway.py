@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from ssomagic.engine import gateway
+from ssomagic.engine.access.portal import Portal
+from ssomagic.engine.aws import gateway
 from ssomagic.engine.errors import BadAnswerError, ServiceError, TimedOutError, TokenRejectedError
-from ssomagic.engine.portal import Portal
 
 TARGET = gateway.Target("sso", "us-east-1", "my-sso", "dev")
 
@@ -65,8 +65,8 @@ def test_a_portal_that_keeps_failing_says_to_try_again_later(config_file, runtim
     from helpers import approve_when_asked
 
     from ssomagic import api
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.tokens import current_token
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.signin.tokens import current_token
 
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=lambda e: None)

@@ -86,7 +86,7 @@ def test_finding_an_account_and_role_writes_nothing_until_it_is_used(config_file
     from helpers import Approver, live_runtime
 
     from ssomagic import api
-    from ssomagic.engine.resolve import NewProfile, find_profile, resolve_profile
+    from ssomagic.engine.access.resolve import NewProfile, find_profile, resolve_profile
 
     runtime = live_runtime(home)
     with Approver(live_emulator):
@@ -103,12 +103,12 @@ def test_finding_an_account_and_role_writes_nothing_until_it_is_used(config_file
 def test_only_the_credentials_a_sign_in_or_a_refusal_concerns_are_fetched_again(runtime_live):
     """A sign-in to one sso-session, or STS refusing one profile's credentials, makes clients
     on exactly those credentials refetch: not every profile's in the process."""
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.role_credentials import (
+    from ssomagic.engine.access.role_credentials import (
         credentials_refused,
         new_sign_in,
         refreshable_credentials,
     )
+    from ssomagic.engine.config.read import load_config
 
     config = load_config(runtime_live)
     dev, prod, legacy = (config.profile(n) for n in ("dev", "prod", "legacy"))

@@ -12,9 +12,9 @@ from botocore.utils import JSONFileCache
 from helpers import Approver, approve_when_asked, live_runtime, run_python
 
 from ssomagic import api
-from ssomagic.engine.config import load_config
-from ssomagic.engine.token_cache import TokenCache
-from ssomagic.engine.tokens import current_token
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.signin.tokens import current_token
 
 
 def quiet(event):

@@ -38,10 +38,12 @@ def ui_imports(path: Path, *, relative_up: bool) -> list[str]:
     package; without, a notebook module other than the pure renderer), even inside a
     function."""
     found = []
+    # The engine's folders are one package: a module may reach up to the engine, never above.
+    depth = len(path.relative_to(ENGINE).parts) if path.is_relative_to(ENGINE) else 1
     for node in ast.walk(ast.parse(path.read_text())):
         names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                  else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-        up = relative_up and isinstance(node, ast.ImportFrom) and node.level > 1
+        up = relative_up and isinstance(node, ast.ImportFrom) and node.level > depth
         notebook = not relative_up and isinstance(node, ast.ImportFrom) and \
             _notebook_module(node)
         if up or notebook or any(n.split(".")[0] in UI_PACKAGES for n in names):

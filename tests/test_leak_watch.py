@@ -9,7 +9,7 @@ from helpers import approve_when_asked
 from leak_watch import WATCH
 
 from ssomagic import api
-from ssomagic.engine.config import SsoSession
+from ssomagic.engine.config.read import SsoSession
 from ssomagic.engine.errors import SsoMagicError
 
 

@@ -14,8 +14,8 @@ import pytest
 from helpers import Approver
 
 from ssomagic.cli import main
-from ssomagic.engine.config import load_config
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.files.token_cache import TokenCache
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from datetime import timedelta
 from helpers import Approver, approve_when_asked, live_runtime, run_python
 
 from ssomagic import api
-from ssomagic.engine.config import load_config
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.events import SignedIn, WaitingForOtherLogin
-from ssomagic.engine.sign_in import SignIn
-from ssomagic.engine.token_cache import TokenCache
-from ssomagic.engine.tokens import current_token
+from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.signin.sign_in import SignIn
+from ssomagic.engine.signin.tokens import current_token
 
 
 def quiet(event):
@@ -151,7 +151,7 @@ def test_two_processes_logging_in_make_one_device_authorization(config_file, hom
 
 def test_a_client_made_before_ssomagic_login_works_after_it(config_file, home, live_emulator):
     import ssomagic
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
 
     runtime = live_runtime(home)
     with Approver(live_emulator):
@@ -178,8 +178,8 @@ def test_one_server_error_during_a_refresh_keeps_the_user_signed_in(config_file,
 
 def test_a_process_that_loses_the_refresh_lock_uses_the_winners_token(config_file, runtime,
                                                                        emulator, clock):
-    from ssomagic.engine.session_lock import SessionLock
-    from ssomagic.engine.tokens import refresh
+    from ssomagic.engine.files.session_lock import SessionLock
+    from ssomagic.engine.signin.tokens import refresh
 
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=quiet)
@@ -205,7 +205,7 @@ def test_in_the_advisory_window_a_process_that_loses_the_lock_carries_on_without
         config_file, runtime, emulator, clock):
     """botocore's advisory window: the token still has over 10 minutes, so whoever holds the
     lock refreshes and the others use the token they have, at once."""
-    from ssomagic.engine.session_lock import SessionLock
+    from ssomagic.engine.files.session_lock import SessionLock
 
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=quiet)

@@ -8,10 +8,10 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic import api
-from ssomagic.engine.cached_credentials import credentials_cache_key
-from ssomagic.engine.config import load_config
-from ssomagic.engine.portal import Portal
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.access.portal import Portal
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.files.cached_credentials import credentials_cache_key
+from ssomagic.engine.files.token_cache import TokenCache
 
 
 def quiet(event):

@@ -13,8 +13,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from ssomagic import api
-from ssomagic.engine.binding import KernelBinding
-from ssomagic.engine.config import load_config
+from ssomagic.engine.binding.kernel_binding import KernelBinding
+from ssomagic.engine.config.read import load_config
 from ssomagic.notebook import exception_hook
 from ssomagic.notebook.magics import SsoMagics
 
@@ -460,9 +460,9 @@ def test_verbose_tracebacks_show_no_token_a_frame_held(shell):
     run(shell, "%xmode Verbose")
     with capture_output() as captured:
         shell.run_cell(
-            "from ssomagic.engine.config import load_config\n"
+            "from ssomagic.engine.config.read import load_config\n"
             "from ssomagic.engine.runtime import Runtime\n"
-            "from ssomagic.engine.tokens import current_token\n"
+            "from ssomagic.engine.signin.tokens import current_token\n"
             "held = current_token(load_config().profile('dev').sso, runtime=Runtime())"
             ".access_token\n"
             "def fail(bearer):\n"
@@ -470,7 +470,7 @@ def test_verbose_tracebacks_show_no_token_a_frame_held(shell):
             "fail(held)\n")
     run(shell, "%xmode Context")
     from ssomagic.engine.runtime import Runtime
-    from ssomagic.engine.tokens import current_token
+    from ssomagic.engine.signin.tokens import current_token
     token = current_token(load_config().profile("dev").sso, runtime=Runtime()).access_token
     shown = captured.stdout + captured.stderr
     assert "ValueError" in shown and "bearer" in shown

@@ -8,9 +8,9 @@ from helpers import Approver, approve_when_asked
 
 from ssomagic import api
 from ssomagic.emulator import Emulator
-from ssomagic.engine.config import load_config
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ServiceError
-from ssomagic.engine.tokens import current_token
+from ssomagic.engine.signin.tokens import current_token
 
 
 def quiet(event):

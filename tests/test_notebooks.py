@@ -262,8 +262,8 @@ def test_verbose_tracebacks_of_a_failing_call_leave_no_secret_in_the_saved_noteb
         "%sso login dev",
         "%xmode Verbose",
         "import json, pathlib\n"
-        "from ssomagic.engine.config import load_config\n"
-        "from ssomagic.engine.token_cache import TokenCache\n"
+        "from ssomagic.engine.config.read import load_config\n"
+        "from ssomagic.engine.files.token_cache import TokenCache\n"
         "document = json.loads(TokenCache().token_path(load_config().profile('dev').sso)"
         ".read_text())\n"
         "def call(bearer, refresh):\n"

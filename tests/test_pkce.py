@@ -18,13 +18,13 @@ from datetime import timedelta
 import pytest
 from helpers import START_URL, live_runtime
 
-from ssomagic.engine import pkce_flow
-from ssomagic.engine.config import SsoSession, load_config
+from ssomagic.engine.config.read import SsoSession, load_config
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError
 from ssomagic.engine.events import BrowserSignIn
-from ssomagic.engine.flow_choice import choose
-from ssomagic.engine.sign_in import SignIn
-from ssomagic.engine.token_cache import TokenCache, registration_key
+from ssomagic.engine.files.token_cache import TokenCache, registration_key
+from ssomagic.engine.signin import pkce_flow
+from ssomagic.engine.signin.flow_choice import choose
+from ssomagic.engine.signin.sign_in import SignIn
 from ssomagic.notebook.render import callback_page_html
 
 
@@ -253,7 +253,7 @@ def test_the_console_signs_in_with_one_click_and_prints_the_link(config_file, li
 def test_the_sign_in_button_finishes_with_a_pasted_address(runtime, live_emulator):
     from helpers import wait_until
 
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
     from ssomagic.notebook.widgets import LoginButton
 
     button = LoginButton("dev", runtime=runtime, binding=KernelBinding(runtime))
@@ -277,7 +277,7 @@ def test_the_sign_in_button_finishes_with_a_pasted_address(runtime, live_emulato
 def test_the_sign_in_button_switches_to_a_device_code_in_one_click(runtime, live_emulator):
     from helpers import wait_until
 
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
     from ssomagic.notebook.widgets import LoginButton
 
     button = LoginButton("dev", runtime=runtime, binding=KernelBinding(runtime))

@@ -14,7 +14,7 @@ from helpers import CONFIG, Approver, live_runtime
 
 from ssomagic import api
 from ssomagic.cli import main
-from ssomagic.engine.config import load_config
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import NothingToSignInError
 
 
@@ -83,7 +83,7 @@ def test_static_keys_export_without_a_token_or_expiry(plain, capsys):
 
 
 def test_the_identity_card_shows_a_plain_profile(plain):
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
     from ssomagic.notebook.widgets.identity_card import IdentityCard
 
     binding = KernelBinding(plain)
@@ -103,7 +103,7 @@ def test_the_identity_card_shows_a_plain_profile(plain):
 def test_the_picker_offers_a_credential_process_profile_and_binds_it(plain):
     from helpers import wait_until
 
-    from ssomagic.engine.binding import KernelBinding
+    from ssomagic.engine.binding.kernel_binding import KernelBinding
     from ssomagic.notebook.widgets.profile_picker import ProfilePicker
 
     binding = KernelBinding(plain)

@@ -20,13 +20,14 @@ from helpers import Approver, ScaledClock, approve_when_asked
 from ssomagic import api
 from ssomagic.console import ProgressLine
 from ssomagic.emulator import Emulator, Org
-from ssomagic.engine import listing_cache, rate_limit
-from ssomagic.engine.config import load_config
+from ssomagic.engine.access.portal import ListingProgress, Portal
+from ssomagic.engine.aws import rate_limit
+from ssomagic.engine.aws.gateway import Deadline
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ListingIncompleteError
-from ssomagic.engine.gateway import Deadline
-from ssomagic.engine.portal import ListingProgress, Portal
+from ssomagic.engine.files import listing_cache
 from ssomagic.engine.runtime import Runtime
-from ssomagic.engine.tokens import current_token
+from ssomagic.engine.signin.tokens import current_token
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ssomagic.engine.access.identity import Identity
+from ssomagic.engine.access.portal import ListingProgress
 from ssomagic.engine.events import BrowserSignIn, CodeReady
-from ssomagic.engine.identity import Identity
-from ssomagic.engine.portal import ListingProgress
 from ssomagic.notebook import render
 
 EVIL = '<img src=x onerror="window.__pwned=1">'

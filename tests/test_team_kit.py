@@ -302,7 +302,7 @@ def test_check_finds_what_this_machines_caches_hold_wherever_it_stands(tmp_path,
 
 
 def test_check_on_the_shipped_notebooks_raises_no_alarm_by_context():
-    from ssomagic.engine.credential_patterns import CONTEXT
+    from ssomagic.engine.aws.credential_patterns import CONTEXT
 
     for path in Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb"):
         assert not CONTEXT.findall(path.read_text())

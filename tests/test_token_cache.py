@@ -13,9 +13,9 @@ import pytest
 from helpers import START_URL, approve_when_asked
 
 from ssomagic import api
-from ssomagic.engine.config import load_config
-from ssomagic.engine.session_status import session_status
-from ssomagic.engine.token_cache import TokenCache
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.signin.session_status import session_status
 
 TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
@@ -213,8 +213,8 @@ def test_a_token_file_the_cli_is_rewriting_in_place_never_reads_as_signed_out(
     from helpers import approve_when_asked
 
     from ssomagic import api
-    from ssomagic.engine.config import load_config
-    from ssomagic.engine.token_cache import TokenCache
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.files.token_cache import TokenCache
 
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=lambda e: None)

@@ -13,8 +13,8 @@ import pytest
 from helpers import Approver, live_runtime, wait_until
 
 from ssomagic import api
-from ssomagic.engine.binding import KernelBinding
-from ssomagic.engine.config import load_config
+from ssomagic.engine.binding.kernel_binding import KernelBinding
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import SsoMagicError
 from ssomagic.engine.runtime import Runtime
 from ssomagic.notebook.widgets import IdentityCard, LoginButton, ProfilePicker, panel
@@ -385,7 +385,7 @@ def test_a_saved_card_is_as_of_when_it_was_asked_not_when_saved(signed_in):
 
     card = IdentityCard(signed_in, runtime=signed_in.runtime, follow_binding=False)
     try:
-        from ssomagic.engine.identity import whoami
+        from ssomagic.engine.access.identity import whoami
 
         card.show(whoami(load_config(signed_in.runtime).profile("dev"), signed_in.runtime))
         first = card.fallback()[0]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..engine.config import load_config
-from ..engine.identity import Identity
+from ..engine.access.identity import Identity
+from ..engine.config.read import load_config
 from ..engine.runtime import Runtime
 from .render import identity_card_html, identity_text
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ..engine.aws.gateway import error_code
 from ..engine.errors import NoAccessError, NotSignedInError
-from ..engine.gateway import error_code
 
 if TYPE_CHECKING:  # loading the extension stays light: these come on first use
-    from ..engine.binding import KernelBinding
-    from ..engine.config import Profile
+    from ..engine.binding.kernel_binding import KernelBinding
+    from ..engine.config.read import Profile
 
 TOKEN_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError",
                 "SSOError", "InvalidSSOTokenError")
@@ -64,7 +64,7 @@ def failing_profile(exc: BaseException, tb: TracebackType | None,
 
 def _profile_for(account: str, role: str, session: str | None, binding: KernelBinding
                  ) -> str | None:
-    from ..engine.config import load_config
+    from ..engine.config.read import load_config
 
     matches = [p.name for p in load_config(binding.runtime).sso_profiles()
                if p.account_id == account and p.role_name == role
@@ -103,7 +103,7 @@ def explain(exc: BaseException, binding: KernelBinding,
     if code == "ForbiddenException":
         # The failing call's profile, not the bound one: a boto3.Session(profile_name=...)
         # of another role fails so while the kernel is bound to a role it does have.
-        from ..engine.config import load_config
+        from ..engine.config.read import load_config
 
         name = failing_profile(exc, tb, binding)
         failing = load_config(binding.runtime).find(name) if name else None
@@ -116,7 +116,7 @@ def explain(exc: BaseException, binding: KernelBinding,
 
 
 def _bound_profile(binding: KernelBinding) -> Profile | None:
-    from ..engine.config import load_config
+    from ..engine.config.read import load_config
 
     return load_config(binding.runtime).find(binding.profile)
 
@@ -124,8 +124,8 @@ def _bound_profile(binding: KernelBinding) -> Profile | None:
 def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
     if profile is None or not profile.account_id:
         return "IAM Identity Center answered No access: the role is not assigned to you."
-    from ..engine.portal import Portal
-    from ..engine.tokens import current_token
+    from ..engine.access.portal import Portal
+    from ..engine.signin.tokens import current_token
 
     token = current_token(profile.sso, runtime=binding.runtime)
     roles = None
@@ -136,7 +136,7 @@ def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
 
 
 def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
-    from ..engine.binding import STATIC_VARS
+    from ..engine.binding.kernel_binding import STATIC_VARS
 
     shadowing = [n for n in STATIC_VARS if n in binding.environ
                  and binding.owned.get(n) != binding.environ[n]]
@@ -144,7 +144,7 @@ def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
         return (f"Access denied, and {', '.join(shadowing)} in the environment override "
                 f"profile {profile.name} (account {profile.account_id}). Run %sso use "
                 f"{profile.name} to remove them.")
-    from ..engine import gateway
+    from ..engine.aws import gateway
     from ..engine.errors import SsoMagicError
 
     try:

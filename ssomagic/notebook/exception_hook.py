@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.errors import SsoMagicError
 
 if TYPE_CHECKING:
-    from ..engine.binding import KernelBinding
+    from ..engine.binding.kernel_binding import KernelBinding
 
 log = logging.getLogger("ssomagic")
 
@@ -118,7 +118,7 @@ def _redact_tracebacks(shell: Any, get_binding: Callable[[], KernelBinding]) -> 
     original = shell._showtraceback
 
     def show(etype: type, evalue: BaseException, stb: list[str]) -> Any:
-        from ..engine.known_secrets import known_secrets, scrub
+        from ..engine.files.known_secrets import known_secrets, scrub
 
         try:
             secrets = known_secrets(get_binding().runtime)

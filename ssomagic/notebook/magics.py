@@ -22,8 +22,8 @@ from ..commands import build_parser, docstring
 log = logging.getLogger("ssomagic")
 
 if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %sso
-    from ..engine.binding import KernelBinding
-    from ..engine.config import PlainProfile, Profile, SsoSession
+    from ..engine.binding.kernel_binding import KernelBinding
+    from ..engine.config.read import PlainProfile, Profile, SsoSession
     from ..engine.runtime import Runtime
 
 
@@ -88,7 +88,7 @@ class SsoMagics(Magics):
     @property
     def binding(self) -> KernelBinding:
         if self._binding is None:
-            from ..engine.binding import kernel_binding
+            from ..engine.binding.kernel_binding import kernel_binding
 
             self._binding = kernel_binding()
         return self._binding
@@ -118,7 +118,7 @@ class SsoMagics(Magics):
     def _any_profile(self, spec: str | None) -> Profile | PlainProfile:
         """A profile to bind or ask about: SSO, chained, or plain (static keys, a
         credential_process...)."""
-        from ..engine.resolve import resolve_any
+        from ..engine.access.resolve import resolve_any
 
         if spec is None and self.default_profile:
             spec = self.default_profile
@@ -127,13 +127,13 @@ class SsoMagics(Magics):
         return self._profile(None)
 
     def _profile(self, spec: str | None) -> Profile:
-        from ..engine.resolve import resolve_profile
+        from ..engine.access.resolve import resolve_profile
 
         if spec is None and self.default_profile:
             spec = self.default_profile
         if spec is not None:
             return resolve_profile(spec, self.runtime)
-        from ..engine.config import load_config
+        from ..engine.config.read import load_config
         from ..engine.errors import NotAnSsoProfileError, ProfileNotFoundError
 
         try:
@@ -158,14 +158,14 @@ class SsoMagics(Magics):
         profile = args.profile or getattr(args, "profile_option", None)
         if getattr(args, "sso_session", None) is None:
             return self._profile(profile)
-        from ..engine.resolve import sign_in_target
+        from ..engine.access.resolve import sign_in_target
 
         return sign_in_target(profile, args.sso_session, self.runtime)
 
     def _card(self, identity: Any) -> Any:
         """A live identity card widget (notebook) or the same facts as text (terminal)."""
         if not self.rich:
-            from ..engine.config import load_config
+            from ..engine.config.read import load_config
             from .render import identity_text
 
             profile = load_config(self.runtime).profile(identity.profile)
@@ -192,8 +192,8 @@ class SsoMagics(Magics):
         if current == binding.profile or current == self._warned_about:
             return
         try:
-            from ..engine.config import load_config
-            from ..engine.tokens import is_signed_in
+            from ..engine.config.read import load_config
+            from ..engine.signin.tokens import is_signed_in
 
             profile = load_config(self.runtime).find(current)
             if profile is not None and profile.has_role and is_signed_in(profile, self.runtime):
@@ -240,7 +240,7 @@ class SsoMagics(Magics):
         spec = line.strip()
         if not spec:
             raise UsageError("%%sso needs a PROFILE: %%sso prod")
-        from ..engine.config import Profile
+        from ..engine.config.read import Profile
 
         try:
             profile = self._any_profile(spec)
@@ -264,11 +264,11 @@ class SsoMagics(Magics):
         import os
 
         from ..console import ConsoleListener
-        from ..engine.config import Profile
+        from ..engine.access.identity import whoami
+        from ..engine.config.read import Profile
         from ..engine.errors import SsoMagicError
-        from ..engine.flow_choice import choose
-        from ..engine.identity import whoami
-        from ..engine.sign_in import SignIn
+        from ..engine.signin.flow_choice import choose
+        from ..engine.signin.sign_in import SignIn
         from . import render
         from .code_panel import CodePanel
         from .page_location import page_host
@@ -287,8 +287,8 @@ class SsoMagics(Magics):
                             force=args.force, binding=self.binding, flow=choice.flow,
                             page=render.callback_page_html).run()
         except KeyboardInterrupt:
-            from ..engine.authorizations import stopped_code, stopped_note
-            from ..engine.config import SsoSession
+            from ..engine.config.read import SsoSession
+            from ..engine.signin.authorizations import stopped_code, stopped_note
 
             if isinstance(view, CodePanel):
                 view.clear()
@@ -326,8 +326,8 @@ class SsoMagics(Magics):
         return None
 
     def _logout(self, args: argparse.Namespace) -> None:
-        from ..engine.config import SsoSession, load_config
-        from ..engine.sign_out import logout_all, logout_session
+        from ..engine.config.read import SsoSession, load_config
+        from ..engine.signin.sign_out import logout_all, logout_session
         from . import render
 
         config = load_config(self.runtime)
@@ -374,9 +374,9 @@ class SsoMagics(Magics):
         return listener
 
     def _use(self, args: argparse.Namespace) -> Any:
-        from ..engine.config import PlainProfile, Profile
+        from ..engine.binding.use import use
+        from ..engine.config.read import PlainProfile, Profile
         from ..engine.timing import format_duration
-        from ..engine.use import use
         from . import render
 
         profile = self._any_profile(args.profile)
@@ -400,7 +400,7 @@ class SsoMagics(Magics):
         return None
 
     def _whoami(self, args: argparse.Namespace) -> Any:
-        from ..engine.identity import whoami
+        from ..engine.access.identity import whoami
 
         spec = args.profile or self.binding.profile
         identity = whoami(self._any_profile(spec), self.runtime)
@@ -414,16 +414,16 @@ class SsoMagics(Magics):
         return None
 
     def _status(self, args: argparse.Namespace) -> None:
-        from ..engine.config import load_config
-        from ..engine.session_status import session_status as status_of
+        from ..engine.config.read import load_config
+        from ..engine.signin.session_status import session_status as status_of
         from .render import STATUS_HEADER, status_rows, table_html, table_text
 
         config = load_config(self.runtime)
         if args.all or (args.profile is None and args.sso_session is None):
             sessions = config.sessions()
         else:
-            from ..engine.config import SsoSession
-            from ..engine.resolve import sign_in_target
+            from ..engine.access.resolve import sign_in_target
+            from ..engine.config.read import SsoSession
 
             target = sign_in_target(args.profile, args.sso_session, self.runtime)
             sessions = [target if isinstance(target, SsoSession) else target.sso]
@@ -435,8 +435,8 @@ class SsoMagics(Magics):
                   table_text(STATUS_HEADER, rows))
 
     def _profiles(self, args: argparse.Namespace) -> None:
-        from ..engine.config import load_config
-        from ..engine.identity import known_account_names
+        from ..engine.access.identity import known_account_names
+        from ..engine.config.read import load_config
         from .render import PROFILE_HEADER, profile_rows, table_html, table_text
 
         config = load_config(self.runtime)
@@ -477,7 +477,7 @@ class SsoMagics(Magics):
 
             display(ConfigureWizard(runtime=self.runtime, binding=self.binding))
             return None
-        from ..engine.configure import configure
+        from ..engine.config.configure import configure
 
         written = configure(args.start_url, region=args.region, session=args.session,
                             scopes=args.scopes, runtime=self.runtime)
@@ -487,8 +487,8 @@ class SsoMagics(Magics):
         return None
 
     def _accounts(self, args: argparse.Namespace) -> None:
-        from ..engine.accounts import accounts
-        from ..engine.config import load_config
+        from ..engine.access.accounts import accounts
+        from ..engine.config.read import load_config
         from . import render
 
         config = load_config(self.runtime)
@@ -498,7 +498,7 @@ class SsoMagics(Magics):
                   render.table_text(render.ACCOUNTS_HEADER, rows))
 
     def _populate(self, args: argparse.Namespace) -> None:
-        from ..engine.populate import DEFAULT_TEMPLATE, populate
+        from ..engine.config.populate import DEFAULT_TEMPLATE, populate
         from . import render
         from .progress import ProgressBar
 
@@ -534,7 +534,7 @@ class SsoMagics(Magics):
         variables set in os.environ (the token's value is never shown), following %sso use."""
         import os
 
-        from ..engine.credentials_endpoint import CredentialsEndpoint
+        from ..engine.access.credentials_endpoint import CredentialsEndpoint
         from . import render
 
         endpoint: CredentialsEndpoint | None = getattr(self, "_endpoint", None)
@@ -567,14 +567,14 @@ class SsoMagics(Magics):
         endpoint = getattr(self, "_endpoint", None)
         if endpoint is None or not change["new"]:
             return
-        from ..engine.config import load_config
+        from ..engine.config.read import load_config
 
         found = load_config(self.runtime).find_any(change["new"])
         if found is not None:
             endpoint.follow(found)
 
     def _env(self, args: argparse.Namespace) -> None:
-        from ..engine.token_cache import format_time
+        from ..engine.files.token_cache import format_time
         from . import render
 
         export = self.binding.env_export

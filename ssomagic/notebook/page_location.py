@@ -1,6 +1,6 @@
 """Where the notebook page is served from, as the page itself says: the front end's half of
-choosing the sign-in flow (engine/flow_choice.py). A loopback host and a local kernel mean the
-browser can reach a listener on the kernel's 127.0.0.1, so one click (PKCE) works.
+choosing the sign-in flow (engine/signin/flow_choice.py). A loopback host and a local kernel
+mean the browser can reach a listener on the kernel's 127.0.0.1, so one click (PKCE) works.
 
 The page can only answer between cells (a kernel busy with `%sso login` reads no widget
 messages), so the question is asked by the first `%sso` command in a kernel; the answer is

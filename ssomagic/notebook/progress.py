@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.portal import ListingProgress
+from ..engine.access.portal import ListingProgress
 from . import render
 
 

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..engine.events import BrowserSignIn, CodeReady
-from ..engine.session_status import SessionStatus
+from ..engine.files.token_cache import format_time
+from ..engine.signin.session_status import SessionStatus
 from ..engine.timing import format_duration
-from ..engine.token_cache import format_time
 
 if TYPE_CHECKING:
-    from ..engine.accounts import Access
-    from ..engine.config import PlainProfile, Profile
-    from ..engine.identity import Identity
-    from ..engine.portal import ListingProgress
+    from ..engine.access.accounts import Access
+    from ..engine.access.identity import Identity
+    from ..engine.access.portal import ListingProgress
+    from ..engine.config.read import PlainProfile, Profile
 
 _BOX = ("font-family:var(--jp-ui-font-family,system-ui,sans-serif);border:1px solid "
         "var(--jp-border-color1,#ccc);border-radius:6px;padding:10px 14px;margin:4px 0;"

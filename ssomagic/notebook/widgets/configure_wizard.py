@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ...engine.accounts import Access, accounts
-from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import SsoSession
-from ...engine.configure import plan, profile_values, write
-from ...engine.names import profile_name
+from ...engine.access.accounts import Access, accounts
+from ...engine.binding.kernel_binding import KernelBinding, kernel_binding
+from ...engine.config.configure import plan, profile_values, write
+from ...engine.config.names import profile_name
+from ...engine.config.read import SsoSession
 from ...engine.runtime import Runtime
-from ...engine.sign_in import SignInResult
+from ...engine.signin.sign_in import SignInResult
 from ..render import message_html, pre_html
 from .background import BackgroundWork
 from .checklist import Checklist
@@ -101,7 +101,7 @@ class ConfigureWizard(BackgroundWork, widgets.VBox):
 
     def _configured(self) -> SsoSession | None:
         """The first sso-session of the config, if any (a broken config: none)."""
-        from ...engine.config import load_config
+        from ...engine.config.read import load_config
         from ...engine.errors import SsoMagicError
 
         try:

@@ -9,16 +9,16 @@ import ipywidgets as widgets
 from traitlets import Unicode
 
 from ...commands import NOTEBOOK, phrase
-from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import PRODUCTION_KEY, PlainProfile, Profile, load_config
-from ...engine.config_writer import set_profile
+from ...engine.access.identity import Identity, whoami
+from ...engine.access.portal import not_signed_in
+from ...engine.binding.kernel_binding import KernelBinding, kernel_binding
+from ...engine.config.read import PRODUCTION_KEY, PlainProfile, Profile, load_config
+from ...engine.config.write import set_profile
 from ...engine.errors import SsoMagicError
-from ...engine.identity import Identity, whoami
-from ...engine.portal import not_signed_in
 from ...engine.runtime import Runtime
-from ...engine.session_status import session_status
-from ...engine.sign_out import logout_session
-from ...engine.tokens import is_signed_in
+from ...engine.signin.session_status import session_status
+from ...engine.signin.sign_out import logout_session
+from ...engine.signin.tokens import is_signed_in
 from ..render import identity_card_html, identity_text, message_html
 from .background import BackgroundWork
 from .login_button import LoginButton

@@ -1,6 +1,6 @@
 """LoginButton: a sign-in on a background thread, with link, code (for a device flow),
 countdown and cancel; one click in the browser (PKCE) where the page and the kernel are on the
-same machine, the device code elsewhere (engine/flow_choice.py)."""
+same machine, the device code elsewhere (engine/signin/flow_choice.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Bool, Unicode
 
-from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import Profile, SsoSession
+from ...engine.access.resolve import resolve_profile
+from ...engine.binding.kernel_binding import KernelBinding, kernel_binding
+from ...engine.config.read import Profile, SsoSession
 from ...engine.events import (
     BrowserSignIn,
     CodeReady,
@@ -24,9 +25,8 @@ from ...engine.events import (
     StillWaiting,
     WaitingForOtherLogin,
 )
-from ...engine.resolve import resolve_profile
 from ...engine.runtime import Runtime
-from ...engine.sign_in import SignIn, SignInResult
+from ...engine.signin.sign_in import SignIn, SignInResult
 from ..render import callback_page_html, sign_in_panel_html
 from .background import BackgroundWork
 
@@ -165,7 +165,7 @@ class LoginButton(BackgroundWork, widgets.VBox):
             target = self.target() if self.target else resolve_profile(self.profile,
                                                                         self.runtime)
             with self.lock:
-                from ...engine.flow_choice import choose
+                from ...engine.signin.flow_choice import choose
                 from ..page_location import page_host
 
                 session = target.sso if isinstance(target, Profile) else target

@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import Profile, load_config
+from ...engine.binding.kernel_binding import KernelBinding, kernel_binding
+from ...engine.config.read import Profile, load_config
 from ...engine.runtime import Runtime
-from ...engine.tokens import is_signed_in
+from ...engine.signin.tokens import is_signed_in
 from .background import BackgroundWork
 from .identity_card import IdentityCard
 from .profile_picker import ProfilePicker

@@ -8,11 +8,11 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Unicode
 
-from ...engine.binding import KernelBinding, kernel_binding
-from ...engine.config import Profile, load_config
-from ...engine.identity import known_account_names
+from ...engine.access.identity import known_account_names
+from ...engine.binding.kernel_binding import KernelBinding, kernel_binding
+from ...engine.config.read import Profile, load_config
 from ...engine.runtime import Runtime
-from ...engine.tokens import is_signed_in
+from ...engine.signin.tokens import is_signed_in
 from .background import BackgroundWork
 
 
@@ -94,7 +94,7 @@ class ProfilePicker(BackgroundWork, widgets.VBox):
             self.select.value = current if current in [n for _, n in shown] else None
 
     def _load_names(self) -> None:
-        from ...engine.accounts import known_grants
+        from ...engine.access.accounts import known_grants
 
         sessions = load_config(self.runtime).sessions()
         names = known_account_names(self.runtime, sessions)

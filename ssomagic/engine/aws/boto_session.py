@@ -1,0 +1,74 @@
+"""boto3 Sessions for SSO profiles.
+
+The Session is a plain boto3 Session on a botocore session for the profile (so region, retries,
+`[services]` endpoints and every other profile setting apply), with one change: its credentials
+come from ssomagic's SSO provider. That provider shares role credentials with the AWS CLI
+through ~/.aws/cli/cache, finds the caches under the Runtime's HOME, and refetches as soon as
+a new sign-in happens, so clients made before the sign-in recover without a kernel restart.
+
+A chained profile (`role_arn` over `source_profile`) assumes its role with STS using the
+source's Session, made the same way, so the chain's root is ssomagic's SSO provider and every
+link refreshes as botocore refreshes an assumed role (`role_session_name`, `external_id` and
+`duration_seconds` are honoured as botocore honours them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..access.role_credentials import refreshable_credentials
+from ..config.read import PlainProfile, Profile
+from ..runtime import Runtime
+from .clients import botocore_session
+
+
+def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
+    import time
+
+    from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+
+    assert profile.source is not None and profile.role_arn is not None
+    source = boto3_session(profile.source, runtime)
+    extra: dict[str, Any] = {"RoleSessionName": profile.values.get(
+        "role_session_name") or f"ssomagic-{int(time.time())}"}
+    if profile.values.get("external_id"):
+        extra["ExternalId"] = profile.values["external_id"]
+    if profile.values.get("duration_seconds"):
+        extra["DurationSeconds"] = int(profile.values["duration_seconds"])
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=source._session.create_client,
+        source_credentials=source.get_credentials(), role_arn=profile.role_arn,
+        extra_args=extra)
+    return DeferredRefreshableCredentials(method="assume-role",
+                                          refresh_using=fetcher.fetch_credentials,
+                                          time_fetcher=runtime.now)
+
+
+def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
+    import boto3
+    from botocore.credentials import CredentialProvider, CredentialResolver
+
+    run: Runtime = runtime or Runtime()
+
+    class SsoProvider(CredentialProvider):
+        METHOD = "sso" if profile.role_arn is None else "assume-role"
+        CANONICAL_NAME = METHOD
+
+        def load(self) -> Any:
+            if profile.role_arn is not None:
+                return _assumed_credentials(profile, run)
+            return refreshable_credentials(profile, run)
+
+    core = botocore_session(profile.name)
+    core.register_component("credential_provider", CredentialResolver([SsoProvider()]))
+    return boto3.Session(botocore_session=core, region_name=profile.region or None)
+
+
+def session_for(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> Any:
+    """A boto3 Session for any profile: ssomagic's providers for SSO and chained profiles,
+    botocore's own for plain ones (static keys, a credential_process...)."""
+    if isinstance(profile, PlainProfile):
+        from ..config.plain_profiles import boto3_session as plain_session
+
+        return plain_session(profile)
+    return boto3_session(profile, runtime)

@@ -1,0 +1,81 @@
+"""botocore clients for sso-oidc and the portal, built once and shared across threads.
+
+Every request ssomagic makes goes through a botocore client, so AWS_ENDPOINT_URL_SSO_OIDC,
+AWS_ENDPOINT_URL_SSO, `[services]` sections and proxies reach it exactly as they reach the AWS
+CLI. botocore's own retries are off: the gateway retries with the injected sleep, so a cancel
+interrupts a back-off and tests need not wait. Socket timeouts are short (timing.py): botocore's
+60 s default, times its retries, kept a hung endpoint silent for minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from .. import timing
+from . import log_redaction
+
+_ENDPOINT_VARS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SSO",
+                  "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE")
+MAX_POOL = 32
+# Clients are keyed by service, region, profile and endpoint settings; a long-lived kernel that
+# visits many of them keeps only the most recent.
+MAX_CLIENTS = 32
+
+
+class _Clients:
+    """The process's clients and the one service-model loader they share."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.made: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.loader: Any = None
+
+
+_shared = _Clients()
+
+
+def client_config(region: str | None = None, *, unsigned: bool = False) -> Any:
+    """The botocore Config of every client ssomagic makes: one attempt, bounded timeouts."""
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    extra: dict[str, Any] = {"signature_version": UNSIGNED} if unsigned else {}
+    return Config(region_name=region, retries={"total_max_attempts": 1},
+                  connect_timeout=timing.CONNECT_TIMEOUT, read_timeout=timing.READ_TIMEOUT,
+                  max_pool_connections=MAX_POOL, user_agent_extra="ssomagic", **extra)
+
+
+def botocore_session(profile: str | None = None) -> Any:
+    """A botocore session that shares loaded service models with every other one we make."""
+    import botocore.loaders
+    import botocore.session
+
+    log_redaction.install()
+    session = botocore.session.Session(profile=profile)
+    with _shared.lock:
+        if _shared.loader is None:
+            _shared.loader = botocore.loaders.create_loader()
+        loader = _shared.loader
+    session.register_component("data_loader", loader)
+    return session
+
+
+def client(service: str, region: str, profile: str | None = None) -> Any:
+    """An unsigned client for ``sso-oidc`` or ``sso`` in ``region``, as the CLI builds them."""
+    key = (service, region, profile, timing.CONNECT_TIMEOUT, timing.READ_TIMEOUT,
+           *(os.environ.get(v) for v in _ENDPOINT_VARS))
+    with _shared.lock:
+        found = _shared.made.get(key)
+        if found is not None:
+            _shared.made.move_to_end(key)
+            return found
+    made = botocore_session(profile).create_client(
+        service, config=client_config(region, unsigned=True))
+    with _shared.lock:
+        found = _shared.made.setdefault(key, made)
+        while len(_shared.made) > MAX_CLIENTS:
+            _shared.made.popitem(last=False)
+        return found
