@@ -61,7 +61,8 @@ def main() -> int:
         subprocess.run([exe, "export-credentials", "--profile", "dev"], check=True,
                        capture_output=True)  # fetched once: cached from here on
         fast = median_ms([exe, "export-credentials", "--profile", "dev"], args.runs)
-        full = median_ms([sys.executable, "-c", "import sys; from ssomagic.cli import main; "
+        full = median_ms([sys.executable, "-c", "import sys; "
+                          "from ssomagic.console.cli import main; "
                           "sys.exit(main(['export-credentials', '--profile', 'dev']))"],
                          args.runs)
         cli = aws_cli_v2()

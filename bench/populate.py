@@ -40,7 +40,8 @@ START_URL = "https://d-1234567890.awsapps.com/start"
 PEER = "aws-sso-util==4.33.0"
 PORTAL = ("ListAccounts", "ListAccountRoles")
 # The console command, in a process that reports its peak memory when it ends.
-MEASURED = ("import resource, sys\nfrom ssomagic.cli import main\ncode = main(sys.argv[1:])\n"
+MEASURED = ("import resource, sys\nfrom ssomagic.console.cli import main\n"
+            "code = main(sys.argv[1:])\n"
             "print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
             "file=sys.stderr)\nsys.exit(code)\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .console import ConsoleListener
+from .console.text import ConsoleListener
 
 if TYPE_CHECKING:
     from .engine.access.accounts import Access

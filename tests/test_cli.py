@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from helpers import Approver
 
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 
 
 def ssomagic(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

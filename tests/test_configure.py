@@ -15,7 +15,7 @@ import pytest
 from helpers import Approver, live_runtime, run_python
 
 from ssomagic import api
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 from ssomagic.engine.config.populate import MARKER_KEY
 from ssomagic.engine.errors import ConfigError, NotSignedInError
 

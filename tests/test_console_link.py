@@ -10,7 +10,7 @@ import pytest
 from helpers import Approver
 
 from ssomagic import api
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_cached_credentials_export_without_loading_botocore(config_file, live_em
     assert full.returncode == 0, full.stderr
     result = run_python("""
         import sys
-        from ssomagic.launcher import main
+        from ssomagic.console.launcher import main
         code = main(["export-credentials", "--profile", "dev"])
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore"))
         print("LOADED", loaded, code, file=sys.stderr)
@@ -47,7 +47,7 @@ def test_every_format_is_the_full_paths(config_file, live_emulator):
     for fmt in FORMATS:
         fast = ssomagic("export-credentials", "--profile", "dev", "--format", fmt)
         full = run_python(f"""
-            from ssomagic.cli import main
+            from ssomagic.console.cli import main
             main(["export-credentials", "--profile", "dev", "--format", "{fmt}"])
         """)
         assert fast.returncode == 0 and fast.stdout == full.stdout, fmt

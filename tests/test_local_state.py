@@ -13,7 +13,7 @@ import sys
 import pytest
 from helpers import Approver
 
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.files.token_cache import TokenCache
 

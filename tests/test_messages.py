@@ -28,7 +28,7 @@ def clock_ahead_at_aws(config_file, home, monkeypatch):
 
 
 def test_a_clock_that_is_off_is_named_with_the_offset(clock_ahead_at_aws, capsys):
-    from ssomagic.cli import main
+    from ssomagic.console.cli import main
 
     with Approver(clock_ahead_at_aws):
         assert main(["login", "dev"]) == 0

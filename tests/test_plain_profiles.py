@@ -13,7 +13,7 @@ import pytest
 from helpers import CONFIG, Approver, live_runtime
 
 from ssomagic import api
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import NothingToSignInError
 

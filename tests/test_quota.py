@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from helpers import Approver, ScaledClock, approve_when_asked
 
 from ssomagic import api
-from ssomagic.console import ProgressLine
+from ssomagic.console.text import ProgressLine
 from ssomagic.emulator import Emulator, Org
 from ssomagic.engine.access.portal import ListingProgress, Portal
 from ssomagic.engine.aws import rate_limit

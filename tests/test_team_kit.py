@@ -17,7 +17,7 @@ import pytest
 from helpers import Approver
 from nbclient import NotebookClient
 
-from ssomagic.cli import main
+from ssomagic.console.cli import main
 from ssomagic.onboarding import SHIPPED
 from ssomagic.secret_check import REDACTED, pre_save_hook, scan
 from ssomagic.secret_check import main as check_main

@@ -263,7 +263,7 @@ class SsoMagics(Magics):
     def _login(self, args: argparse.Namespace) -> Any:
         import os
 
-        from ..console import ConsoleListener
+        from ..console.text import ConsoleListener
         from ..engine.access.identity import whoami
         from ..engine.config.read import Profile
         from ..engine.errors import SsoMagicError

@@ -13,24 +13,24 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, api
-from .console import ProgressLine
-from .engine.access.accounts import as_json
-from .engine.config.read import AwsConfig, load_config
-from .engine.errors import NothingToSignInError, SsoMagicError
-from .engine.runtime import Runtime
-from .notebook.render import ACCOUNTS_HEADER, account_rows, table_text
+from .. import __version__, api
+from ..engine.access.accounts import as_json
+from ..engine.config.read import AwsConfig, load_config
+from ..engine.errors import NothingToSignInError, SsoMagicError
+from ..engine.runtime import Runtime
+from ..notebook.render import ACCOUNTS_HEADER, account_rows, table_text
+from .text import ProgressLine
 
 
 def _parser() -> argparse.ArgumentParser:
     """Made from the table %sso is made from (commands.py): one description, two front ends."""
-    from .commands import build_console_parser
+    from ..commands import build_console_parser
 
     return build_console_parser(__version__)
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
-    from .emulator import Emulator, Org, Settings
+    from ..emulator import Emulator, Org, Settings
 
     settings = Settings()
     if args.token_lifetime:
@@ -91,9 +91,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from .engine.access.resolve import resolve_profile
-    from .engine.binding.use import shell_lines, usable
-    from .engine.timing import format_duration
+    from ..engine.access.resolve import resolve_profile
+    from ..engine.binding.use import shell_lines, usable
+    from ..engine.timing import format_duration
 
     runtime = Runtime()
     profile = resolve_profile(args.profile, runtime)
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "emulator":
             return _run_emulator(args)
         if args.command == "completion":
-            from .commands import BASH_COMPLETION, console_candidates
+            from ..commands import BASH_COMPLETION, console_candidates
 
             print("\n".join(console_candidates(args.line, Runtime())) if args.line is not None
                   else BASH_COMPLETION, end="\n" if args.line is not None else "")
@@ -148,18 +148,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(report.edit.diff(), end="")
             print(report)
         elif args.command == "check":
-            from .secret_check import main as check_main
+            from ..secret_check import main as check_main
 
             return check_main(args.notebooks, fix_them=args.fix)
         elif args.command == "onboarding":
-            from .onboarding import Organisation, onboarding, write
+            from ..onboarding import Organisation, onboarding, write
 
             org = Organisation.checked(args.start_url, region=args.region, session=args.session,
                                        accounts=args.account,
                                        profile_template=args.profile_template, title=args.title)
             print(f"Wrote {write(onboarding(org), Path(args.output), force=args.force)}.")
         elif args.command == "notebooks":
-            from .onboarding import copy_shipped
+            from ..onboarding import copy_shipped
 
             for path in copy_shipped(Path(args.directory), force=args.force):
                 print(f"Wrote {path}.")
@@ -230,7 +230,7 @@ def _ask_until(prompt: str, default: str | None, check: Callable[[str], str]) ->
 
 def _configure(args: argparse.Namespace) -> int:
     """configure: no prompt when the values are complete; on a terminal, ask for the rest."""
-    from .engine.errors import ConfigError
+    from ..engine.errors import ConfigError
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if args.start_url is None and not interactive:
@@ -250,9 +250,9 @@ def _ask_session_values(args: argparse.Namespace) -> None:
     """`aws configure sso`'s four questions, always in its order (name, start URL, region,
     scopes), each skipped when given as a flag. A re-run asks the same questions, offering the
     configured session's values as defaults, so Enter four times keeps everything."""
-    from .engine.config import start_url as urls
-    from .engine.config.configure import parse_scopes
-    from .engine.errors import ConfigError
+    from ..engine.config import start_url as urls
+    from ..engine.config.configure import parse_scopes
+    from ..engine.errors import ConfigError
 
     sessions = _config().sso_sessions
     if args.session is None:
@@ -280,9 +280,9 @@ def _ask_session_values(args: argparse.Namespace) -> None:
 
 def _add_profiles_interactively(session_name: str) -> None:
     """Sign in, then choose accounts and roles from a numbered, filterable list."""
-    from .engine.config.configure import profile_values, write
-    from .engine.config.names import profile_name
-    from .engine.config.start_url import check_region
+    from ..engine.config.configure import profile_values, write
+    from ..engine.config.names import profile_name
+    from ..engine.config.start_url import check_region
 
     runtime = Runtime()
     session = load_config(runtime).session(session_name)

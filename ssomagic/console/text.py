@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .engine.events import BrowserSignIn, CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
-from .engine.files.token_cache import format_time
+from ..engine.events import BrowserSignIn, CodeReady, Event, Failed, SignedIn, WaitingForOtherLogin
+from ..engine.files.token_cache import format_time
 
 
 class ConsoleListener:

@@ -3,7 +3,7 @@ starts a process for every SDK client that needs credentials, so that one comman
 from the shared role-credential cache before anything heavy loads (no boto3, no botocore, no
 IPython): the same output, in about the time a Python start takes. Everything else, and every
 case the cache cannot answer (nothing cached, near expiry, ACCOUNT/ROLE, chained or plain
-profiles), goes to the full console in cli.py.
+profiles), goes to the full console in console/cli.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def from_cache(args: list[str]) -> str | None:
     """The export, if the cache alone can give it; None to take the full path."""
     import argparse
 
-    from .engine.access.export_formats import FORMATS
+    from ..engine.access.export_formats import FORMATS
 
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--profile")
@@ -39,10 +39,10 @@ def from_cache(args: list[str]) -> str | None:
         return None  # let the full parser say what is wrong
     if rest:
         return None
-    from .engine.config.read import load_config
-    from .engine.errors import SsoMagicError
-    from .engine.files.cached_credentials import cached, expiry_iso
-    from .engine.runtime import Runtime
+    from ..engine.config.read import load_config
+    from ..engine.errors import SsoMagicError
+    from ..engine.files.cached_credentials import cached, expiry_iso
+    from ..engine.runtime import Runtime
 
     runtime = Runtime()
     try:
@@ -54,7 +54,7 @@ def from_cache(args: list[str]) -> str | None:
         return None  # the full path says it in its one line
     if creds is None:
         return None
-    from .engine.access.export_formats import formatted
+    from ..engine.access.export_formats import formatted
 
     return formatted(known.format, creds["access_key"], creds["secret_key"], creds["token"],
                      expiry_iso(creds["expiry_time"]))
