@@ -92,3 +92,65 @@ def test_retries_back_off_exponentially_from_50_ms_to_a_2_s_cap(runtime, clock):
     assert gateway.call(flaky, {}, doing="list your accounts", target=TARGET,
                         runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
     assert clock.slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0]
+
+
+def status_error(status: int, code: str | None = None, message: str = "m") -> ClientError:
+    error = {"Message": message} | ({"Code": code} if code else {})
+    return ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}},
+                       "ListAccounts")
+
+
+@pytest.mark.parametrize(("exc", "transient"), [
+    (status_error(500, "InternalServerException"), True),
+    (status_error(503), True),  # a bare 5xx: the service, for a moment
+    (status_error(429), True),  # throttled, whatever the body says
+    (status_error(400, "ThrottlingException"), True),  # throttled by code alone
+    (status_error(400, "SlowDown"), True),
+    (status_error(400, "InvalidRequestException"), False),
+    (status_error(499), False),
+    (ReadTimeoutError(endpoint_url="http://127.0.0.1:1/"), True),
+    (ValueError("not botocore's"), False),
+])
+def test_what_is_worth_another_attempt(exc, transient):
+    assert gateway.is_transient(exc) is transient
+
+
+@pytest.mark.parametrize(("exc", "throttled"), [
+    (status_error(429), True), (status_error(400, "TooManyRequestsException"), True),
+    (status_error(400, "RequestLimitExceeded"), True), (status_error(503), False),
+    (status_error(400, "AccessDeniedException"), False),
+])
+def test_what_counts_as_the_service_saying_slower(exc, throttled):
+    assert gateway.is_throttling(exc) is throttled
+
+
+@pytest.mark.parametrize(("exc", "fault", "words"), [
+    (status_error(401, "UnauthorizedException"), None,
+     "The AWS access portal no longer accepts the sign-in to my-sso (UnauthorizedException): "
+     "it expired, was signed out, or an administrator ended it. Sign in again: "
+     "`ssomagic login dev`."),
+    (ReadTimeoutError(endpoint_url="http://127.0.0.1:1/"), "network",
+     "Could not reach the AWS access portal in us-east-1 to list your accounts "
+     "(ReadTimeoutError), even after "
+     "retrying. Check the network or proxy, and that sso_region in your config is the region "
+     "of your start URL; then try again."),
+    (status_error(403, "InvalidSignatureException", "Signature expired: 20261127T093000Z is "
+                  "now earlier than 20261127T092000Z (20261127T093500Z - 5 min.)"), "clock",
+     "This machine's clock is about 5m 00s behind the time at the AWS access portal (09:35:00 "
+     "UTC there), so it "
+     "refused the request's signature (InvalidSignatureException). Set the clock right (on "
+     "Linux: `sudo timedatectl set-ntp true`), then try again; the sign-in itself is fine."),
+    (status_error(503, "ServiceUnavailableException"), "service",
+     "The AWS access portal could not list your accounts (ServiceUnavailableException), even "
+     "after retrying. The service is busy or having trouble; nothing was changed here. Try "
+     "again in a moment."),
+    (status_error(400, "InvalidRequestException"), "request",
+     "The AWS access portal refused to list your accounts (InvalidRequestException). Trying "
+     "again will not help: check sso_start_url and sso_region of my-sso in your config, or "
+     "ask your administrator."),
+])
+def test_each_kind_of_failure_says_whose_fault_it_is_and_what_to_do(exc, fault, words):
+    error = gateway.failure(exc, doing="list your accounts", target=TARGET)
+    assert str(error) == words
+    assert getattr(error, "fault", None) == fault
+    assert getattr(error, "retry_helps", False) is (fault in ("network", "service"))
