@@ -136,10 +136,7 @@ def _no_access(profile: Profile | None, binding: KernelBinding) -> str:
 
 
 def _wrong_account(profile: Profile, binding: KernelBinding) -> str | None:
-    from ..engine.binding.kernel_binding import STATIC_VARS
-
-    shadowing = [n for n in STATIC_VARS if n in binding.environ
-                 and binding.owned.get(n) != binding.environ[n]]
+    shadowing = binding.shadowing()
     if shadowing:
         return (f"Access denied, and {', '.join(shadowing)} in the environment override "
                 f"profile {profile.name} (account {profile.account_id}). Run %sso use "

@@ -92,6 +92,12 @@ class KernelBinding(Observable):
 
     # ---- binding -------------------------------------------------------------------------
 
+    def shadowing(self) -> list[str]:
+        """The one shadowing rule: static-key variables in the environment that override any
+        profile (botocore reads them first), except those our own export wrote."""
+        return [n for n in STATIC_VARS if n in self.environ
+                and self.owned.get(n) != self.environ[n]]
+
     def bind(self, profile: Profile | PlainProfile) -> list[str]:
         """Bind the profile; returns warnings to show the user."""
         import boto3
@@ -99,7 +105,7 @@ class KernelBinding(Observable):
         session = self.session_for(profile)
         warnings = []
         present = [name for name in STATIC_VARS if name in self.environ]
-        shadowing = [n for n in present if self.owned.get(n) != self.environ[n]]
+        shadowing = self.shadowing()
         for name in present:
             del self.environ[name]
         if shadowing:
