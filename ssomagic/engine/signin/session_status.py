@@ -23,9 +23,16 @@ class SessionStatus:
     region: str
     state: str  # "signed in" | "expired" | "signed out" | "rejected" | "unreadable"
     expires_at: datetime | None = None
-    seconds_left: float = 0.0
+    as_of: datetime | None = None  # when the cache was read: a status is a reading, as a card
     refreshable: bool = False
     problem: str | None = None
+
+    @property
+    def seconds_left(self) -> float:
+        """Left at the reading (derived, so it can never disagree with expires_at)."""
+        if self.expires_at is None or self.as_of is None:
+            return 0.0
+        return max(0.0, (self.expires_at - self.as_of).total_seconds())
 
     @property
     def signed_in(self) -> bool:
@@ -64,7 +71,7 @@ def session_status(session: SsoSession, runtime: Runtime) -> SessionStatus:
     if rejections.is_rejected(session, token.access_token, runtime):
         return SessionStatus(**base, state="rejected", expires_at=token.expires_at,
                              problem="the server ended this sign-in; sign in again")
-    left = token.remaining(runtime.now()).total_seconds()
-    return SessionStatus(**base, state="signed in" if left > 0 else "expired",
-                         expires_at=token.expires_at, seconds_left=max(0.0, left),
+    now = runtime.now()
+    return SessionStatus(**base, state="signed in" if token.remaining(now).total_seconds() > 0
+                         else "expired", expires_at=token.expires_at, as_of=now,
                          refreshable=token.refreshable)
