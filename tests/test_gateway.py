@@ -154,3 +154,70 @@ def test_each_kind_of_failure_says_whose_fault_it_is_and_what_to_do(exc, fault, 
     assert str(error) == words
     assert getattr(error, "fault", None) == fault
     assert getattr(error, "retry_helps", False) is (fault in ("network", "service"))
+
+
+def test_throttling_uses_up_no_attempt_and_the_deadline_says_what_it_waited_for(runtime,
+                                                                                clock):
+    """With the portal's limiter, a throttled call is paced and tried again for as long as
+    the action's deadline allows; only then one line says it was the quota."""
+    from ssomagic.engine.aws.rate_limit import AdaptiveRate
+
+    calls = []
+
+    def throttled():
+        calls.append(clock.now())
+        raise status_error(429, "TooManyRequestsException")
+
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(throttled, {}, doing="list your accounts", target=TARGET, runtime=runtime,
+                     limiter=AdaptiveRate(), deadline=gateway.Deadline(runtime, 30))
+    assert len(calls) > gateway.RETRY_ATTEMPTS  # attempts are not what ended it
+    assert (calls[-1] - calls[0]).total_seconds() <= 30
+    assert str(caught.value) == (
+        "Gave up after 30 s waiting for the AWS access portal in us-east-1 to list your "
+        "accounts (last answer: TooManyRequestsException). Nothing was changed here. Check "
+        "the network or proxy, then try again.")
+
+
+def test_a_cancel_during_the_back_off_stops_at_once(runtime, clock):
+    import threading
+
+    from ssomagic.engine.errors import LoginCancelledError
+
+    cancel, calls = threading.Event(), []
+
+    def failing():
+        calls.append(1)
+        cancel.set()  # the person pressed Stop while this attempt was out
+        raise status_error(503)
+
+    with pytest.raises(LoginCancelledError):
+        gateway.call(failing, {}, doing="list your accounts", target=TARGET, runtime=runtime,
+                     cancel=cancel)
+    assert calls == [1]
+
+
+def test_a_body_botocore_cannot_parse_is_the_answers_fault_in_one_line(runtime):
+    def unparsable():
+        raise KeyError("accountList")  # what botocore's parser raises on a proxy's page
+
+    with pytest.raises(BadAnswerError) as caught:
+        gateway.call(unparsable, {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime)
+    assert str(caught.value) == (
+        "the AWS access portal answered the request to list your accounts with something "
+        "that is not what the API promises (KeyError). A proxy or a wrong "
+        "AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
+
+
+def test_ten_failed_attempts_end_the_retries_with_the_last_answer(runtime, clock):
+    calls = []
+
+    def down():
+        calls.append(1)
+        raise status_error(503, "ServiceUnavailableException")
+
+    with pytest.raises(ServiceError, match=r"\(ServiceUnavailableException\), even after "
+                                           "retrying"):
+        gateway.call(down, {}, doing="list your accounts", target=TARGET, runtime=runtime)
+    assert len(calls) == gateway.RETRY_ATTEMPTS == 10
