@@ -80,3 +80,20 @@ def test_logout_deletes_the_file_even_when_the_server_fails(both_signed_in, emul
 
 def test_logout_when_signed_out_says_so(config_file, runtime, emulator):
     assert str(api.logout("dev", runtime=runtime)) == "No SSO session was signed in."
+
+
+def test_a_refused_sign_in_is_remembered_for_its_own_sso_session_alone(config_file, runtime):
+    """Each session's refusal is kept apart: remembering one never forgets another's, and a
+    sign-out forgets only its own."""
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.files import rejections
+
+    config = load_config(runtime)
+    mine, legacy = config.profile("dev").sso, config.profile("legacy").sso
+    rejections.remember(mine, "token-of-my-sso", runtime)
+    rejections.remember(legacy, "token-of-legacy", runtime)
+    assert rejections.is_rejected(mine, "token-of-my-sso", runtime)
+    assert rejections.is_rejected(legacy, "token-of-legacy", runtime)
+    rejections.forget(legacy, runtime)
+    assert rejections.is_rejected(mine, "token-of-my-sso", runtime)
+    assert not rejections.is_rejected(legacy, "token-of-legacy", runtime)
