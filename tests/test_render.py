@@ -68,3 +68,35 @@ def test_safe_url_takes_http_and_https_only(url):
 def test_the_hostile_code_is_shown_as_text():
     html = render.code_panel_html(code(), 60)
     assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in html
+
+
+def plain_identity(expires_in: timedelta | None) -> Identity:
+    return Identity(profile="dev", account_id="111122223333", account_name="analytics-dev",
+                    role="DataScientist", arn="arn:aws:sts::111122223333:assumed-role/x/ada",
+                    user="ada", user_id="AROA:ada", region=None,
+                    token_expires_at=None if expires_in is None else NOW + expires_in)
+
+
+def test_a_table_as_text_is_left_aligned_in_columns_as_wide_as_their_widest_cell():
+    assert render.table_text(("account", "id"), [("analytics-dev", "1"), ("sb", "777")]) == (
+        "account        id\n"
+        "analytics-dev  1\n"
+        "sb             777")
+
+
+@pytest.mark.parametrize(("expires_in", "production", "head", "session"), [
+    (timedelta(hours=2), False, "dev as ada", "2h 00m left, until 11:00 UTC"),
+    (timedelta(minutes=5), True, "dev [PRODUCTION] as ada\n  ! The sign-in expires in "
+     "5m 00s: sign in again to keep working.", "5m 00s left, until 09:05 UTC"),
+    (timedelta(minutes=-1), False, "dev as ada\n  ! The sign-in has expired.", "expired"),
+    (None, False, "dev as ada", "no expiry"),
+])
+def test_the_identity_card_as_text_says_what_the_html_card_says(expires_in, production, head,
+                                                                 session):
+    assert render.identity_text(plain_identity(expires_in), NOW, production=production) == (
+        f"{head}\n"
+        "  Account:   analytics-dev (111122223333)\n"
+        "  Role:      DataScientist\n"
+        "  Region:    -\n"
+        "  ARN:       arn:aws:sts::111122223333:assumed-role/x/ada\n"
+        f"  Session:   {session}")
