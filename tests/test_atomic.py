@@ -76,3 +76,28 @@ def test_a_file_where_a_folder_should_be_is_one_line_naming_it(tmp_path, where):
                                  f"should be. Move {stray} away (it may be a stray copy), "
                                  "then try again.")
     assert stray.read_text() == "not a folder"
+
+
+def test_a_write_that_fails_midway_leaves_the_old_file_and_no_temp_file(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    target = folder / "config"
+    target.write_text("old")
+
+    def interrupted() -> bool:
+        raise KeyboardInterrupt  # Ctrl-C between the fsync and the replace
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, "new", unchanged=interrupted)
+    assert target.read_text() == "old" and os.listdir(folder) == ["config"]
+
+
+def test_cleaning_up_says_how_many_leftovers_it_removed(tmp_path):
+    from ssomagic.engine.files.atomic import remove_leftovers
+
+    target = tmp_path / "token.json"
+    past = time.time() - LEFTOVER_AGE - 1
+    for name in (".token.json.a.tmp", ".token.json.b.tmp"):
+        (tmp_path / name).write_text("secret")
+        os.utime(tmp_path / name, (past, past))
+    assert remove_leftovers(target) == 2 and remove_leftovers(target) == 0

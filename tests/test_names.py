@@ -14,6 +14,7 @@ from ssomagic.engine.config.names import profile_name, sanitise
     ("a -b", "a-b"),  # runs of hyphens collapse
     ("ok_name.v2@team+x", "ok_name.v2@team+x"),  # what the CLI accepts stays as it is
     ("[ ]", "profile"),  # nothing usable left: still a name
+    ("X-ray X", "X-ray-X"),  # only hyphens are trimmed, never a letter
 ])
 def test_a_name_becomes_one_the_aws_cli_accepts(given, name):
     assert sanitise(given) == name
