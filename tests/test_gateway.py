@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.parsers import ResponseParserError
 
 from ssomagic.engine.access.portal import Portal
 from ssomagic.engine.aws import gateway
@@ -140,6 +141,17 @@ def test_what_counts_as_the_service_saying_slower(exc, throttled):
      "UTC there), so it "
      "refused the request's signature (InvalidSignatureException). Set the clock right (on "
      "Linux: `sudo timedatectl set-ntp true`), then try again; the sign-in itself is fine."),
+    (status_error(403, "InvalidSignatureException", "Signature not yet current: "
+                  "20261127T094000Z is still later than 20261127T093500Z (20261127T093000Z + "
+                  "5 min.)"), "clock",
+     "This machine's clock is about 10m 00s ahead of the time at the AWS access portal "
+     "(09:30:00 UTC there), so it refused the request's signature (InvalidSignatureException). "
+     "Set the clock right (on Linux: `sudo timedatectl set-ntp true`), then try again; the "
+     "sign-in itself is fine."),
+    (ResponseParserError("not JSON"), "answer",
+     "the AWS access portal answered the request to list your accounts with something that is "
+     "not what the API promises (ResponseParserError). A proxy or a wrong AWS_ENDPOINT_URL_* "
+     "setting often does this; check them, then try again."),
     (status_error(503, "ServiceUnavailableException"), "service",
      "The AWS access portal could not list your accounts (ServiceUnavailableException), even "
      "after retrying. The service is busy or having trouble; nothing was changed here. Try "
@@ -154,6 +166,10 @@ def test_each_kind_of_failure_says_whose_fault_it_is_and_what_to_do(exc, fault, 
     assert str(error) == words
     assert getattr(error, "fault", None) == fault
     assert getattr(error, "retry_helps", False) is (fault in ("network", "service"))
+    if fault is None:  # a refused sign-in names the profile to sign in again
+        assert error.profile == "dev"
+    elif fault != "answer":
+        assert error.code == (gateway.error_code(exc) or type(exc).__name__)
 
 
 def test_throttling_uses_up_no_attempt_and_the_deadline_says_what_it_waited_for(runtime,
