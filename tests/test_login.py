@@ -345,3 +345,37 @@ def test_no_secret_reaches_a_log_record_even_botocores_at_debug(config_file, hom
     assert "x-amz-sso_bearer_token" in logged and "CreateToken" in logged  # botocore spoke
     secrets = live_emulator.state.issued_secrets()
     assert secrets and [s for s in secrets if s in logged] == []
+
+
+def test_a_refresh_refused_because_another_tool_renewed_first_takes_that_tools_token(
+        config_file, runtime, emulator, clock):
+    """Refresh tokens rotate: the AWS CLI may renew with the shared file's refresh token a
+    moment before us, and ours is then refused. That is no reason to sign in again: the file
+    holds the new sign-in, and it is what we use."""
+    from ssomagic.engine.files import rejections
+    from ssomagic.engine.signin.tokens import refresh
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    session = load_config(runtime).profile("dev").sso
+    clock.advance(8 * 3600 - 5 * 60)
+    old = TokenCache(runtime).load_token(session)
+    theirs = refresh(session, old, runtime=runtime)  # the other tool, first
+    ours = refresh(session, old, runtime=runtime)  # with the refresh token it already used
+    assert ours is not None and ours.access_token == theirs.access_token != old.access_token
+    assert not rejections.is_rejected(session, theirs.access_token, runtime)
+    refused = [r for r in emulator.state.requests("CreateToken") if r["status"] != 200]
+    assert refused  # ours was indeed refused by the service
+
+
+def test_a_renewed_token_file_still_says_which_start_url_and_region_it_is_for(
+        config_file, runtime, emulator, clock):
+    """The AWS CLI reads startUrl and region from the file to know whose token it is."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    session = load_config(runtime).profile("dev").sso
+    clock.advance(8 * 3600 - 5 * 60)
+    current_token(session, runtime=runtime)  # renews
+    renewed = json.loads(TokenCache(runtime).token_path(session).read_text())
+    assert (renewed["startUrl"], renewed["region"]) == (session.start_url, session.region)
+    assert renewed["expiresAt"] > (clock.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
