@@ -296,22 +296,6 @@ def add_commands(parser: argparse.ArgumentParser, front: str) -> None:
                 sub.add_argument(*names, action="store_true", help=option.help, **extra)
 
 
-def build_parser() -> Any:
-    """The MagicArgumentParser for %sso; each subcommand has its own --help."""
-    from IPython.core.magic_arguments import MagicArgumentParser
-
-    class Parser(MagicArgumentParser):
-        """IPython's parser writes help as reST (a leading "::"); ours is read as text."""
-
-        def format_help(self) -> str:
-            text = super().format_help()
-            return text[4:] if text.startswith("::\n\n") else text
-
-    parser = Parser(prog="sso", description=DESCRIPTION, epilog=EPILOG, add_help=True)
-    add_commands(parser, NOTEBOOK)
-    return parser
-
-
 def build_console_parser(version: str) -> argparse.ArgumentParser:
     """The `ssomagic` console script's parser."""
     parser = argparse.ArgumentParser(prog="ssomagic", description=CONSOLE_DESCRIPTION,

@@ -57,8 +57,8 @@ def test_no_engine_module_imports_ipython_or_ipywidgets_even_lazily():
 
 
 def test_the_api_and_the_console_leave_ipython_to_the_notebook_package():
-    shells = [ENGINE.parent / name for name in ("api.py", "console/cli.py", "console/text.py",
-                                                 "console/launcher.py")]
+    shells = [ENGINE.parent / name for name in ("api.py", "commands.py", "console/cli.py",
+                                                 "console/text.py", "console/launcher.py")]
     assert [hit for path in shells for hit in ui_imports(path, relative_up=False)] == []
 
 

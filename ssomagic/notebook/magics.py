@@ -16,7 +16,7 @@ from IPython.core.magic import line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 from traitlets import Bool, Enum, Int, List, Unicode
 
-from ..commands import build_parser, docstring
+from ..commands import DESCRIPTION, EPILOG, NOTEBOOK, add_commands, docstring
 from .subcommands.base import _as_usage_error, phrased, render_message
 from .subcommands.profiles import ProfileCommands
 from .subcommands.reach import ReachCommands
@@ -33,11 +33,20 @@ if TYPE_CHECKING:  # %load_ext stays light: the engine loads on first use of %ss
 _PARSER: MagicArgumentParser | None = None
 
 
+class _Parser(MagicArgumentParser):
+    """IPython's parser writes help as reST (a leading "::"); ours is read as text."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text[4:] if text.startswith("::\n\n") else text
+
+
 def parser() -> MagicArgumentParser:
     """Built on first use from the command table: `%load_ext` should cost next to nothing."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = build_parser()
+        _PARSER = _Parser(prog="sso", description=DESCRIPTION, epilog=EPILOG, add_help=True)
+        add_commands(_PARSER, NOTEBOOK)
     return _PARSER
 
 
