@@ -128,6 +128,19 @@ def portal(config_file, runtime, emulator, clock):
 
 
 @pytest.fixture
+def signed_in_dev(config_file, home, live_emulator) -> Runtime:
+    """The suite's config (dev, prod, legacy...), signed in as dev on the live emulator."""
+    from helpers import Approver, live_runtime
+
+    from ssomagic import api
+
+    runtime = live_runtime(home)
+    with Approver(live_emulator):
+        api.login("dev", runtime=runtime, listener=lambda e: None)
+    return runtime
+
+
+@pytest.fixture
 def signed_in_session(home, live_emulator) -> Runtime:
     """A newcomer's machine after `configure` and a sign-in: an sso-session acme, no profile
     (real time, the live emulator)."""

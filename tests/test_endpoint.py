@@ -12,22 +12,14 @@ import urllib.error
 import urllib.request
 
 import pytest
-from helpers import Approver, live_runtime, run_python
+from helpers import run_python
 
 from ssomagic import api
 
 
 @pytest.fixture
-def signed_in(config_file, home, live_emulator):
-    runtime = live_runtime(home)
-    with Approver(live_emulator):
-        api.login("dev", runtime=runtime, listener=lambda e: None)
-    return runtime
-
-
-@pytest.fixture
-def endpoint(signed_in):
-    served = api.serve("dev", runtime=signed_in)
+def endpoint(signed_in_dev):
+    served = api.serve("dev", runtime=signed_in_dev)
     yield served
     served.stop()
 
@@ -64,9 +56,9 @@ def test_a_request_without_or_with_a_wrong_token_is_refused(endpoint):
     assert "AccessKeyId" not in body
 
 
-def test_credentials_are_fetched_again_before_they_expire(signed_in, live_emulator):
+def test_credentials_are_fetched_again_before_they_expire(signed_in_dev, live_emulator):
     live_emulator.state.update_settings(role_credentials_lifetime=15 * 60 + 2)
-    served = api.serve("dev", runtime=signed_in)
+    served = api.serve("dev", runtime=signed_in_dev)
     try:
         token = served.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
         first = ask(served, token)[1]
@@ -78,10 +70,10 @@ def test_credentials_are_fetched_again_before_they_expire(signed_in, live_emulat
         served.stop()
 
 
-def test_after_logout_it_answers_an_error_the_sdk_reports(endpoint, signed_in):
+def test_after_logout_it_answers_an_error_the_sdk_reports(endpoint, signed_in_dev):
     token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     assert ask(endpoint, token)[0] == 200
-    api.logout(all=True, runtime=signed_in)
+    api.logout(all=True, runtime=signed_in_dev)
     status, body = ask(endpoint, token)
     assert status == 401 and "not signed in" in body["Message"]
     assert "111122223333" not in sdk_identity(endpoint)
