@@ -185,6 +185,13 @@ def test_env_exports_credentials_without_printing_them_and_removes_them_on_switc
     assert "AWS_ACCESS_KEY_ID" not in os.environ and "AWS_SESSION_TOKEN" not in os.environ
 
 
+def test_switching_after_env_removes_our_exported_keys_without_warning(shell):
+    run(shell, "%sso login dev")
+    run(shell, "%sso env")
+    out, _ = run(shell, "%sso use prod")
+    assert "Removed" not in out and "Bound to prod" in out
+
+
 def test_logout_unbinds_the_kernel(shell):
     run(shell, "%sso login dev")
     out, _ = run(shell, "%sso logout")

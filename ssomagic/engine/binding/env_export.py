@@ -2,8 +2,11 @@
 Arrow and Spark builds): exported for the bound role, kept fresh while the binding lasts, and
 removed when it changes.
 
-Owned by the KernelBinding (one per process), so %%sso's snapshot knows whether an export was
-running and starts it again afterwards instead of restoring keys nothing would renew. Fetching
+A part of the KernelBinding (``binding.env_export``, one per binding), so %%sso's snapshot knows
+whether an export was running and starts it again afterwards instead of restoring keys nothing
+would renew, and the binding's shadowing rule knows which static keys are ours. The export
+talks to the binding through its public face alone: the bound profile, its environment and
+its observers. Fetching
 credentials may take a network call, so it happens outside the lock; each start or stop moves
 an epoch on, and a write whose epoch has passed is dropped: a stop during a background renewal
 stays a stop.
@@ -26,10 +29,9 @@ CHECK_EVERY = 30.0
 
 
 class EnvExport:
-    def __init__(self, binding: KernelBinding,
-                 environ: MutableMapping[str, str] | None = None) -> None:
+    def __init__(self, binding: KernelBinding) -> None:
         self.binding = binding
-        self.environ = binding.environ if environ is None else environ
+        self.environ: MutableMapping[str, str] = binding.environ
         self.profile: str | None = None
         self.expires_at: datetime | None = None
         self._lock = threading.Lock()  # guards profile, expires_at, _exported, _epoch
@@ -42,6 +44,13 @@ class EnvExport:
     @property
     def active(self) -> bool:
         return self.profile is not None
+
+    @property
+    def exported(self) -> dict[str, str]:
+        """The variables this export wrote and their values (a copy): the binding removes
+        them without a warning, as nobody set them by hand."""
+        with self._lock:
+            return dict(self._exported)
 
     def start(self) -> datetime | None:
         """Export the bound role's credentials now; returns when they expire (None when a
@@ -79,7 +88,6 @@ class EnvExport:
                 self.environ[name] = value
             self._exported = values
             self.expires_at = expires_at
-            self.binding.owned = dict(values)
             return expires_at
 
     def stop(self) -> None:
@@ -91,7 +99,6 @@ class EnvExport:
                 if self.environ.get(name) == value:
                     del self.environ[name]
             self._exported = {}
-            self.binding.owned = {}
             self.profile = None
             self.expires_at = None
 

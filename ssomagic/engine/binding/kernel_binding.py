@@ -51,9 +51,6 @@ class KernelBinding(Observable):
         self.environ = os.environ if environ is None else environ
         self._sessions: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.RLock()
-        # Variables someone on our side exported on purpose (EnvExport): removed without a
-        # warning when a binding changes.
-        self.owned: dict[str, str] = {}
         self._env_export: EnvExport | None = None
 
     @property
@@ -95,8 +92,8 @@ class KernelBinding(Observable):
     def shadowing(self) -> list[str]:
         """The one shadowing rule: static-key variables in the environment that override any
         profile (botocore reads them first), except those our own export wrote."""
-        return [n for n in STATIC_VARS if n in self.environ
-                and self.owned.get(n) != self.environ[n]]
+        ours = self._env_export.exported if self._env_export is not None else {}
+        return [n for n in STATIC_VARS if n in self.environ and ours.get(n) != self.environ[n]]
 
     def bind(self, profile: Profile | PlainProfile) -> list[str]:
         """Bind the profile; returns warnings to show the user."""
