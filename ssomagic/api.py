@@ -19,7 +19,7 @@ from .engine.config.read import AwsConfig, Profile, SsoSession, load_config
 from .engine.events import Listener
 from .engine.runtime import Runtime
 from .engine.signin.session_status import SessionStatus, session_status
-from .engine.signin.sign_in import sign_in
+from .engine.signin.sign_in import SignIn
 from .engine.signin.sign_out import LogoutReport, logout_all, logout_session
 
 
@@ -62,9 +62,9 @@ def login(profile: str | None = None, *, sso_session: str | None = None, force: 
     _, found = _target(profile, sso_session, runtime)
     session = found.sso if isinstance(found, _Profile) else found
     choice = choose(flow, session, os.environ, console=True)
-    return sign_in(found, runtime=runtime, listener=listener or ConsoleListener(),
-                   force=force, flow=choice.flow, page=callback_page_html,
-                   open_browser=_browser if open_browser else None).status
+    return SignIn(found, runtime=runtime, listener=listener or ConsoleListener(),
+                  force=force, flow=choice.flow, page=callback_page_html,
+                  open_browser=_browser if open_browser else None).run().status
 
 
 def _browser(url: str) -> bool:

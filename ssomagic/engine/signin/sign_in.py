@@ -1,6 +1,6 @@
 """Signing in, owned by the engine: every front end (the API, the console, the magics, the
-widgets, the exception panel's button) calls ``sign_in`` or runs a ``SignIn``, so every path
-does the same after a sign-in: the credential generation moves on (clients made earlier pick
+widgets, the exception panel's button) runs a ``SignIn``, so every path does the same after
+a sign-in: the credential generation moves on (clients made earlier pick
 up the new sign-in) and, when asked, the profile is bound to the process.
 
 A valid token is reused, or refreshed; otherwise one sign-in flow runs: one click (PKCE)
@@ -170,12 +170,3 @@ class SignIn:
                               profile=self._profile_name, cancel_event=self._cancel)
             return flow.run(), False
 
-
-def sign_in(target: Profile | SsoSession, *, runtime: Runtime | None = None,
-            listener: Listener = ignore, force: bool = False,
-            binding: KernelBinding | None = None, flow: str = "device",
-            page: Page | None = None,
-            open_browser: Callable[[str], bool] | None = None) -> SignInResult:
-    """Sign in (reusing a valid token unless ``force``), then make existing clients recover."""
-    return SignIn(target, runtime=runtime, listener=listener, force=force, binding=binding,
-                  flow=flow, page=page, open_browser=open_browser).run()
