@@ -44,7 +44,6 @@ class SignInResult:
     session: SsoSession
     profile: Profile | None
     status: SessionStatus
-    reused: bool
     bound: bool = False
     warnings: tuple[str, ...] = ()  # from binding: static keys that were removed, say
 
@@ -93,13 +92,13 @@ class SignIn:
         return self._cancel.is_set()
 
     def run(self) -> SignInResult:
-        _, reused = self._token()
+        self._token()
         new_sign_in(self.session)
         bound, warnings = False, tuple[str, ...]()
         if self.binding is not None and self.profile is not None and self.profile.has_role:
             warnings, bound = tuple(self.binding.bind(self.profile)), True
         status = session_status(self.session, self.runtime)
-        return SignInResult(self.session, self.profile, status, reused, bound, warnings)
+        return SignInResult(self.session, self.profile, status, bound, warnings)
 
     # ---- the token ----------------------------------------------------------------------
 
@@ -107,9 +106,9 @@ class SignIn:
     def _profile_name(self) -> str | None:
         return self.profile.name if self.profile else None
 
-    def _reused(self, token: CachedToken) -> tuple[CachedToken, bool]:
+    def _reused(self, token: CachedToken) -> CachedToken:
         self.listener(SignedIn(self.session.label, token.expires_at, reused=True))
-        return token, True
+        return token
 
     def _still_accepted(self, token: CachedToken) -> bool:
         """Unlike `aws sso login`, a valid token is reused, but only one the server still
@@ -124,7 +123,7 @@ class SignIn:
             return True
         return True
 
-    def _token(self) -> tuple[CachedToken, bool]:
+    def _token(self) -> CachedToken:
         if not self.force:
             token = current_token(self.session, runtime=self.runtime,
                                   profile=self._profile_name, min_remaining=REFRESH_WINDOW,
@@ -163,10 +162,10 @@ class SignIn:
                     profile=self._profile_name, cancel_event=self._cancel,
                     page=self.page or plain_page, open_browser=self.open_browser)
                 try:
-                    return pkce.run(), False
+                    return pkce.run()
                 finally:
                     self._pkce = None
             flow = DeviceFlow(self.session, runtime=self.runtime, listener=self.listener,
                               profile=self._profile_name, cancel_event=self._cancel)
-            return flow.run(), False
+            return flow.run()
 
