@@ -38,8 +38,9 @@ SHAPED = [("session token", re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za
           ("SSO refresh token", re.compile(r"(?<![A-Za-z0-9])aor[A-Za-z0-9+/=_-]{100,}"))]
 # By context: a long opaque value (mixed case and digits, so no hex digest) shortly after a
 # word that says what it is, in whatever syntax: `bearer = '...'` in a Verbose traceback,
-# "the token was ..." in prose.
-CONTEXT = re.compile(r"(?i)(?:token|bearer|credential)s?\W{1,40}?"
+# "the token was ..." in prose (up to three short lower-case words between).
+CONTEXT = re.compile(r"(?i)(?:token|bearer|credential)s?(?-i:(?:\W+[a-z]{1,10}){0,3}?)"
+                     r"\W{1,40}?"
                      r"(?-i:((?=[A-Za-z0-9+/=_-]*[A-Z])(?=[A-Za-z0-9+/=_-]*[a-z])"
                      r"(?=[A-Za-z0-9+/=_-]*[0-9])[A-Za-z0-9+/=_-]{60,}))")
 NEAR = 300  # characters after an access key id where its secret key may stand
