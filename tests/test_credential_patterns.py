@@ -1,6 +1,6 @@
 """What counts as a credential in text (engine/aws/credential_patterns.py): every kind in every
 syntax it is printed in is found and redacted, and what only looks alike (ARNs, account ids,
-digests, short values, an access key id alone) is left as it is. Both the log filter and
+digests, short values, an access key id alone) is left as it is. Both the log redaction and
 `ssomagic check` rely on these patterns, so they are specified here, without a notebook."""
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ def test_a_secret_in_a_log_an_error_or_a_repr_is_caught(config_file, runtime, em
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=lambda event: None)
     secret = next(s for s in emulator.state.issued_secrets() if len(s) >= 16)
-    logging.getLogger("botocore.someday").debug("token %s", secret)
+    logging.getLogger("ssomagic").debug("%s", secret)  # no label: past the redaction
     SsoMagicError(f"server said {secret}")
     SsoSession(secret, "https://example.awsapps.com/start", "us-east-1")
     seen = WATCH.leaks()
     WATCH.start()  # caught here on purpose: the test's own teardown check starts clean
-    assert any(s.startswith("log botocore.someday: token <SECRET>") for s in seen)
+    assert any(s.startswith("log ssomagic: <SECRET>") for s in seen)
     assert any(s.startswith("error SsoMagicError: server said <SECRET>") for s in seen)
     assert any(s.startswith("repr SsoSession: SsoSession(name='<SECRET>'") for s in seen)
     assert not any(secret in s for s in seen)  # the report never repeats the secret

@@ -1,46 +1,57 @@
 """No secret in a log record, botocore's own DEBUG records included.
 
 `logging.basicConfig(level=logging.DEBUG)` in a notebook makes botocore log every request and
-response: bearer tokens, client secrets, role credentials. ssomagic installs a filter on the
-loggers of botocore and urllib3 (a filter on a parent logger does not see its children's
-records, so each named logger gets one) that rewrites any record carrying a credential,
-replacing the secret with [REDACTED]. Installed once, the first time ssomagic builds a client.
+response: bearer tokens, client secrets, role credentials. A filter on a logger sees only the
+records logged to that very logger, not its children's, and botocore, urllib3 and s3transfer
+make a logger per module (sixty and more, and a new release adds some), so a list of names is
+always out of date. Instead the record factory is wrapped, once, the first time ssomagic
+builds a client: every record of the AWS SDK's loggers (and ssomagic's) is made with its
+secrets already replaced by [REDACTED], whichever module logged it and whatever handler,
+filter or formatter then sees it. A record of any other logger is left as it was made.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from .credential_patterns import redact
 
-LOGGERS = ("botocore", "botocore.endpoint", "botocore.parsers", "botocore.auth",
-           "botocore.httpsession", "botocore.hooks", "botocore.retryhandler",
-           "botocore.credentials", "botocore.tokens", "botocore.utils", "botocore.client",
-           "botocore.awsrequest", "botocore.regions", "botocore.loaders",
-           "botocore.configprovider", "botocore.handlers", "boto3", "boto3.resources",
-           "urllib3", "urllib3.connectionpool", "ssomagic")
+# The roots of the loggers whose records are rewritten: the AWS SDK's and ssomagic's.
+SDK_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "ssomagic")
+
+_lock = threading.Lock()
+_installed = False
 
 
-class RedactSecrets(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            text = record.getMessage()
-        except Exception:  # a record whose arguments do not format: leave it to logging
-            return True
-        redacted = redact(text)
-        if redacted != text:
-            record.msg, record.args = redacted, None
-        return True
+def is_sdk_logger(name: str) -> bool:
+    return name.split(".", 1)[0] in SDK_LOGGERS
 
 
-_installed = threading.Event()
-_filter = RedactSecrets()
+def redacted(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with any credential in its message replaced (message and arguments become
+    the one redacted text); a record whose arguments do not format is left to logging."""
+    try:
+        text = record.getMessage()
+    except Exception:
+        return record
+    clean = redact(text)
+    if clean != text:
+        record.msg, record.args = clean, None
+    return record
 
 
 def install() -> None:
-    if _installed.is_set():
-        return
-    for name in LOGGERS:
-        logging.getLogger(name).addFilter(_filter)
-    _installed.set()
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        make = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make(*args, **kwargs)
+            return redacted(record) if is_sdk_logger(record.name) else record
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
