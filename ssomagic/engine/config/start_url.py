@@ -22,7 +22,8 @@ AWS_HOST_SUFFIXES = (".awsapps.com", ".awsapps.cn", ".app.aws", ".portal.amazona
                      ".portal.amazonaws.eu", ".api.amazonwebservices.eu")
 AWS_HOSTS = ("identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",
              "identitycenter.amazonaws.eu", "identitycenter.us-gov.amazonaws.com")
-_REGION = r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
+# Two letters and more: the European Sovereign Cloud's are eusc-de-east-1 and the like.
+_REGION = r"(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+)"
 REGION_IN_HOST = tuple(re.compile(p) for p in (
     rf"^[^.]+\.portal\.{_REGION}\.app\.aws$",
     rf"^[^.]+\.{_REGION}\.portal\.amazonaws\.(?:com|com\.cn|eu)$",
