@@ -133,8 +133,11 @@ def test_redact_replaces_every_secret_and_keeps_the_rest_byte_for_byte():
                             f"AWS_SESSION_TOKEN={REDACTED}\n")
 
 
-def test_redact_takes_the_longest_secret_first_so_no_part_of_one_is_left():
-    inner = STS_TOKEN[:60]  # a labelled value that is also the start of a shaped token
+@pytest.mark.parametrize("inner", [STS_TOKEN[:60], STS_TOKEN[1:61]],
+                         ids=["its-start", "inside-it"])
+def test_redact_takes_the_longest_secret_first_so_no_part_of_one_is_left(inner):
+    """A labelled value that is also part of a shaped token: replaced first, it would leave
+    the token's other characters behind."""
     text = f"sessionToken: '{inner}' then {STS_TOKEN}"
     assert redact(text) == f"sessionToken: '{REDACTED}' then {REDACTED}"
 

@@ -40,7 +40,10 @@ def logged(name: str, message: str, *args: object) -> list[str]:
 
 
 @pytest.fixture
-def installed() -> Iterator[None]:
+def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Installed afresh over logging's own record factory (put back afterwards)."""
+    monkeypatch.setattr(log_redaction, "_installed", False)
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
     log_redaction.install()
     yield
 
@@ -98,3 +101,25 @@ def test_the_first_session_ssomagic_builds_installs_the_redaction(monkeypatch):
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == [f"secret_key={SECRET}"]
     botocore_session()
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == ["secret_key=[REDACTED]"]
+
+
+def test_every_later_session_leaves_the_factory_as_it_is(installed):
+    """One wrapper, however many clients a kernel builds: not a chain that grows with each."""
+    factory = logging.getLogRecordFactory()
+    botocore_session()
+    log_redaction.install()
+    assert logging.getLogRecordFactory() is factory
+
+
+def test_a_factory_installed_before_ssomagic_still_makes_the_records(monkeypatch):
+    made: list[str] = []
+
+    def theirs(*args, **kwargs):
+        made.append(args[0])
+        return logging.LogRecord(*args, **kwargs)
+
+    monkeypatch.setattr(log_redaction, "_installed", False)
+    monkeypatch.setattr(logging, "_logRecordFactory", theirs)
+    log_redaction.install()
+    assert logged("botocore.endpoint", "secret_key=%s", SECRET) == ["secret_key=[REDACTED]"]
+    assert made == ["botocore.endpoint"]
