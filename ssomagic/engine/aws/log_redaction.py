@@ -26,7 +26,7 @@ _installed = False
 
 
 def is_sdk_logger(name: str) -> bool:
-    return name.split(".", 1)[0] in SDK_LOGGERS
+    return name.partition(".")[0] in SDK_LOGGERS
 
 
 def redacted(record: logging.LogRecord) -> logging.LogRecord:
