@@ -101,8 +101,11 @@ def test_an_sso_session_name_of_letters_digits_and_punctuation_is_taken(name):
 
 @pytest.mark.parametrize("name", ["my company", "-leading", "", "a]b", "tab\there"])
 def test_an_sso_session_name_that_would_break_the_section_header_is_refused(name):
-    with pytest.raises(ConfigError, match="cannot be an sso-session name"):
+    with pytest.raises(ConfigError) as caught:
         check_session_name(name)
+    assert str(caught.value) == (f"{name!r} cannot be an sso-session name. Use letters, "
+                                 "digits, '-', '_' or '.', with no spaces, as in "
+                                 "[sso-session my-company].")
 
 
 @pytest.mark.parametrize(("url", "name"), [
@@ -113,6 +116,9 @@ def test_an_sso_session_name_that_would_break_the_section_header_is_refused(name
     ("https://ACME.awsapps.com/start", "acme"),  # hosts are case-insensitive
     ("https://sso.start.login", "sso"),  # nothing but generic labels
     ("https://sso.xn--bcher-kva.example", "xn--bcher-kva"),
+    ("https://ac~me.example", "ac-me"),  # a character a section name cannot take
+    ("https://-acme-.example", "acme"),  # no leading or trailing dash
+    ("https://sso.~.example", "example"),  # a label of nothing but such characters
 ])
 def test_the_suggested_sso_session_name_is_the_organisations_part_of_the_host(url, name):
     assert session_name_for(url) == name
@@ -136,8 +142,9 @@ def test_a_vanity_url_follows_every_kind_of_redirect_once(status):
         asked.append(url)
         return status, "https://d-1234567890.awsapps.com/start"
 
-    found = resolve("https://sso.acme.example/start", head=head)
+    found = resolve(" https://sso.acme.example/start", head=head)
     assert asked == ["https://sso.acme.example/start"]
+    assert found.start_url == "https://sso.acme.example/start"  # as given: what is written
     assert found.resolved == "https://d-1234567890.awsapps.com/start" and found.region is None
 
 
@@ -175,9 +182,12 @@ def test_the_region_given_wins_over_the_one_in_the_url():
     assert region_for("https://ssoins-1.portal.eu-west-1.app.aws", "us-west-2") == "us-west-2"
 
 
-def test_a_region_given_is_checked():
-    with pytest.raises(ConfigError, match="'mars-1' is not an AWS region"):
+def test_a_region_given_is_checked_and_the_fault_names_the_option():
+    with pytest.raises(ConfigError) as caught:
         region_for("https://d-1234567890.awsapps.com/start", "mars-1")
+    assert str(caught.value) == ("'mars-1' is not an AWS region. Give the region of your IAM "
+                                 "Identity Center with --region, such as us-east-1 or "
+                                 "eu-west-1.")
 
 
 def test_without_a_region_given_the_urls_comes_before_the_known_one():
@@ -195,13 +205,17 @@ def test_the_region_behind_a_vanity_url_is_found_after_its_redirect():
 # ---- the request, through botocore's HTTP stack -------------------------------------------
 
 class _Vanity(http.server.BaseHTTPRequestHandler):
-    refuse_head = False
+    refuse_head: int | None = None
+    stall = threading.Event()
     methods: list[str] = []
 
     def _answer(self) -> None:
         self.methods.append(self.command)
+        if self.path == "/stall":
+            self.stall.wait(10)
+            return
         if self.command == "HEAD" and self.refuse_head:
-            self.send_response(405)
+            self.send_response(self.refuse_head)
         else:
             self.send_response(302)
             self.send_header("Location", "https://acme.eu-north-1.portal.amazonaws.com/start")
@@ -216,12 +230,14 @@ class _Vanity(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def vanity_host() -> Iterator[type[_Vanity]]:
-    handler = type("Handler", (_Vanity,), {"methods": [], "refuse_head": False})
+    handler = type("Handler", (_Vanity,), {"methods": [], "refuse_head": None,
+                                           "stall": threading.Event()})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     handler.url = f"http://127.0.0.1:{server.server_address[1]}/start"  # type: ignore[attr-defined]
     yield handler
+    handler.stall.set()
     server.shutdown()
     server.server_close()
 
@@ -232,10 +248,28 @@ def test_one_head_request_is_made_and_its_redirect_not_followed(vanity_host):
     assert vanity_host.methods == ["HEAD"]
 
 
-def test_a_host_that_refuses_head_is_asked_with_get(vanity_host):
-    vanity_host.refuse_head = True
+@pytest.mark.parametrize("refusal", [405, 501])
+def test_a_host_that_refuses_head_is_asked_with_get(vanity_host, refusal):
+    vanity_host.refuse_head = refusal
     assert http_head(vanity_host.url)[0] == 302  # type: ignore[attr-defined]
     assert vanity_host.methods == ["HEAD", "GET"]
+
+
+def test_a_host_that_fails_head_otherwise_is_not_asked_again(vanity_host):
+    vanity_host.refuse_head = 502
+    assert http_head(vanity_host.url) == (502, None)  # type: ignore[attr-defined]
+    assert vanity_host.methods == ["HEAD"]
+
+
+def test_a_host_that_never_answers_is_given_up_on_at_the_read_timeout(vanity_host,
+                                                                     monkeypatch):
+    from ssomagic.engine import timing
+
+    monkeypatch.setattr(timing, "READ_TIMEOUT", 0.3)
+    url = vanity_host.url.replace("/start", "/stall")  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match=r"Could not reach 127.0.0.1 to find its region "
+                                          r"\(ReadTimeoutError\)"):
+        http_head(url)
 
 
 def test_an_unreachable_vanity_host_is_one_line_naming_it():
