@@ -12,6 +12,7 @@ import pytest
 from botocore.credentials import SSOCredentialFetcher
 
 from ssomagic.engine.config.read import Profile, SsoSession
+from ssomagic.engine.errors import LocalStateError
 from ssomagic.engine.files.cached_credentials import (
     cached,
     credentials_cache_key,
@@ -44,7 +45,7 @@ def profile():
 
 
 def write(runtime, profile, expires_in: timedelta, *, provider="sso", after_sign_in=True,
-          expiration: str | None = None):
+          expiration: str | None = None, same_tick: bool = False):
     token = runtime.sso_cache_dir / f"{profile.sso.cache_key}.json"
     token.parent.mkdir(parents=True, exist_ok=True)
     token.write_text("{}")
@@ -54,7 +55,8 @@ def write(runtime, profile, expires_in: timedelta, *, provider="sso", after_sign
     path.write_text(json.dumps({"ProviderType": provider, "Credentials": {
         "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "secret", "SessionToken": "token",
         "Expiration": when, "AccountId": profile.account_id}}))
-    token_time = path.stat().st_mtime_ns + (10**9 if not after_sign_in else -10**9)
+    token_time = path.stat().st_mtime_ns + (
+        0 if same_tick else 10**9 if not after_sign_in else -10**9)
     os.utime(token, ns=(token_time, token_time))
     return when
 
@@ -75,6 +77,37 @@ def test_credentials_inside_the_refresh_window_are_not_reused(runtime, profile):
 def test_credentials_fetched_before_the_current_sign_in_are_not_reused(runtime, profile):
     write(runtime, profile, timedelta(hours=1), after_sign_in=False)
     assert cached(profile, runtime) is None
+
+
+def test_credentials_written_in_the_same_tick_as_the_sign_in_are_the_sign_ins(runtime,
+                                                                            profile):
+    """A file system's clock is coarse: a fetch right after a sign-in may share its mtime."""
+    write(runtime, profile, timedelta(hours=1), same_tick=True)
+    assert cached(profile, runtime) is not None
+
+
+def test_the_profiles_file_is_the_one_botocore_writes(runtime, profile):
+    assert path_for(profile, runtime) == runtime.home / ".aws" / "cli" / "cache" / (
+        botocores_key(profile.sso, "111122223333", "ReadOnly") + ".json")
+
+
+def test_a_cache_folder_others_can_write_is_refused_for_what_it_holds(runtime, profile):
+    write(runtime, profile, timedelta(hours=1))
+    folder = path_for(profile, runtime).parent
+    folder.chmod(0o777)
+    with pytest.raises(LocalStateError, match="will not use cached role credentials in "):
+        cached(profile, runtime)
+
+
+def test_a_cached_credentials_file_that_is_a_link_is_not_followed(runtime, profile, tmp_path):
+    write(runtime, profile, timedelta(hours=1))
+    path = path_for(profile, runtime)
+    elsewhere = tmp_path / "elsewhere.json"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    with pytest.raises(LocalStateError, match="does not follow links for cached role "
+                                              "credentials"):
+        cached(profile, runtime)
 
 
 def test_credentials_another_provider_cached_are_not_taken_for_sso_ones(runtime, profile):
