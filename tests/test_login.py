@@ -45,6 +45,20 @@ def test_a_network_fault_while_checking_the_sign_in_is_no_reason_to_sign_in_agai
     assert emulator.state.requests("ListAccounts")  # the check was made, and failed
 
 
+def test_checking_a_reused_sign_in_backs_off_on_the_runtimes_clock(config_file, runtime,
+                                                                   emulator, clock):
+    """The check is a portal call like any other: throttled, it backs off on the clock the
+    runtime was given (so this test takes milliseconds), and the sign-in is reused."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    emulator.state.set_fault("ListAccounts", throttle=2)
+    slept = len(clock.slept)
+    events = []
+    assert api.login("dev", runtime=runtime, listener=events.append).signed_in
+    assert events[-1].reused and len(clock.slept) == slept + 2
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+
+
 def test_force_starts_a_new_device_flow(config_file, runtime, emulator, clock):
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=quiet)
