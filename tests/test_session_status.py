@@ -11,12 +11,19 @@ import pytest
 from ssomagic.engine.config.read import SsoSession
 from ssomagic.engine.files import rejections
 from ssomagic.engine.files.token_cache import TokenCache, format_time, token_document
+from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin.session_status import SessionStatus, session_status
 from ssomagic.engine.timing import format_duration
 
 START_URL = "https://d-1234567890.awsapps.com/start"
 SSO = SsoSession("my-sso", START_URL, "us-east-1")
 LEGACY = SsoSession(None, START_URL, "us-east-1")
+
+
+@pytest.fixture
+def runtime(tmp_path, clock):
+    """A home of its own, away from the process's HOME: status reads the runtime's caches."""
+    return Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now, sleep=clock.sleep)
 
 
 def signed_in(runtime, session=SSO, *, left=timedelta(hours=1), refresh: str | None = "aor-x"):
@@ -50,6 +57,11 @@ def test_the_reading_stays_what_it_was_as_the_clock_moves_on(runtime, clock):
     assert session_status(SSO, runtime).seconds_left == 300
 
 
+def test_a_token_with_a_second_left_is_still_signed_in(runtime):
+    signed_in(runtime, left=timedelta(seconds=1))  # the file says whole seconds
+    assert session_status(SSO, runtime).signed_in
+
+
 def test_a_token_at_its_expiry_is_expired(runtime):
     signed_in(runtime, left=timedelta(0))
     status = session_status(SSO, runtime)
@@ -76,6 +88,7 @@ def test_a_token_the_server_refused_is_rejected_with_the_command_to_sign_in(runt
     rejections.remember(SSO, "aoa-token", runtime)
     status = session_status(SSO, runtime)
     assert status.state == "rejected" and not status.signed_in
+    assert status.expires_at == TokenCache(runtime).load_token(SSO).expires_at
     assert str(status) == ("my-sso: rejected: the server ended this sign-in; sign in again "
                            "(`ssomagic login --sso-session my-sso`)")
 
