@@ -21,7 +21,7 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def credentials_cache_key(account_id: str, role_name: str, session: SsoSession) -> str:
     """The name botocore's SSOCredentialFetcher gives a profile's cached role credentials."""
-    args: dict[str, str] = {"accountId": account_id, "roleName": role_name}
+    args: dict[str, str] = {"roleName": role_name, "accountId": account_id}  # botocore's order
     if session.name:
         args["sessionName"] = session.name
     else:
