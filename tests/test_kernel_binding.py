@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from ssomagic.engine.binding.kernel_binding import KernelBinding
+from ssomagic.engine.binding.kernel_binding import KernelBinding, kernel_binding
 from ssomagic.engine.config.read import load_config
+from ssomagic.engine.runtime import Runtime
 
 
 @pytest.fixture
@@ -64,6 +65,7 @@ def test_the_shadowing_rule_names_each_static_key_present(binding, environ):
 
 
 def test_unbinding_removes_what_binding_set_and_remembers_the_profile(binding, config, environ):
+    assert binding.last_profile is None  # nothing bound yet, nothing bound before
     binding.bind(config.profile("dev"))
     binding.unbind()
     assert boto3.DEFAULT_SESSION is None and environ == {"PATH": "/usr/bin"}
@@ -155,3 +157,41 @@ def test_unobserving_stops_the_calls_and_an_unknown_handler_is_an_error(binding,
     assert heard == [] and binding.observer_count("profile") == 0
     with pytest.raises(ValueError):
         binding.unobserve(handler, names="profile")
+
+
+def test_a_profile_without_a_region_binds_where_no_region_was_set(binding, config_file, runtime,
+                                                                  environ):
+    config_file.write_text(config_file.read_text().replace("region = us-east-1\n", "", 1))
+    binding.bind(load_config(runtime).profile("prod"))
+    assert environ == {"PATH": "/usr/bin", "AWS_PROFILE": "prod"}
+
+
+def test_each_plain_profile_gets_a_session_of_its_own(binding, config_file, runtime):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile keys-a]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\n"
+        "aws_secret_access_key = a\n"
+        "\n[profile keys-b]\naws_access_key_id = AKIABBBBBBBBBBBBBBBB\n"
+        "aws_secret_access_key = b\n"))
+    config = load_config(runtime)
+    a, b = config.plain("keys-a"), config.plain("keys-b")
+    assert binding.session_for(a) is binding.session_for(load_config(runtime).plain("keys-a"))
+    assert binding.session_for(a) is not binding.session_for(b)
+    assert binding.session_for(b).profile_name == "keys-b"
+
+
+def test_temporarily_puts_back_static_keys_and_their_expiry_the_block_changed(binding, config,
+                                                                            environ):
+    environ["AWS_CREDENTIAL_EXPIRATION"] = "2026-12-02T10:00:00Z"
+    with binding.temporarily(config.profile("prod")):
+        environ["AWS_ACCESS_KEY_ID"] = "set by the cell"
+        del environ["AWS_CREDENTIAL_EXPIRATION"]
+    assert "AWS_ACCESS_KEY_ID" not in environ
+    assert environ["AWS_CREDENTIAL_EXPIRATION"] == "2026-12-02T10:00:00Z"
+
+
+def test_a_binding_made_without_a_runtime_reads_the_process(environ):
+    assert isinstance(KernelBinding(environ=environ).runtime, Runtime)
+
+
+def test_the_process_has_one_binding():
+    assert kernel_binding() is kernel_binding()
