@@ -101,3 +101,98 @@ def test_cleaning_up_says_how_many_leftovers_it_removed(tmp_path):
         (tmp_path / name).write_text("secret")
         os.utime(tmp_path / name, (past, past))
     assert remove_leftovers(target) == 2 and remove_leftovers(target) == 0
+
+
+def racing_mkdir(monkeypatch, make):
+    """os.mkdir as it behaves when another process makes the same path first."""
+    real = os.mkdir
+    raced: list[str] = []
+
+    def mkdir(path, mode=0o777):
+        if not raced:
+            raced.append(str(path))
+            make(path)
+            raise FileExistsError(path)
+        return real(path, mode)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    return raced
+
+
+def test_a_folder_another_process_makes_meanwhile_is_taken_and_the_rest_made(tmp_path,
+                                                                            monkeypatch):
+    raced = racing_mkdir(monkeypatch, lambda path: os.makedirs(path, mode=0o755))
+    target = tmp_path / "a" / "b" / "c"
+    assert private_dir(target) == target and target.is_dir()
+    assert raced == [str(tmp_path / "a")]
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o755  # theirs: left as it is
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
+
+
+def test_a_file_another_process_puts_where_a_folder_goes_is_one_line_naming_it(tmp_path,
+                                                                              monkeypatch):
+    racing_mkdir(monkeypatch, lambda path: open(path, "w").close())
+    with pytest.raises(LocalStateError) as caught:
+        private_dir(tmp_path / "a" / "b")
+    assert str(caught.value) == (f"Cannot write in {tmp_path / 'a'}: it is a file, where a "
+                                 f"folder should be. Move {tmp_path / 'a'} away (it may be a "
+                                 "stray copy), then try again.")
+
+
+def test_a_folder_that_may_not_be_made_is_one_line_naming_it_and_its_parent(tmp_path,
+                                                                           monkeypatch):
+    def refused(path, mode=0o777):
+        raise PermissionError(path)
+
+    monkeypatch.setattr(os, "mkdir", refused)  # what a user sees; root is never refused
+    with pytest.raises(LocalStateError) as caught:
+        private_dir(tmp_path / "cache")
+    assert str(caught.value) == (f"Cannot create the folder {tmp_path / 'cache'}: permission "
+                                 f"denied. Check the owner and mode of {tmp_path}.")
+
+
+def test_a_folder_where_no_file_may_be_written_is_one_line_naming_it(tmp_path, monkeypatch):
+    import tempfile
+
+    def refused(**kwargs):
+        raise PermissionError(kwargs["dir"])
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(LocalStateError) as caught:
+        atomic_write(tmp_path / "config", "[default]\n")
+    assert str(caught.value) == (f"Cannot write in {tmp_path}: permission denied. Check the "
+                                 f"owner and mode of {tmp_path}.")
+
+
+def test_the_file_is_utf_8_whatever_the_locale(tmp_path):
+    """A config with an accent in a comment, saved by a kernel started with LANG=C."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "config"
+    code = ("import sys; from pathlib import Path; from ssomagic.engine.files.atomic import "
+            "atomic_write; atomic_write(Path(sys.argv[1]), '# caf\\u00e9\\n')")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+           "PYTHONCOERCECLOCALE": "0"}
+    done = subprocess.run([sys.executable, "-c", code, str(target)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == "# café\n".encode()
+
+
+def test_a_leftover_that_vanishes_while_being_looked_at_is_no_error(tmp_path):
+    target = tmp_path / "token.json"
+    (tmp_path / ".token.json.gone.tmp").symlink_to(tmp_path / "removed-meanwhile")
+    atomic_write(target, "{}")
+    assert target.read_text() == "{}"
+
+
+def test_a_leftover_exactly_its_age_is_removed(tmp_path, monkeypatch):
+    from ssomagic.engine.files import atomic
+
+    now = 2_000_000_000
+    leftover = tmp_path / ".token.json.k3j2h1.tmp"
+    leftover.write_text("{}")
+    os.utime(leftover, (now - LEFTOVER_AGE, now - LEFTOVER_AGE))
+    monkeypatch.setattr(atomic.time, "time", lambda: float(now))
+    assert atomic.remove_leftovers(tmp_path / "token.json") == 1
