@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import timedelta
 
 import pytest
 
@@ -128,3 +129,54 @@ def test_a_listing_is_kept_per_sso_session(runtime):
     listing_cache.write(SSO, TOKEN, runtime, ACCOUNTS, ROLES)
     assert listing_cache.read(other, TOKEN, runtime) is None
 
+
+
+def test_an_account_written_without_an_email_reads_back_with_none(runtime):
+    listing_cache.write(SSO, TOKEN, runtime, ACCOUNTS, ROLES)
+    path = listing_cache.path(SSO, runtime)
+    document = json.loads(path.read_text())
+    del document["accounts"][0]["email"]
+    path.write_text(json.dumps(document))
+    found = listing_cache.read(SSO, TOKEN, runtime)
+    assert found is not None and found.accounts[0].email == ""
+
+
+@pytest.fixture
+def in_tokyo(monkeypatch):
+    """The machine's own zone is not UTC (as on most laptops)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_listing_time_is_written_in_utc_whatever_the_zone(runtime, in_tokyo):
+    from datetime import timezone
+
+    from ssomagic.engine.runtime import Runtime
+
+    paris = timezone(timedelta(hours=1))
+    local = Runtime(home=runtime.home, environ={}, now=lambda: runtime.now().astimezone(paris))
+    listing_cache.write(SSO, TOKEN, local, ACCOUNTS, ROLES)
+    listed_at = json.loads(listing_cache.path(SSO, runtime).read_text())["listedAt"]
+    assert listed_at.endswith("+00:00") and listed_at == runtime.now().isoformat()
+
+
+def test_a_listing_the_disk_refuses_is_no_error(runtime):
+    listing_cache.path(SSO, runtime).mkdir(parents=True)  # a folder where the file goes
+    listing_cache.write(SSO, TOKEN, runtime, ACCOUNTS, ROLES)
+    assert listing_cache.read(SSO, TOKEN, runtime) is None
+
+
+def test_a_listing_in_a_folder_that_refuses_files_is_no_error(runtime, monkeypatch):
+    import tempfile
+
+    def refused(**kwargs):
+        raise PermissionError(kwargs["dir"])
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    listing_cache.write(SSO, TOKEN, runtime, ACCOUNTS, ROLES)
+    assert not listing_cache.path(SSO, runtime).exists()
