@@ -237,3 +237,96 @@ def test_ten_failed_attempts_end_the_retries_with_the_last_answer(runtime, clock
                                            "retrying"):
         gateway.call(down, {}, doing="list your accounts", target=TARGET, runtime=runtime)
     assert len(calls) == gateway.RETRY_ATTEMPTS == 10
+
+
+def test_an_answer_missing_promised_keys_names_each_one(runtime):
+    with pytest.raises(BadAnswerError) as caught:
+        gateway.expect({"clientId": "x", "clientSecret": None}, "clientId", "clientSecret",
+                       "clientSecretExpiresAt", doing="start the sign-in", target=TARGET)
+    assert str(caught.value) == (
+        "the AWS access portal answered the request to start the sign-in with something that "
+        "is not what the API promises (missing clientSecret, clientSecretExpiresAt). A proxy "
+        "or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
+
+
+def test_an_answer_that_is_not_an_object_misses_every_key(runtime):
+    with pytest.raises(BadAnswerError, match=r"\(missing accountList, nextToken\)"):
+        gateway.expect(["not", "an", "object"], "accountList", "nextToken",
+                       doing="list your accounts", target=TARGET)
+    assert gateway.expect({"accountList": []}, "accountList", doing="list your accounts",
+                          target=TARGET) == {"accountList": []}
+
+
+def test_a_field_of_the_wrong_kind_is_named_as_not_what_it_should_be():
+    assert str(gateway.failure_of_answer(TARGET, "start the sign-in", "expiresIn")) == (
+        "the AWS access portal answered the request to start the sign-in with something that "
+        "is not what the API promises (expiresIn is not what it should be). A proxy or a "
+        "wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
+
+
+def test_signing_in_again_names_what_to_sign_in_to_when_it_is_known():
+    assert gateway.login_hint("dev") == "Sign in again: `ssomagic login dev`."
+    assert gateway.login_hint(None) == "Sign in again: `ssomagic login`."
+
+
+def test_failures_that_outlast_the_deadline_end_with_the_last_answer_and_its_code(runtime,
+                                                                                 clock):
+    def slow_failure():
+        clock.advance(20)
+        raise status_error(503, "ServiceUnavailableException")
+
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(slow_failure, {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime)
+    assert str(caught.value) == (
+        "Gave up after 45 s waiting for the AWS access portal in us-east-1 to list your "
+        "accounts (last answer: ServiceUnavailableException). Nothing was changed here. Check "
+        "the network or proxy, then try again.")
+    assert caught.value.code == "ServiceUnavailableException"
+
+
+def test_a_throttled_call_that_outlasts_the_deadline_says_so_with_its_code(runtime, clock):
+    """The limiter has measured the quota (calls it accepted), so a 429 is paced by it; when
+    the deadline has passed meanwhile, the line names the throttling."""
+    from ssomagic.engine.aws.rate_limit import MIN_SAMPLE, AdaptiveRate
+
+    limiter, deadline = AdaptiveRate(), gateway.Deadline(runtime, 30)
+    clock.advance(30)
+    for _ in range(MIN_SAMPLE):
+        limiter.accepted(clock.now().timestamp())
+
+    def throttled():
+        raise status_error(429, "ThrottlingException")
+
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(throttled, {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime, limiter=limiter, deadline=deadline)
+    assert limiter.quota is not None  # paced by the limiter, not backed off
+    assert str(caught.value) == (
+        "Gave up after 30 s waiting for the AWS access portal in us-east-1 to list your "
+        "accounts (last answer: ThrottlingException). Nothing was changed here. Check the "
+        "network or proxy, then try again.")
+    assert caught.value.code == "ThrottlingException"
+
+
+def test_a_cancel_during_a_real_back_off_ends_the_wait_at_once(tmp_path):
+    """On the wall clock (no injected sleep), Stop ends a 1.6 s back-off when pressed."""
+    import threading
+    import time
+
+    from ssomagic.engine.errors import LoginCancelledError
+    from ssomagic.engine.runtime import Runtime
+
+    cancel, calls = threading.Event(), []
+
+    def failing():
+        calls.append(time.monotonic())
+        if len(calls) == 6:  # the back-off after this one is 1.6 s
+            threading.Timer(0.1, cancel.set).start()
+        raise status_error(503)
+
+    with pytest.raises(LoginCancelledError):
+        gateway.call(failing, {}, doing="list your accounts", target=TARGET,
+                     runtime=Runtime(home=tmp_path, environ={}), cancel=cancel,
+                     jitter=lambda: 1.0)
+    assert len(calls) == 6 and time.monotonic() - calls[-1] < 1.0
