@@ -48,6 +48,16 @@ def test_short_values_damaged_files_links_and_other_files_are_passed_over(runtim
     assert known_secrets(runtime) == set()
 
 
+def test_a_damaged_file_or_a_link_does_not_hide_the_files_after_it(runtime, tmp_path):
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}")
+    for n in range(8):  # whichever order the folder lists them in
+        cache(runtime, "sso/cache", f"good-{n}.json", {"accessToken": f"{ACCESS}-{n}"})
+        (runtime.sso_cache_dir / f"broken-{n}.json").write_text("{")
+        (runtime.sso_cache_dir / f"link-{n}.json").symlink_to(elsewhere)
+    assert known_secrets(runtime) == {f"{ACCESS}-{n}" for n in range(8)}
+
+
 def test_a_value_of_sixteen_characters_is_a_secret(runtime):
     cache(runtime, "sso/cache", "token.json", {"accessToken": "sixteen-chars!!!"})
     assert known_secrets(runtime) == {"sixteen-chars!!!"}

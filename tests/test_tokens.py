@@ -241,3 +241,17 @@ def test_a_renewal_held_up_past_the_deadline_uses_what_the_file_holds_then(sessi
         assert got[0] is not None and got[0].access_token == new.access_token != old.access_token
     finally:
         holder.release()
+
+
+def test_a_profile_is_signed_in_while_its_sessions_token_serves(session, runtime, clock):
+    dev = load_config(runtime).profile("dev")
+    assert tokens.is_signed_in(dev, runtime)
+    TokenCache(runtime).token_path(session).unlink()
+    assert not tokens.is_signed_in(dev, runtime)
+
+
+def test_a_profile_is_not_signed_in_once_its_token_has_expired(session, runtime, clock,
+                                                               emulator):
+    emulator.state.revoke_tokens()  # no renewal either
+    to_left(clock, timedelta(seconds=-1))
+    assert not tokens.is_signed_in(load_config(runtime).profile("dev"), runtime)
