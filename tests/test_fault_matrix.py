@@ -28,6 +28,7 @@ FAULTS = {
     "throttled, then clears": ({"throttle": 3}, "ok"),
     "500 every time": ({"errors": 100_000}, "error"),
     "200 with a proxy's page": ({"garbage": 100_000}, "error"),
+    "200 with {} (no promised field)": ({"hollow": 100_000}, "error"),
 }
 # Faults that live in real time, run on a clock SCALE times faster with the socket timeouts
 # divided likewise: 30 s late is past the 10 s read timeout; resets drop the connection.

@@ -163,6 +163,16 @@ def test_at_the_second_of_expiry_a_failed_renewal_is_already_an_expired_ones(ses
     assert token.remaining(clock.now()) == timedelta(0)
 
 
+def test_a_renewal_answered_without_its_fields_names_them(session, runtime, emulator, clock):
+    token = TokenCache(runtime).load_token(session)
+    clock.advance((token.expires_at - clock.now()).total_seconds())
+    emulator.state.set_fault("CreateToken", hollow=1)
+    with pytest.raises(ServiceError, match=r"which has expired: IAM Identity Center answered "
+                                           r"the request to renew the sign-in with something "
+                                           r".*\(missing accessToken, expiresIn\)"):
+        refresh(session, token, runtime=runtime)
+
+
 def test_a_registration_at_its_expiry_cannot_renew(session, runtime, emulator, clock):
     token = TokenCache(runtime).load_token(session)
     from ssomagic.engine.files.token_cache import parse_time

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import sigv4
 from .org import DEFAULT_ORG, Org
-from .state import ApiError, Garbage, IdentityCenter, Reset, Settings
+from .state import ApiError, Garbage, Hollow, IdentityCenter, Reset, Settings
 
 _OIDC_ROUTES = {
     "/client/register": "RegisterClient",
@@ -147,6 +147,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._held = None
             self._send(200, b"<html><body>Please sign in to the proxy</body></html>",
                        "text/html")
+        except Hollow:
+            state.record(name, 200, "hollow")
+            self._held = None
+            self._send(200, b"{}", "application/json")
         except ApiError as err:
             if err.delay:
                 time.sleep(err.delay)

@@ -42,6 +42,11 @@ class Garbage(Exception):
     """Answer 200 with something that is not the API's body (a captive portal, a proxy)."""
 
 
+class Hollow(Exception):
+    """Answer 200 with an empty JSON object: valid JSON, none of what the API promises (a
+    misconfigured gateway or mock in between)."""
+
+
 class Reset(Exception):
     """Drop the connection without an answer (a TCP reset, as a flaky proxy or NAT does)."""
 
@@ -99,6 +104,7 @@ class Fault:
     errors: int = 0
     slow_down: int = 0
     garbage: int = 0  # answer 200 with a proxy's HTML page instead of the API's body
+    hollow: int = 0  # answer 200 with {}: JSON, but none of the fields the API promises
 
 
 class TokenBucket:
@@ -284,6 +290,9 @@ class IdentityCenter:
             if fault.garbage > 0:
                 fault.garbage -= 1
                 raise Garbage()
+            if fault.hollow > 0:
+                fault.hollow -= 1
+                raise Hollow()
             if fault.errors > 0:
                 fault.errors -= 1
                 raise ApiError("InternalServerException", 500, "Injected server error",
