@@ -39,11 +39,14 @@ def __getattr__(name: str) -> Any:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore."""
+    """`%load_ext ssomagic`: registers %sso and %%sso. Imports neither boto3 nor botocore.
+    From here on the SDK's log records are redacted, a boto3 client of the user's own too."""
+    from .engine.aws import log_redaction
     from .notebook import completion
     from .notebook.exception_hook import install
     from .notebook.magics import SsoMagics
 
+    log_redaction.install()
     magics = SsoMagics(ipython)
     ipython.register_magics(magics)
     ipython.events.register("pre_run_cell", magics.notice_environment)

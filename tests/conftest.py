@@ -27,9 +27,13 @@ from helpers import CONFIG, FakeClock  # noqa: E402
 from leak_watch import WATCH  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
+from ssomagic.engine.aws import log_redaction  # noqa: E402
 from ssomagic.engine.runtime import Runtime  # noqa: E402
 
 WATCH.install()
+# As in a kernel where %load_ext ssomagic ran: the SDK's records are redacted from the first
+# test on, whichever runs first (test_log_redaction.py tests the installing itself).
+log_redaction.install()
 
 
 @pytest.fixture(autouse=True)

@@ -123,3 +123,19 @@ def test_a_factory_installed_before_ssomagic_still_makes_the_records(monkeypatch
     log_redaction.install()
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == ["secret_key=[REDACTED]"]
     assert made == ["botocore.endpoint"]
+
+
+def test_loading_the_extension_redacts_a_users_own_boto3_records(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import ssomagic
+
+    monkeypatch.setattr(log_redaction, "_installed", False)
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    ip = InteractiveShell.instance()
+    ssomagic.load_ipython_extension(ip)
+    try:
+        assert logged("botocore.endpoint", "secret_key=%s", SECRET) == [
+            "secret_key=[REDACTED]"]
+    finally:
+        ssomagic.unload_ipython_extension(ip)
