@@ -142,15 +142,13 @@ def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str
     sets only, so 50,000 accounts plan in about the time they take to list."""
     ours = {name: values for name, values in profiles.items()
             if values.get(MARKER_KEY) == session_name}
-    ours_by_pair = {(v.get("sso_account_id", ""), v.get("sso_role_name", "")): n
-                    for n, v in ours.items()}
+    ours_by_pair = {_pair(v): n for n, v in ours.items()}
     # One name per role: a profile of this sso-session that is not ours already signs in as
     # the role (the first in file order, as configured_profiles finds it).
     theirs_by_pair: dict[tuple[str, str], str] = {}
     for n, v in profiles.items():
         if n not in ours and v.get("sso_session") == session_name and not v.get("role_arn"):
-            theirs_by_pair.setdefault((v.get("sso_account_id", ""), v.get("sso_role_name", "")),
-                                      n)
+            theirs_by_pair.setdefault(_pair(v), n)
     taken = set(profiles)  # every name in use; a new one is added as it is chosen
     plan = _Plan()
     for account_name, account_id, role in wanted:
@@ -164,8 +162,7 @@ def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str
                               account_id, taken)
             taken.add(name)
         plan.values[name] = _values(session, account_id, role, region, output, session_name)
-    plan.stale = [n for n, v in ours.items() if prune
-                  and (v.get("sso_account_id", ""), v.get("sso_role_name", "")) not in reachable]
+    plan.stale = [n for n, v in ours.items() if prune and _pair(v) not in reachable]
     for name, values in plan.values.items():
         old = profiles.get(name)
         if old is None:
@@ -175,6 +172,11 @@ def _plan(profiles: Mapping[str, Mapping[str, str]], wanted: list[tuple[str, str
         else:
             plan.updated.append(name)
     return plan
+
+
+def _pair(values: Mapping[str, str]) -> tuple[str, str]:
+    """The account and role a profile signs in as: what makes two profiles the same role."""
+    return values.get("sso_account_id", ""), values.get("sso_role_name", "")
 
 
 def _free_name(name: str, account_id: str, taken: set[str]) -> str:
