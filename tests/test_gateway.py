@@ -330,3 +330,62 @@ def test_a_cancel_during_a_real_back_off_ends_the_wait_at_once(tmp_path):
                      runtime=Runtime(home=tmp_path, environ={}), cancel=cancel,
                      jitter=lambda: 1.0)
     assert len(calls) == 6 and time.monotonic() - calls[-1] < 1.0
+
+
+def measured_limiter(now: float):
+    """A limiter that has seen the portal's quota: three calls accepted, then a 429."""
+    from ssomagic.engine.aws.rate_limit import MIN_SAMPLE, AdaptiveRate
+
+    limiter = AdaptiveRate()
+    for _ in range(MIN_SAMPLE):
+        limiter.accepted(now)
+    assert limiter.refused(now)
+    return limiter
+
+
+def test_a_quota_wait_longer_than_the_deadline_left_names_the_last_answer(runtime, clock):
+    def throttled():
+        raise status_error(429, "ThrottlingException")
+
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(throttled, {}, doing="list your accounts", target=TARGET, runtime=runtime,
+                     limiter=measured_limiter(clock.time()),
+                     deadline=gateway.Deadline(runtime, 0.1))
+    assert str(caught.value) == (
+        "Gave up after 0 s waiting for the AWS access portal in us-east-1 to list your "
+        "accounts (last answer: ThrottlingException). Nothing was changed here. Check the "
+        "network or proxy, then try again.")
+    assert caught.value.code == "ThrottlingException"
+
+
+def test_a_quota_wait_before_any_answer_says_it_waited_for_the_quota(runtime, clock):
+    limiter = measured_limiter(clock.time())
+    for _ in range(10):  # other calls of this kernel have taken the next slots
+        limiter.reserve(clock.time())
+    calls = []
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(lambda: calls.append(1), {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime, limiter=limiter, deadline=gateway.Deadline(runtime, 1))
+    assert calls == []
+    assert caught.value.code == "waiting for the portal's quota"
+    assert "(last answer: waiting for the portal's quota)" in str(caught.value)
+
+
+def test_a_cancel_during_a_real_quota_wait_ends_it_at_once(tmp_path):
+    import threading
+    import time
+
+    from ssomagic.engine.errors import LoginCancelledError
+    from ssomagic.engine.runtime import Runtime
+
+    runtime = Runtime(home=tmp_path, environ={})
+    limiter = measured_limiter(runtime.now().timestamp())
+    for _ in range(6):  # the next free slot is seconds away
+        limiter.reserve(runtime.now().timestamp())
+    cancel, calls = threading.Event(), []
+    threading.Timer(0.1, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(LoginCancelledError):
+        gateway.call(lambda: calls.append(1), {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime, limiter=limiter, cancel=cancel)
+    assert calls == [] and time.monotonic() - started < 1.0
