@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,8 +151,9 @@ def test_a_deadline_too_short_for_the_org_says_how_far_it_got(scaled):
         portal.account_roles(deadline=Deadline(portal.runtime, 4))
     error = caught.value
     assert 0 < error.listed < 200
-    assert str(error).startswith(f"Listed the roles of {error.listed} of 200 accounts in 4 s; "
-                                 "the AWS access portal allows about ")
+    # All 200 found, or (a loaded machine) only the first page of accounts by then.
+    assert re.match(rf"Listed the roles of {error.listed} of (200|at least 100) accounts in "
+                    r"4 s; the AWS access portal allows about ", str(error)), str(error)
     assert "need about" in str(error)
     assert "populate --dry-run" in str(error)
 

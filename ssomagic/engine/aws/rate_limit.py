@@ -14,8 +14,9 @@ The slots are spaced evenly: no burst of ours empties the service's bucket. A th
 hits a client sending less says little about the quota; the call just backs off and retries.
 
 One limiter per sso-session and process (``for_session``): the picker, `%sso accounts` and a
-populate running at once share the quota, as they share it at the service. A limit unused for
-FORGET_AFTER seconds is dropped: the service's bucket has long refilled by then.
+populate running at once share the quota, as they share it at the service. A limit that no
+throttle has renewed for FORGET_AFTER seconds is dropped: the service's bucket has long
+refilled by then, and a limit still in force is renewed by the next throttle it finds.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class AdaptiveRate:
         if self.quota is None:
             return None
         t = now - self._refused_at
-        if not 0 <= t < FORGET_AFTER or now - self._used_at > FORGET_AFTER:
-            self.quota = None  # idle long enough (or the clock went back): start afresh
+        if not 0 <= t < FORGET_AFTER:
+            self.quota = None  # no throttle for a minute (or the clock went back): afresh
             return None
         if t < RECOVER:
             return self.quota * (BACKOFF + (1 - BACKOFF) * t / RECOVER)
