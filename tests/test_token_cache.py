@@ -7,13 +7,13 @@ import json
 import logging
 import re
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from helpers import START_URL, approve_when_asked
 
 from ssomagic import api
-from ssomagic.engine.config.read import load_config
+from ssomagic.engine.config.read import SsoSession, load_config
 from ssomagic.engine.files.token_cache import TokenCache
 from ssomagic.engine.signin.session_status import session_status
 
@@ -241,3 +241,48 @@ def test_a_token_file_the_cli_is_rewriting_in_place_never_reads_as_signed_out(
         writer.join()
     assert all(r is not None for r in reads)
     assert not path.with_name(path.name + ".corrupt").exists()
+
+
+# ---- the registration file, read back --------------------------------------------------------
+
+REGISTERED = SsoSession("my-sso", START_URL, "us-east-1")
+
+
+@pytest.mark.parametrize(("scopes", "grants"), [
+    (("sso:account:access",), ("authorization_code", "refresh_token")),  # the CLI's PKCE kind
+    (None, None),  # a device-flow registration without scopes
+])
+def test_a_registration_reads_back_as_it_was_written(runtime, scopes, grants):
+    from ssomagic.engine.files.token_cache import Registration
+
+    written = Registration("client-id", "client-secret",
+                           datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc), scopes, grants)
+    TokenCache(runtime).save_registration(REGISTERED, written)
+    assert TokenCache(runtime).load_registration(REGISTERED) == written
+
+
+@pytest.mark.parametrize("document", [
+    {"clientSecret": "s", "expiresAt": "2027-03-01T09:00:00Z"},
+    {"clientId": "c", "expiresAt": "2027-03-01T09:00:00Z"},
+    {"clientId": "c", "clientSecret": "s"},
+    {"clientId": "c", "clientSecret": "s", "expiresAt": "soon"},
+    {"clientId": "c", "clientSecret": "s", "expiresAt": "2027-03-01T09:00:00Z", "scopes": 7},
+])
+def test_a_registration_file_missing_or_mangling_a_key_means_registering_again(runtime,
+                                                                              document,
+                                                                              caplog):
+    path = TokenCache(runtime).registration_path(REGISTERED)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    with caplog.at_level(logging.WARNING, logger="ssomagic"):
+        assert TokenCache(runtime).load_registration(REGISTERED) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"The client registration file {path} cannot be used: a key is missing or wrong. "
+        "ssomagic treats it as signed out; signing in again replaces it and keeps the damaged "
+        f"file as {path.name}.corrupt."]
+
+
+def test_no_registration_file_is_no_registration_and_no_warning(runtime, caplog):
+    with caplog.at_level(logging.WARNING, logger="ssomagic"):
+        assert TokenCache(runtime).load_registration(REGISTERED) is None
+    assert caplog.records == []
