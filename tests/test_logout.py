@@ -97,3 +97,11 @@ def test_a_refused_sign_in_is_remembered_for_its_own_sso_session_alone(config_fi
     rejections.forget(legacy, runtime)
     assert rejections.is_rejected(mine, "token-of-my-sso", runtime)
     assert not rejections.is_rejected(legacy, "token-of-legacy", runtime)
+
+
+def test_the_report_names_each_session_signed_out_or_that_there_was_none():
+    from ssomagic.engine.signin.sign_out import LogoutReport
+
+    assert str(LogoutReport(("my-sso", "https://d-1234567890.awsapps.com/start"), 3)) == (
+        "Signed out of my-sso, https://d-1234567890.awsapps.com/start.")
+    assert str(LogoutReport((), 0)) == "No SSO session was signed in."
