@@ -60,6 +60,12 @@ def test_checking_a_reused_sign_in_backs_off_on_the_runtimes_clock(config_file, 
     assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
 
 
+def test_a_sign_in_reads_as_its_sessions_status(config_file, runtime, emulator, clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    result = SignIn(load_config(runtime).profile("dev"), runtime=runtime, listener=quiet).run()
+    assert str(result) == str(result.status) and str(result).startswith("my-sso: signed in, ")
+
+
 def test_force_starts_a_new_device_flow(config_file, runtime, emulator, clock):
     clock.on_sleep.append(approve_when_asked(emulator))
     api.login("dev", runtime=runtime, listener=quiet)
