@@ -105,3 +105,20 @@ def test_the_report_names_each_session_signed_out_or_that_there_was_none():
     assert str(LogoutReport(("my-sso", "https://d-1234567890.awsapps.com/start"), 3)) == (
         "Signed out of my-sso, https://d-1234567890.awsapps.com/start.")
     assert str(LogoutReport((), 0)) == "No SSO session was signed in."
+
+
+def test_logout_all_names_each_sign_in_and_leaves_no_leftover_or_listing(both_signed_in,
+                                                                         home):
+    runtime = both_signed_in
+    folders = (runtime.sso_cache_dir, runtime.cli_cache_dir, runtime.own_cache_dir)
+    runtime.own_cache_dir.mkdir(parents=True, exist_ok=True)
+    for folder in folders:  # what killed writes left, tokens and keys maybe among them
+        (folder / ".token.json.k3j2h1.tmp").write_text("{}")
+    (runtime.own_cache_dir / "listing-abc.json").write_text("{}")
+    report = api.logout(all=True, runtime=runtime)
+    assert sorted(report.sessions) == ["https://d-1234567890.awsapps.com/start", "my-sso"]
+    assert report.credential_files == 3  # dev, prod, legacy; assume-role's is not ours
+    for folder in folders:
+        assert not list(folder.glob(".*.tmp"))
+    assert not list(runtime.own_cache_dir.glob("listing-*.json"))
+    assert (runtime.cli_cache_dir / "assume-role.json").exists()
