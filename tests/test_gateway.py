@@ -13,6 +13,13 @@ from ssomagic.engine.errors import BadAnswerError, ServiceError, TimedOutError, 
 TARGET = gateway.Target("sso", "us-east-1", "my-sso", "dev")
 
 
+def gave_up(seconds: int, last_answer: str) -> str:
+    """The one line a call that ran out of its deadline ends with."""
+    return (f"Gave up after {seconds} s waiting for the AWS access portal in us-east-1 to list "
+            f"your accounts (last answer: {last_answer}). Nothing was changed here. Check the "
+            "network or proxy, then try again.")
+
+
 def client_error(code: str, status: int) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": "m"},
                         "ResponseMetadata": {"HTTPStatusCode": status}}, "ListAccounts")
@@ -189,10 +196,7 @@ def test_throttling_uses_up_no_attempt_and_the_deadline_says_what_it_waited_for(
                      limiter=AdaptiveRate(), deadline=gateway.Deadline(runtime, 30))
     assert len(calls) > gateway.RETRY_ATTEMPTS  # attempts are not what ended it
     assert (calls[-1] - calls[0]).total_seconds() <= 30
-    assert str(caught.value) == (
-        "Gave up after 30 s waiting for the AWS access portal in us-east-1 to list your "
-        "accounts (last answer: TooManyRequestsException). Nothing was changed here. Check "
-        "the network or proxy, then try again.")
+    assert str(caught.value) == gave_up(30, "TooManyRequestsException")
 
 
 def test_a_cancel_during_the_back_off_stops_at_once(runtime, clock):
@@ -278,10 +282,7 @@ def test_failures_that_outlast_the_deadline_end_with_the_last_answer_and_its_cod
     with pytest.raises(TimedOutError) as caught:
         gateway.call(slow_failure, {}, doing="list your accounts", target=TARGET,
                      runtime=runtime)
-    assert str(caught.value) == (
-        "Gave up after 45 s waiting for the AWS access portal in us-east-1 to list your "
-        "accounts (last answer: ServiceUnavailableException). Nothing was changed here. Check "
-        "the network or proxy, then try again.")
+    assert str(caught.value) == gave_up(45, "ServiceUnavailableException")
     assert caught.value.code == "ServiceUnavailableException"
 
 
@@ -302,10 +303,7 @@ def test_a_throttled_call_that_outlasts_the_deadline_says_so_with_its_code(runti
         gateway.call(throttled, {}, doing="list your accounts", target=TARGET,
                      runtime=runtime, limiter=limiter, deadline=deadline)
     assert limiter.quota is not None  # paced by the limiter, not backed off
-    assert str(caught.value) == (
-        "Gave up after 30 s waiting for the AWS access portal in us-east-1 to list your "
-        "accounts (last answer: ThrottlingException). Nothing was changed here. Check the "
-        "network or proxy, then try again.")
+    assert str(caught.value) == gave_up(30, "ThrottlingException")
     assert caught.value.code == "ThrottlingException"
 
 
@@ -351,10 +349,7 @@ def test_a_quota_wait_longer_than_the_deadline_left_names_the_last_answer(runtim
         gateway.call(throttled, {}, doing="list your accounts", target=TARGET, runtime=runtime,
                      limiter=measured_limiter(clock.time()),
                      deadline=gateway.Deadline(runtime, 0.1))
-    assert str(caught.value) == (
-        "Gave up after 0 s waiting for the AWS access portal in us-east-1 to list your "
-        "accounts (last answer: ThrottlingException). Nothing was changed here. Check the "
-        "network or proxy, then try again.")
+    assert str(caught.value) == gave_up(0, "ThrottlingException")
     assert caught.value.code == "ThrottlingException"
 
 

@@ -26,6 +26,14 @@ class Captured(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@pytest.fixture(autouse=True)
+def factory_put_back() -> Iterator[None]:
+    """Each test may install a record factory of its own: the one before is put back."""
+    before = logging.getLogRecordFactory()
+    yield
+    logging.setLogRecordFactory(before)
+
+
 def logged(name: str, message: str, *args: object) -> list[str]:
     logger = logging.getLogger(name)
     captured, level = Captured(), logger.level
@@ -43,7 +51,7 @@ def logged(name: str, message: str, *args: object) -> list[str]:
 def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Installed afresh over logging's own record factory (put back afterwards)."""
     monkeypatch.setattr(log_redaction, "_installed", False)
-    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    logging.setLogRecordFactory(logging.LogRecord)
     log_redaction.install()
     yield
 
@@ -97,7 +105,7 @@ def test_a_record_whose_arguments_do_not_format_reaches_logging_untouched(instal
 
 def test_the_first_session_ssomagic_builds_installs_the_redaction(monkeypatch):
     monkeypatch.setattr(log_redaction, "_installed", False)
-    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    logging.setLogRecordFactory(logging.LogRecord)
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == [f"secret_key={SECRET}"]
     botocore_session()
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == ["secret_key=[REDACTED]"]
@@ -119,7 +127,7 @@ def test_a_factory_installed_before_ssomagic_still_makes_the_records(monkeypatch
         return logging.LogRecord(*args, **kwargs)
 
     monkeypatch.setattr(log_redaction, "_installed", False)
-    monkeypatch.setattr(logging, "_logRecordFactory", theirs)
+    logging.setLogRecordFactory(theirs)
     log_redaction.install()
     assert logged("botocore.endpoint", "secret_key=%s", SECRET) == ["secret_key=[REDACTED]"]
     assert made == ["botocore.endpoint"]
@@ -131,7 +139,7 @@ def test_loading_the_extension_redacts_a_users_own_boto3_records(monkeypatch):
     import ssomagic
 
     monkeypatch.setattr(log_redaction, "_installed", False)
-    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    logging.setLogRecordFactory(logging.LogRecord)
     ip = InteractiveShell.instance()
     ssomagic.load_ipython_extension(ip)
     try:

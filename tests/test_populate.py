@@ -44,26 +44,18 @@ def test_a_dry_run_reports_what_would_be_done():
                            "1 would be removed.")
 
 
-def test_a_template_that_cannot_be_read_says_how_to_write_one():
+@pytest.mark.parametrize(("template", "line"), [
+    ("{role_name", "The profile name template '{role_name' cannot be read (expected '}' before "
+                   "end of string). Use fields in braces, such as {role_name}-{account_id}."),
+    ("{team}-{account}", "The profile name template '{team}-{account}' uses account, team. "
+                         "Use {account_id}, {account_name}, {role_name}, {session}."),
+    ("static", "The profile name template 'static' uses no field. Use {account_id}, "
+               "{account_name}, {role_name}, {session}."),  # every role would get one name
+], ids=["unreadable", "unknown-fields", "no-field"])
+def test_a_template_that_cannot_name_profiles_says_how_to_write_one(template, line):
     with pytest.raises(ConfigError) as caught:
-        check_template("{role_name")
-    assert str(caught.value) == (
-        "The profile name template '{role_name' cannot be read (expected '}' before end of "
-        "string). Use fields in braces, such as {role_name}-{account_id}.")
-
-
-def test_a_template_with_unknown_fields_names_them_and_the_ones_to_use():
-    with pytest.raises(ConfigError) as caught:
-        check_template("{team}-{account}")
-    assert str(caught.value) == (
-        "The profile name template '{team}-{account}' uses account, team. Use {account_id}, "
-        "{account_name}, {role_name}, {session}.")
-
-
-def test_a_template_with_no_field_would_give_every_role_one_name():
-    with pytest.raises(ConfigError, match=r"^The profile name template 'static' uses no "
-                                          r"field\. Use \{account_id\}"):
-        check_template("static")
+        check_template(template)
+    assert str(caught.value) == line
 
 
 # ---- what is written --------------------------------------------------------------------------

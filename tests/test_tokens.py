@@ -204,23 +204,6 @@ def test_a_refused_renewal_takes_the_token_another_tool_wrote_meanwhile(session,
 
 # ---- the lock ------------------------------------------------------------------------------
 
-def test_waiting_for_another_renewal_lets_the_lock_go_after(session, runtime, emulator, clock):
-    to_left(clock, MANDATORY_REFRESH_WINDOW - timedelta(minutes=5))
-    old = TokenCache(runtime).load_token(session)
-    holder = SessionLock(session, runtime)
-    assert holder.try_acquire()
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(current_token(session, runtime=runtime)))
-    waiter.start()
-    new = refresh(session, old, runtime=runtime)
-    holder.release()
-    waiter.join(10)
-    assert got[0].access_token == new.access_token
-    after = SessionLock(session, runtime)
-    assert after.try_acquire()  # the waiter did not keep it
-    after.release()
-
-
 def test_a_renewal_held_up_past_the_deadline_uses_what_the_file_holds_then(session, runtime,
                                                                           emulator, clock,
                                                                           monkeypatch):
