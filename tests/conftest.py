@@ -23,7 +23,7 @@ os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(_SESSION_HOME, ".aws", 
 import pytest  # noqa: E402
 
 pytest_plugins = ["pytester"]
-from helpers import CONFIG, FakeClock  # noqa: E402
+from helpers import CONFIG, FakeClock, HostProbe  # noqa: E402
 from leak_watch import WATCH  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
@@ -99,6 +99,15 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def host_probe() -> Iterator[HostProbe]:
+    """A recording proxy (helpers.HostProbe): `host_probe.intercept(monkeypatch)` sends the SSO
+    clients there, to see which region's endpoint each request was for."""
+    probe = HostProbe()
+    yield probe
+    probe.close()
 
 
 @pytest.fixture

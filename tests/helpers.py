@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ssomagic.emulator import Emulator
 from ssomagic.engine.runtime import Runtime
@@ -165,3 +166,45 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {predicate}")
         time.sleep(0.005)
+
+
+class HostProbe:
+    """An HTTPS proxy on loopback that notes the host each request was for and answers none.
+
+    Against the emulator every client is pointed at one loopback endpoint, so the region a
+    client was built for cannot show. With the endpoint variables unset and HTTPS_PROXY set to
+    this probe, botocore opens `CONNECT portal.sso.<region>.amazonaws.com:443` here instead:
+    the host names the region, and the refused tunnel is a network fault the caller handles.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        self.hosts: list[str] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return  # closed
+            with connection:
+                request = connection.recv(4096).decode("latin-1")
+                target = request.partition(" ")[2].split(" ")[0]  # host:443 or http://host/
+                self.hosts.append(urlsplit(f"//{target}" if "//" not in target else target
+                                           ).hostname or target)
+                connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+
+    def intercept(self, monkeypatch: object) -> list[str]:
+        """From now on the SSO clients' requests come here; the hosts asked for, as they come."""
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
+                     "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)  # type: ignore[attr-defined]
+        monkeypatch.setenv("HTTPS_PROXY", self.url)  # type: ignore[attr-defined]
+        return self.hosts
+
+    def close(self) -> None:
+        self._server.close()

@@ -122,3 +122,20 @@ def test_logout_all_names_each_sign_in_and_leaves_no_leftover_or_listing(both_si
         assert not list(folder.glob(".*.tmp"))
     assert not list(runtime.own_cache_dir.glob("listing-*.json"))
     assert (runtime.cli_cache_dir / "assume-role.json").exists()
+
+
+@pytest.mark.parametrize(("recorded", "host"), [
+    ({"region": "eu-west-2"}, "portal.sso.eu-west-2.amazonaws.com"),
+    ({}, "portal.sso.us-east-1.amazonaws.com"),  # a token file that does not say: the CLI's
+])
+def test_logout_ends_the_session_in_the_region_its_token_file_records(
+        both_signed_in, host_probe, monkeypatch, recorded, host):
+    """The token's region, not the config's (which may have changed since): the session was
+    created there, so only that region's portal can end it."""
+    runtime = both_signed_in
+    path = runtime.sso_cache_dir / f"{load_config(runtime).profile('dev').sso.cache_key}.json"
+    document = {k: v for k, v in json.loads(path.read_text()).items() if k != "region"}
+    path.write_text(json.dumps({**document, **recorded}))
+    hosts = host_probe.intercept(monkeypatch)
+    report = api.logout("dev", runtime=runtime)
+    assert report.sessions == ("my-sso",) and set(hosts) == {host}

@@ -17,8 +17,12 @@ from typing import Any
 from .. import timing
 from . import log_redaction
 
+# What botocore reads from the environment when it builds a client, and never again: a kernel
+# that changes one (a proxy set after signing in) gets a client built anew.
 _ENDPOINT_VARS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SSO",
-                  "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE")
+                  "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE",
+                  "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY",
+                  "no_proxy")
 MAX_POOL = 32
 # Clients are keyed by service, region, profile and endpoint settings; a long-lived kernel that
 # visits many of them keeps only the most recent.
