@@ -99,7 +99,7 @@ def test_an_sso_session_name_of_letters_digits_and_punctuation_is_taken(name):
     assert check_session_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["my company", "-leading", "", "a]b", "tab\there"])
+@pytest.mark.parametrize("name", ["my company", "-leading", "", "a]b", "tab\there", "team\n"])
 def test_an_sso_session_name_that_would_break_the_section_header_is_refused(name):
     with pytest.raises(ConfigError) as caught:
         check_session_name(name)

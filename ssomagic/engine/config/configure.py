@@ -86,9 +86,9 @@ def plan(start_url: str, *, region: str | None = None, session: str | None = Non
         name = same_url[0]
     else:
         name = urls.session_name_for(url)
-        taken = {n for n, v in config.sso_sessions.items() if v.get("sso_start_url") != url}
+        # no session has this URL (same_url is empty), so every name in the file is another's
         base, n = name, 2
-        while name in taken:
+        while name in config.sso_sessions:
             name, n = f"{base}-{n}", n + 1
     existing = config.sso_sessions.get(name, {})
     chosen_region = urls.region_for(url, region, known=existing.get("sso_region"), head=head)
@@ -135,11 +135,11 @@ def write(session: SsoSession, profiles: Mapping[str, Mapping[str, str]] | None 
 
 
 _IDENTITY_KEYS = ("sso_session", "sso_account_id", "sso_role_name")
-PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
+PROFILE_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 
 
 def check_profile_name(name: str) -> str:
-    if not PROFILE_NAME.match(name):
+    if not PROFILE_NAME.fullmatch(name):
         raise ConfigError(f"{name!r} cannot be a profile name.",
                           "Use letters, digits, '-', '_', '.', '@' or '+', with no spaces.")
     return name

@@ -31,7 +31,7 @@ REGION_IN_HOST = tuple(re.compile(p) for p in (
     rf"^portal\.{_REGION}\.api\.amazonwebservices\.eu$",
 ))
 DEFAULT_SCOPES = ("sso:account:access",)
-SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+@-]*$")
+SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+@-]*")
 # Host labels that say nothing about whose start URL it is.
 _GENERIC_LABELS = {"sso", "start", "login", "portal", "www", "signin", "aws", "identitycenter"}
 
@@ -81,7 +81,7 @@ def check_region(region: str, flag: str = "--region") -> str:
 
 
 def check_session_name(name: str) -> str:
-    if not SESSION_NAME.match(name):
+    if not SESSION_NAME.fullmatch(name):
         raise ConfigError(f"{name!r} cannot be an sso-session name.",
                           "Use letters, digits, '-', '_' or '.', with no spaces, as in "
                           "[sso-session my-company].")
