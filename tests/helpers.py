@@ -175,6 +175,8 @@ class HostProbe:
     client was built for cannot show. With the endpoint variables unset and HTTPS_PROXY set to
     this probe, botocore opens `CONNECT portal.sso.<region>.amazonaws.com:443` here instead:
     the host names the region, and the refused tunnel is a network fault the caller handles.
+    A request sent to the probe as its endpoint (a `[services]` section's endpoint_url) is
+    noted by its path.
     """
 
     def __init__(self) -> None:

@@ -139,3 +139,114 @@ def test_logout_ends_the_session_in_the_region_its_token_file_records(
     hosts = host_probe.intercept(monkeypatch)
     report = api.logout("dev", runtime=runtime)
     assert report.sessions == ("my-sso",) and set(hosts) == {host}
+
+
+def test_logout_of_a_session_also_deletes_a_temp_file_its_killed_write_just_left(
+        both_signed_in):
+    runtime = both_signed_in
+    path = runtime.sso_cache_dir / f"{load_config(runtime).profile('dev').sso.cache_key}.json"
+    leftover = path.parent / f".{path.name}.k3j2h1.tmp"  # written a moment ago: it may hold
+    leftover.write_text(path.read_text())                 # the token itself
+    api.logout("dev", runtime=runtime)
+    assert not leftover.exists()
+
+
+def test_logout_of_a_session_deletes_a_temp_file_beside_its_role_credentials(both_signed_in):
+    runtime = both_signed_in
+    dev = load_config(runtime).profile("dev")
+    key = credentials_cache_key(dev.account_id, dev.role_name, dev.sso)
+    cached = runtime.cli_cache_dir / f"{key}.json"
+    leftover = cached.parent / f".{cached.name}.a1b2c3.tmp"
+    leftover.write_text("{}")
+    api.logout("dev", runtime=runtime)
+    assert not cached.exists() and not leftover.exists()
+
+
+def test_logout_all_ends_sign_ins_the_config_no_longer_names(config_file, both_signed_in):
+    """A session removed from the config (or signed in by another tool) is still signed in:
+    its token is named by its start URL, or by its file when the token does not say."""
+    runtime = both_signed_in
+    config_file.write_text("")  # no profile, no session
+    (runtime.sso_cache_dir / "0123abcd.json").write_text(json.dumps({
+        "accessToken": "another-tools-token", "expiresAt": "2026-11-27T10:00:00Z"}))
+    report = api.logout(all=True, runtime=runtime)
+    assert sorted(report.sessions) == ["0123abcd", "https://d-1234567890.awsapps.com/start",
+                                       "https://d-1234567890.awsapps.com/start"]
+    assert [p.name for p in runtime.sso_cache_dir.glob("*.json")
+            if "accessToken" in p.read_text()] == []
+
+
+def test_a_cached_file_that_is_not_an_object_is_left_alone(both_signed_in):
+    runtime = both_signed_in
+    (runtime.cli_cache_dir / "odd.json").write_text("[1, 2]")
+    (runtime.sso_cache_dir / "odd.json").write_text("[1, 2]")
+    report = api.logout(all=True, runtime=runtime)
+    assert len(report.sessions) == 2 and report.credential_files == 3
+    assert (runtime.cli_cache_dir / "odd.json").exists()
+    assert (runtime.sso_cache_dir / "odd.json").exists()
+
+
+def test_logout_of_one_session_keeps_another_sessions_stopped_sign_in(config_file, runtime):
+    """Approving dev's stopped code after dev's logout must not sign dev back in; legacy's
+    stopped code is legacy's own, and stays for legacy's next sign-in."""
+    from datetime import timedelta
+
+    from ssomagic.engine.events import CodeReady
+    from ssomagic.engine.files.token_cache import Registration
+    from ssomagic.engine.signin.authorizations import Authorization, authorizations
+
+    config, now = load_config(runtime), runtime.now()
+    kept = {}
+    for name in ("dev", "legacy"):
+        session = config.profile(name).sso
+        code = CodeReady(session.label, "ABCD-EFGH", "https://device.example/",
+                         "https://device.example/?user_code=ABCD-EFGH",
+                         now + timedelta(minutes=10), 1.0)
+        authorizations.started(session, runtime, Authorization(
+            code, "device-code", Registration("client", "secret", now + timedelta(days=90))))
+        authorizations.stopped(session, runtime)
+        kept[name] = session
+    api.logout("dev", runtime=runtime)
+    assert authorizations.stopped_one(kept["dev"], runtime) is None
+    assert authorizations.stopped_one(kept["legacy"], runtime) is not None
+    api.logout(all=True, runtime=runtime)
+    assert authorizations.stopped_one(kept["legacy"], runtime) is None
+
+
+def test_a_logout_the_server_fails_backs_off_on_the_runtimes_clock(both_signed_in, emulator,
+                                                                  clock):
+    clock.slept.clear()
+    emulator.state.set_fault("Logout", errors=1)
+    api.logout("dev", runtime=both_signed_in)
+    assert clock.slept and len(emulator.state.requests("Logout")) == 2
+
+
+def test_logout_when_signed_out_names_no_session(config_file, runtime, emulator):
+    report = api.logout("dev", runtime=runtime)
+    assert report.sessions == () and report.credential_files == 0
+
+
+@pytest.mark.parametrize("everything", [False, True])
+def test_logout_refuses_a_token_cache_every_user_may_write_naming_it(both_signed_in,
+                                                                     everything):
+    from ssomagic.engine.errors import LocalStateError
+
+    runtime = both_signed_in
+    runtime.sso_cache_dir.chmod(0o777)
+    with pytest.raises(LocalStateError) as refused:
+        api.logout(None if everything else "dev", all=everything, runtime=runtime)
+    assert str(refused.value).startswith(
+        f"ssomagic will not use the SSO token cache in {runtime.sso_cache_dir}:")
+
+
+def test_logout_by_profile_reaches_the_portal_through_that_profiles_client_settings(
+        both_signed_in, config_file, host_probe, monkeypatch):
+    """A profile's own settings (here a `[services]` endpoint, as a proxy or CA bundle would
+    be) carry its sign-out as they carry the AWS CLI's."""
+    text = config_file.read_text().replace(
+        "[profile dev]\n", "[profile dev]\nservices = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso =\n"
+                           f"  endpoint_url = {host_probe.url}\n")
+    asked = host_probe.intercept(monkeypatch)
+    report = api.logout("dev", runtime=both_signed_in)
+    assert report.sessions == ("my-sso",) and set(asked) == {"/logout"}

@@ -49,11 +49,8 @@ def _end(path: Path, document: dict, runtime: Runtime, profile: str | None) -> N
 
 
 def _sso_credential_files(runtime: Runtime, only: set[str] | None) -> list[Path]:
-    directory = runtime.cli_cache_dir
-    if not directory.is_dir():
-        return []
     found = []
-    for path in sorted(directory.glob("*.json")):
+    for path in sorted(runtime.cli_cache_dir.glob("*.json")):  # none if there is no folder
         if only is not None and path.stem not in only:
             continue
         document = _read(path)
@@ -71,8 +68,7 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     profile = next(iter(config.profiles), None)
     labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
     ended = []
-    directory = runtime.sso_cache_dir
-    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+    for path in sorted(runtime.sso_cache_dir.glob("*.json")):  # none if there is no folder
         document = _read(path)
         if document is None or "accessToken" not in document:
             continue  # registrations and unreadable files stay
@@ -83,10 +79,9 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
         path.unlink(missing_ok=True)
     # Temp files killed writes left may hold a token or keys: none outlives a logout.
     for directory in (runtime.sso_cache_dir, runtime.cli_cache_dir, runtime.own_cache_dir):
-        for leftover in directory.glob(".*.json.*.tmp") if directory.is_dir() else []:
+        for leftover in directory.glob(".*.json.*.tmp"):
             leftover.unlink(missing_ok=True)
-    for listing in runtime.own_cache_dir.glob("listing-*.json") \
-            if runtime.own_cache_dir.is_dir() else []:
+    for listing in runtime.own_cache_dir.glob("listing-*.json"):
         listing.unlink(missing_ok=True)
     return LogoutReport(tuple(ended), len(files))
 
