@@ -43,14 +43,22 @@ def test_a_start_url_already_configured_keeps_its_session_name_whatever_its_trai
     assert plan(URL + "/", runtime=elsewhere)[0].name == "team"
 
 
-def test_a_new_start_url_whose_name_is_taken_gets_the_next_free_number(elsewhere):
+@pytest.mark.parametrize(("taken", "name"), [
+    (["d-1234567890"], "d-1234567890-2"),
+    (["d-1234567890", "d-1234567890-2"], "d-1234567890-3"),
+])
+def test_a_new_start_url_whose_name_is_taken_gets_the_next_free_number(elsewhere, taken, name):
     other = "https://d-1234567890.awsapps.com/other"
-    with_config(elsewhere, f"[sso-session d-1234567890]\nsso_start_url = {other}\n"
-                           "sso_region = us-east-1\n"
-                           f"[sso-session d-1234567890-2]\nsso_start_url = {other}2\n"
-                           "sso_region = us-east-1\n")
+    with_config(elsewhere, "".join(f"[sso-session {n}]\nsso_start_url = {other}{i}\n"
+                                   "sso_region = us-east-1\n" for i, n in enumerate(taken)))
     session, created = plan(URL, region="us-east-1", runtime=elsewhere)
-    assert (session.name, created) == ("d-1234567890-3", True)
+    assert (session.name, created) == (name, True)
+
+
+def test_a_hand_written_session_without_a_start_url_is_not_mistaken_for_this_one(elsewhere):
+    with_config(elsewhere, "[sso-session half-written]\nsso_region = us-east-1\n")
+    session, created = plan(URL, region="us-east-1", runtime=elsewhere)
+    assert (session.name, created) == ("d-1234567890", True)
 
 
 def test_a_name_given_wins_over_the_one_the_start_url_suggests(elsewhere):
@@ -169,3 +177,10 @@ def test_configure_says_what_it_added_or_updated_and_the_consoles_next_step(else
                           "us-east-1. Next: sign in with ssomagic login --sso-session team.")
     assert again.summary().startswith("Updated [sso-session team]")
     assert isinstance(again, Configured) and not again.created
+
+
+def test_configure_writes_the_scopes_it_is_given(elsewhere):
+    written = configure(URL, region="us-east-1", runtime=elsewhere,
+                        scopes="sso:account:access, codewhisperer:analysis")
+    assert load_config(elsewhere).sso_sessions[written.name]["sso_registration_scopes"] == (
+        "sso:account:access,codewhisperer:analysis")
