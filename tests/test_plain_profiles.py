@@ -115,3 +115,35 @@ def test_the_picker_offers_a_credential_process_profile_and_binds_it(plain):
         wait_until(lambda: binding.profile == "through-process")
     finally:
         picker.close()
+
+
+@pytest.fixture
+def unusable(home, tmp_path):
+    """Two credential_process profiles botocore cannot use: one that fails, one whose
+    Expiration has no time zone."""
+    naive = tmp_path / "naive.py"
+    naive.write_text('import json\nprint(json.dumps({"Version": 1, "AccessKeyId": "AKIAX", '
+                     '"SecretAccessKey": "s", "SessionToken": "t", '
+                     '"Expiration": "2030-01-01T00:00:00"}))\n')
+    failing = tmp_path / "failing.py"
+    failing.write_text("import sys\nsys.exit('the vault is sealed')\n")
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(
+        f"[profile failing]\ncredential_process = {sys.executable} {failing}\n"
+        f"[profile naive]\ncredential_process = {sys.executable} {naive}\n")
+    return home
+
+
+@pytest.mark.parametrize(("profile", "why"), [
+    ("failing", "Error when retrieving credentials from custom-process: the vault is sealed"),
+    ("naive", "the expiry it gave has no time zone (end it with Z)"),
+])
+@pytest.mark.parametrize("command", ["export-credentials --profile", "whoami"])
+def test_credentials_botocore_cannot_use_are_one_line_naming_the_profile(
+        unusable, capsys, profile, why, command):
+    assert main([*command.split(), profile]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"ssomagic: No credentials for {profile} from the "
+                            f"credential_process `{sys.executable} {unusable.parent}/"
+                            f"{profile}.py`: {why}. Check that profile's section.\n")

@@ -5,7 +5,7 @@ nothing to sign in to."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ..aws import gateway
@@ -27,28 +27,49 @@ def nothing_to_sign_in(profile: PlainProfile) -> str:
             "Identity Center sign-in: there is nothing to sign in to for it.")
 
 
+def _resolved(profile: PlainProfile) -> tuple[Any, Any]:
+    """The profile's boto3 session and its credentials, resolved once; a provider botocore
+    cannot run (a credential_process that fails, an Expiration without a time zone, a
+    provider that needs botocore[crt]) is one line naming the profile, not a traceback."""
+    from botocore.exceptions import BotoCoreError
+
+    session = boto3_session(profile)
+    try:
+        found = session.get_credentials()
+        if found is not None:
+            found.get_frozen_credentials()
+    except BotoCoreError as exc:
+        raise _unusable(profile, " ".join(str(exc).split()).rstrip(".")) from None
+    except TypeError:  # botocore compares the expiry with its UTC clock: a naive one fails
+        raise _unusable(profile, "the expiry it gave has no time zone (end it with Z)"
+                        ) from None
+    if found is None:
+        raise _unusable(profile, "botocore found none")
+    return session, found
+
+
+def _unusable(profile: PlainProfile, why: str) -> NotSignedInError:
+    error = NotSignedInError(f"No credentials for {profile.name} from {profile.how}: {why}.",
+                             "Check that profile's section.")
+    error.profile = profile.name
+    return error
+
+
 def credentials(profile: PlainProfile) -> tuple[str, str, str | None, datetime | None]:
     """(access key, secret key, session token, expiry), as botocore resolves them."""
-    found = boto3_session(profile).get_credentials()
-    if found is None:
-        error = NotSignedInError(f"botocore found no credentials for {profile.name} "
-                                 f"({profile.how}).", "Check that profile's section.")
-        error.profile = profile.name
-        raise error
+    _, found = _resolved(profile)
     frozen = found.get_frozen_credentials()
-    expiry = getattr(found, "_expiry_time", None)
-    if isinstance(expiry, datetime) and expiry.tzinfo is None:
-        expiry = expiry.replace(tzinfo=timezone.utc)
+    expiry = getattr(found, "_expiry_time", None)  # aware: botocore refused a naive one
     return frozen.access_key, frozen.secret_key, frozen.token, expiry
 
 
 def caller(profile: PlainProfile, runtime: Runtime) -> tuple[dict[str, Any], datetime | None]:
     """GetCallerIdentity through the profile's own credentials, and when they expire."""
     region = profile.region or "us-east-1"
-    session = boto3_session(profile)
+    session, found = _resolved(profile)
     sts = session.client("sts", region_name=region, config=client_config(region))
     target = gateway.Target("sts", region, profile.name, profile.name)
     answer = gateway.call(sts.get_caller_identity, {}, doing="say who you are", target=target,
                           runtime=runtime)
-    expiry = getattr(session.get_credentials(), "_expiry_time", None)
+    expiry = getattr(found, "_expiry_time", None)
     return answer, expiry if isinstance(expiry, datetime) else None
