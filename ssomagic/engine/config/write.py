@@ -108,7 +108,7 @@ def edit(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
             f"{timing.LOCK_WAIT:.0f} s; nothing was written.",
             "Try again when it is done.") from None
     try:
-        return _edit_locked(runtime, change, write=not dry_run)
+        return _edit_locked(runtime, change, write=True)
     finally:
         lock.release()
 
@@ -150,15 +150,14 @@ def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> str
         if time.monotonic() >= until:
             return None
         time.sleep(timing.SETTLE / 4)
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
+    chunks = []  # from the start: the watch was opened just for this and never read
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
-                 write: bool = True) -> Edit:
+                 write: bool) -> Edit:
     path = runtime.config_file
     target = _target(path)
     rescued: str | None = None  # another writer's save that landed in the file we replaced
