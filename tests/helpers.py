@@ -183,6 +183,7 @@ class HostProbe:
         import socket
 
         self.hosts: list[str] = []
+        self.when_asked: Callable[[], object] = lambda: None  # run before each answer
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
         threading.Thread(target=self._serve, daemon=True).start()
@@ -198,6 +199,7 @@ class HostProbe:
                 target = request.partition(" ")[2].split(" ")[0]  # host:443 or http://host/
                 self.hosts.append(urlsplit(f"//{target}" if "//" not in target else target
                                            ).hostname or target)
+                self.when_asked()
                 connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 
     def intercept(self, monkeypatch: object) -> list[str]:

@@ -51,10 +51,13 @@ def test_account_names_sort_whatever_their_case(signed_in, emulator):
     emulator.state.org = Org.from_dict({"accounts": [
         {"id": "222222222222", "name": "Beta", "roles": ["R"]},
         {"id": "333333333333", "name": "Alpha", "roles": ["R"]},
-        {"id": "111111111111", "name": "alpha", "roles": ["R"]}]})
+        {"id": "111111111111", "name": "alpha", "roles": ["R"]},
+        {"id": "444444444444", "name": "DataLake", "roles": ["R"]},
+        {"id": "555555555555", "name": "data_lake", "roles": ["R"]}]})
     listed = accounts(session_of(signed_in), signed_in)
     assert [(a.account_name, a.account_id) for a in listed] == [
-        ("alpha", "111111111111"), ("Alpha", "333333333333"), ("Beta", "222222222222")]
+        ("alpha", "111111111111"), ("Alpha", "333333333333"), ("Beta", "222222222222"),
+        ("data_lake", "555555555555"), ("DataLake", "444444444444")]  # as lower case sorts
 
 
 def test_a_second_listing_is_served_from_the_sign_ins_kept_listing(signed_in, emulator):
@@ -107,10 +110,11 @@ sso_session = my-sso
         ("777788889999", "AdministratorAccess"): "legacy"}
 
 
-def test_the_json_is_a_list_of_objects_with_the_profile_or_null():
-    assert json.loads(as_json([Access("1", "a", "R"), Access("2", "b", "S", "p")])) == [
+def test_the_json_is_an_indented_list_of_objects_with_the_profile_or_null():
+    found = [Access("1", "a", "R"), Access("2", "b", "S", "p")]
+    assert as_json(found) == json.dumps([
         {"account_id": "1", "account_name": "a", "role_name": "R", "profile": None},
-        {"account_id": "2", "account_name": "b", "role_name": "S", "profile": "p"}]
+        {"account_id": "2", "account_name": "b", "role_name": "S", "profile": "p"}], indent=2)
 
 
 def test_known_grants_are_the_kept_listings_of_signed_in_sessions_alone(signed_in, emulator):
@@ -121,8 +125,26 @@ def test_known_grants_are_the_kept_listings_of_signed_in_sessions_alone(signed_i
     assert known_grants(signed_in, [mine]) == {}  # its accounts alone: no role known
     list_account_roles(mine, signed_in)
     calls = len(emulator.state.requests("ListAccounts"))
-    assert known_grants(signed_in, [mine, legacy]) == {mine.cache_key: {
+    assert known_grants(signed_in, [legacy, mine]) == {mine.cache_key: {
         ("111122223333", "DataScientist"), ("111122223333", "ReadOnlyAccess"),
         ("444455556666", "ReadOnlyAccess"), ("777788889999", "AdministratorAccess"),
         ("777788889999", "DataScientist")}}
     assert len(emulator.state.requests("ListAccounts")) == calls  # no portal call
+
+
+def test_listing_after_the_sign_in_expired_says_when_it_did(signed_in, clock):
+    path = signed_in.sso_cache_dir / f"{session_of(signed_in).cache_key}.json"
+    document = json.loads(path.read_text())
+    del document["refreshToken"]  # as a token the device flow gave without one
+    path.write_text(json.dumps(document))
+    clock.advance(9 * 3600)
+    with pytest.raises(NotSignedInError) as refused:
+        accounts(session_of(signed_in), signed_in)
+    assert str(refused.value).startswith("The sign-in to my-sso expired at ")
+
+
+def test_a_throttled_listing_backs_off_on_the_runtimes_clock(signed_in, emulator, clock):
+    clock.slept.clear()
+    emulator.state.set_fault("ListAccounts", throttle=2)
+    assert len(list_account_roles(session_of(signed_in), signed_in, refresh=True)) == 3
+    assert len(clock.slept) >= 2

@@ -250,3 +250,36 @@ def test_logout_by_profile_reaches_the_portal_through_that_profiles_client_setti
     asked = host_probe.intercept(monkeypatch)
     report = api.logout("dev", runtime=both_signed_in)
     assert report.sessions == ("my-sso",) and set(asked) == {"/logout"}
+
+
+def route_through(config_file, probe, profile: str) -> None:
+    """``profile``'s own settings send the portal's calls to ``probe`` ([services])."""
+    header = "[default]\n" if profile == "default" else f"[profile {profile}]\n"
+    text = config_file.read_text().replace(header, f"{header}services = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso =\n  endpoint_url = {probe.url}\n")
+
+
+@pytest.mark.parametrize("in_effect", ["default", "prod"])
+def test_logout_all_takes_the_client_settings_of_the_profile_in_effect(
+        both_signed_in, config_file, host_probe, monkeypatch, in_effect):
+    """As `aws sso logout` does: $AWS_PROFILE's settings, else the default profile's."""
+    route_through(config_file, host_probe, in_effect)
+    asked = host_probe.intercept(monkeypatch)
+    runtime = both_signed_in
+    if in_effect != "default":
+        from dataclasses import replace
+
+        runtime = replace(runtime, environ={**runtime.environ, "AWS_PROFILE": in_effect})
+    report = api.logout(all=True, runtime=runtime)
+    assert len(report.sessions) == 2 and set(asked) == {"/logout"}
+
+
+def test_a_token_another_logout_deletes_meanwhile_is_no_error(both_signed_in, config_file,
+                                                              host_probe, monkeypatch):
+    route_through(config_file, host_probe, "dev")
+    host_probe.intercept(monkeypatch)
+    runtime = both_signed_in
+    path = runtime.sso_cache_dir / f"{load_config(runtime).profile('dev').sso.cache_key}.json"
+    host_probe.when_asked = lambda: path.unlink(missing_ok=True)  # `aws sso logout`, at once
+    assert api.logout("dev", runtime=runtime).sessions == ("my-sso",)
+    assert not path.exists()

@@ -65,7 +65,10 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     trust.require(runtime.sso_cache_dir, runtime, "the SSO token cache")  # no token sent
 
     forget_stopped(None)  # allowing a stopped code after the logout must not sign in
-    profile = next(iter(config.profiles), None)
+    # The client settings of the profile in effect ($AWS_PROFILE, else default), as `aws sso
+    # logout` takes them; none when the config has no such profile.
+    in_effect = runtime.profile_name(None)
+    profile = in_effect if in_effect in config.profiles else None
     labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
     ended = []
     for path in sorted(runtime.sso_cache_dir.glob("*.json")):  # none if there is no folder
