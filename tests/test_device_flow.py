@@ -89,7 +89,9 @@ def test_code_expiring_on_the_server_ends_with_reason_expired(session, runtime, 
     with pytest.raises(LoginFailedError) as caught:
         flow.run()
     assert caught.value.reason == "expired"
-    assert events[-1].reason == "expired"
+    assert str(caught.value) == ("The sign-in code expired before it was approved. Run login "
+                                 "again and approve the new code in time.")
+    assert events[-1].reason == "expired" and events[-1].message == str(caught.value)
 
 
 def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, emulator, clock):
@@ -105,6 +107,7 @@ def test_polling_stops_at_expires_in_without_a_server_verdict(session, runtime, 
     with pytest.raises(LoginFailedError) as caught:
         flow.run()
     assert caught.value.reason == "expired"
+    assert str(caught.value).startswith("The sign-in code expired before it was approved.")
     assert sum(clock.slept) == 30
     polls = emulator.state.requests("CreateToken")
     assert all(p["error"] == "AuthorizationPendingException" for p in polls)
@@ -316,3 +319,34 @@ def test_aws_own_verification_hosts_are_trusted():
 
     assert untrusted_page("device.sso.eu-west-1.amazonaws.com", "oidc.eu-west-1.amazonaws.com") \
         is None
+
+
+@pytest.mark.parametrize("refresh_tokens", [True, False])
+def test_the_token_file_is_the_clis_key_by_key(session, runtime, emulator, clock, home,
+                                               refresh_tokens):
+    """startUrl, region, the token and its expiry from expiresIn, the registration it was
+    made with; refreshToken only when the server sent one."""
+    import json
+    from datetime import timedelta
+
+    from ssomagic.engine.files.token_cache import format_time
+
+    emulator.state.update_settings(token_lifetime=5400, refresh_tokens=refresh_tokens)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, _ = run_flow(session, runtime)
+    flow.run()
+    signed_in_at = clock.now()  # approval is seen at the poll that ends the flow
+    cache = TokenCache(runtime)
+    registration = cache.load_registration(session)
+    document = json.loads(cache.token_path(session).read_text())
+    assert list(document) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
+                              "clientSecret", "registrationExpiresAt",
+                              *(["refreshToken"] if refresh_tokens else [])]
+    assert (document["startUrl"], document["region"]) == (session.start_url, "us-east-1")
+    assert document["expiresAt"] == format_time(signed_in_at + timedelta(seconds=5400))
+    assert (document["clientId"], document["clientSecret"]) == (registration.client_id,
+                                                               registration.client_secret)
+    assert document["registrationExpiresAt"] == format_time(registration.expires_at)
+    assert document["accessToken"].startswith("emu-access-")
+    if refresh_tokens:
+        assert document["refreshToken"].startswith("emu-refresh-")
