@@ -5,6 +5,7 @@ lock that keeps two ssomagic edits apart, and what each says when it has to give
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import threading
 import time
@@ -79,6 +80,7 @@ def test_a_save_into_the_file_just_replaced_is_taken_up_not_lost(elsewhere, monk
         until = time.monotonic() + 10
         while config.stat().st_ino == old and time.monotonic() < until:
             time.sleep(0.001)
+        time.sleep(0.05)  # the save lands a moment after the replace, not at once
         editor.seek(0)
         editor.truncate()
         editor.write(ORIGINAL + "[profile hand]\nregion = eu-west-2\n")
@@ -115,6 +117,7 @@ def test_the_lock_is_private_in_ssomagics_folder_keyed_by_the_files_real_path(el
     set_profile("new", {"region": "us-east-1"}, elsewhere)
     via_link = Runtime(home=elsewhere.home, environ={"AWS_CONFIG_FILE": str(link)})
     set_sso_session("team", {"sso_region": "us-east-1"}, via_link)
+    assert load_config(elsewhere).sso_sessions["team"] == {"sso_region": "us-east-1"}
     key = hashlib.sha1(str(elsewhere.config_file.resolve()).encode()).hexdigest()
     assert [p.name for p in elsewhere.own_cache_dir.iterdir()] == [f"config-{key}.lock"]
     lock = elsewhere.own_cache_dir / f"config-{key}.lock"
@@ -166,3 +169,23 @@ def test_a_malformed_file_is_named_with_its_line_and_never_rewritten(elsewhere):
         set_profile("new", {"region": "us-east-1"}, elsewhere)
     assert str(elsewhere.config_file) in str(refused.value)
     assert elsewhere.config_file.read_text() == "[profile a]\nregion\n"
+
+
+def test_a_file_nobody_touched_lately_is_not_watched_after_the_replace(elsewhere,
+                                                                        monkeypatch):
+    monkeypatch.setattr(timing, "LINGER", 5.0)
+    an_hour_ago = time.time() - 3600
+    os.utime(elsewhere.config_file, (an_hour_ago, an_hour_ago))
+    started = time.monotonic()
+    set_profile("new", {"region": "us-east-1"}, elsewhere)
+    assert time.monotonic() - started < 0.9  # no linger: nothing to wait for
+
+
+def test_a_lock_that_is_a_link_is_refused(elsewhere):
+    key = hashlib.sha1(str(elsewhere.config_file.resolve()).encode()).hexdigest()
+    elsewhere.own_cache_dir.mkdir(parents=True)
+    (elsewhere.own_cache_dir / f"config-{key}.lock").symlink_to(elsewhere.home / "elsewhere")
+    with pytest.raises(LocalStateError) as refused:
+        set_profile("new", {"region": "us-east-1"}, elsewhere)
+    assert "ssomagic does not follow links for locks, since" in str(refused.value)
+    assert elsewhere.config_file.read_text() == ORIGINAL

@@ -173,7 +173,7 @@ def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None]
             continue  # changed between the fingerprint and the read
         updater = ConfigUpdater()
         try:
-            updater.read_string(text, source=str(path))
+            updater.read_string(text)  # parse_error names the file and the line
         except configparser.Error as exc:
             if changes_soon(target, before, _fingerprint):
                 continue  # someone is writing it: wait for the whole file, never write over
