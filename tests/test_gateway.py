@@ -156,7 +156,7 @@ def test_what_counts_as_the_service_saying_slower(exc, throttled):
      "Set the clock right (on Linux: `sudo timedatectl set-ntp true`), then try again; the "
      "sign-in itself is fine."),
     (ResponseParserError("not JSON"), "answer",
-     "the AWS access portal answered the request to list your accounts with something that is "
+     "The AWS access portal answered the request to list your accounts with something that is "
      "not what the API promises (ResponseParserError). A proxy or a wrong AWS_ENDPOINT_URL_* "
      "setting often does this; check them, then try again."),
     (status_error(503, "ServiceUnavailableException"), "service",
@@ -225,7 +225,7 @@ def test_a_body_botocore_cannot_parse_is_the_answers_fault_in_one_line(runtime):
         gateway.call(unparsable, {}, doing="list your accounts", target=TARGET,
                      runtime=runtime)
     assert str(caught.value) == (
-        "the AWS access portal answered the request to list your accounts with something "
+        "The AWS access portal answered the request to list your accounts with something "
         "that is not what the API promises (KeyError). A proxy or a wrong "
         "AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
 
@@ -248,7 +248,7 @@ def test_an_answer_missing_promised_keys_names_each_one(runtime):
         gateway.expect({"clientId": "x", "clientSecret": None}, "clientId", "clientSecret",
                        "clientSecretExpiresAt", doing="start the sign-in", target=TARGET)
     assert str(caught.value) == (
-        "the AWS access portal answered the request to start the sign-in with something that "
+        "The AWS access portal answered the request to start the sign-in with something that "
         "is not what the API promises (missing clientSecret, clientSecretExpiresAt). A proxy "
         "or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
 
@@ -263,7 +263,7 @@ def test_an_answer_that_is_not_an_object_misses_every_key(runtime):
 
 def test_a_field_of_the_wrong_kind_is_named_as_not_what_it_should_be():
     assert str(gateway.failure_of_answer(TARGET, "start the sign-in", "expiresIn")) == (
-        "the AWS access portal answered the request to start the sign-in with something that "
+        "The AWS access portal answered the request to start the sign-in with something that "
         "is not what the API promises (expiresIn is not what it should be). A proxy or a "
         "wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
 

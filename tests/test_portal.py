@@ -9,7 +9,7 @@ from datetime import timezone
 import pytest
 
 from ssomagic.emulator import Org
-from ssomagic.engine.errors import NoAccessError, NotSignedInError
+from ssomagic.engine.errors import BadAnswerError, NoAccessError, NotSignedInError
 from ssomagic.engine.timing import RETRY_ATTEMPTS
 
 
@@ -86,3 +86,61 @@ def test_a_revoked_token_reads_as_not_signed_in(portal, emulator):
     emulator.state.revoke_tokens()
     with pytest.raises(NotSignedInError, match="ssomagic login dev"):
         portal.accounts()
+
+
+HINT = ("A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try "
+        "again.")
+
+
+def answered(doing: str, detail: str) -> str:
+    return (f"The AWS access portal answered the request to {doing} with something that is not "
+            f"what the API promises ({detail}). {HINT}")
+
+
+@pytest.mark.parametrize(("operation", "body", "call", "words"), [
+    ("ListAccounts", {"accountList": None}, lambda p: p.accounts(),
+     answered("list your accounts", "missing accountList")),
+    ("ListAccounts", {"accountList": ["111122223333"]}, lambda p: p.accounts(),
+     answered("list your accounts", "AttributeError")),  # botocore's parser gave up on it
+    ("ListAccounts", {"accountList": [{"accountName": "no id"}]}, lambda p: p.accounts(),
+     answered("list your accounts", "an account has no id")),
+    ("ListAccountRoles", {"roleList": [{"accountId": "111122223333"}]},
+     lambda p: p.roles("111122223333"),
+     answered("list your roles in account 111122223333", "a role has no name")),
+    ("GetRoleCredentials", {"roleCredentials": {"accessKeyId": "ASIA", "secretAccessKey": "s",
+                                                "sessionToken": "t", "expiration": 10 ** 20}},
+     lambda p: p.role_credentials("111122223333", "DataScientist"),
+     answered("give credentials for DataScientist in account 111122223333",
+              "expiration is not what it should be")),
+    ("GetRoleCredentials", {"roleCredentials": {"accessKeyId": "ASIA", "secretAccessKey": "s",
+                                                "sessionToken": "t"}},
+     lambda p: p.role_credentials("111122223333", "DataScientist"),
+     answered("give credentials for DataScientist in account 111122223333",
+              "missing expiration")),
+])
+def test_a_body_that_is_not_what_the_api_promises_is_one_line_saying_what_to_check(
+        portal, emulator, operation, body, call, words):
+    emulator.state.set_fault(operation, misshapen=[body] * 5)
+    with pytest.raises(BadAnswerError) as refused:
+        call(portal)
+    assert str(refused.value) == words
+
+
+@pytest.mark.parametrize("missing", ["accessKeyId", "secretAccessKey", "sessionToken"])
+def test_role_credentials_without_a_key_are_refused_naming_it(portal, emulator, missing):
+    creds = {"accessKeyId": "ASIA", "secretAccessKey": "s", "sessionToken": "t",
+             "expiration": 1893456000000}
+    emulator.state.set_fault("GetRoleCredentials",
+                             misshapen=[{"roleCredentials": {k: v for k, v in creds.items()
+                                                             if k != missing}}])
+    with pytest.raises(BadAnswerError) as refused:
+        portal.role_credentials("111122223333", "DataScientist")
+    assert f"(missing {missing})" in str(refused.value)
+
+
+def test_an_account_without_a_name_is_named_by_its_id(portal, emulator):
+    emulator.state.set_fault("ListAccounts", misshapen=[
+        {"accountList": [{"accountId": "111122223333", "emailAddress": "ml@example.com"},
+                         {"accountId": "444455556666", "accountName": "prod"}]}])
+    assert [(a.account_id, a.name, a.email) for a in portal.accounts()] == [
+        ("111122223333", "111122223333", "ml@example.com"), ("444455556666", "prod", "")]

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import sigv4
 from .org import DEFAULT_ORG, Org
-from .state import ApiError, Garbage, Hollow, IdentityCenter, Reset, Settings
+from .state import ApiError, Garbage, Hollow, IdentityCenter, Misshapen, Reset, Settings
 
 _OIDC_ROUTES = {
     "/client/register": "RegisterClient",
@@ -151,6 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
             state.record(name, 200, "hollow")
             self._held = None
             self._send(200, b"{}", "application/json")
+        except Misshapen as misshapen:
+            state.record(name, 200, "misshapen")
+            self._held = None
+            self._send(200, json.dumps(misshapen.body).encode(), "application/json")
         except ApiError as err:
             if err.delay:
                 time.sleep(err.delay)

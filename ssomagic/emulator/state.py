@@ -47,6 +47,15 @@ class Hollow(Exception):
     misconfigured gateway or mock in between)."""
 
 
+class Misshapen(Exception):
+    """Answer 200 with this JSON body: the API's fields, but not the values it promises (an
+    account without an id, a list that is not one), as a gateway rewriting bodies returns."""
+
+    def __init__(self, body: Any) -> None:
+        super().__init__("misshapen")
+        self.body = body
+
+
 class Reset(Exception):
     """Drop the connection without an answer (a TCP reset, as a flaky proxy or NAT does)."""
 
@@ -105,6 +114,8 @@ class Fault:
     slow_down: int = 0
     garbage: int = 0  # answer 200 with a proxy's HTML page instead of the API's body
     hollow: int = 0  # answer 200 with {}: JSON, but none of the fields the API promises
+    # answer 200 with each of these bodies in turn: the fields, but not the values promised
+    misshapen: list[Any] = field(default_factory=list)
 
 
 class TokenBucket:
@@ -293,6 +304,8 @@ class IdentityCenter:
             if fault.hollow > 0:
                 fault.hollow -= 1
                 raise Hollow()
+            if fault.misshapen:
+                raise Misshapen(fault.misshapen.pop(0))
             if fault.errors > 0:
                 fault.errors -= 1
                 raise ApiError("InternalServerException", 500, "Injected server error",

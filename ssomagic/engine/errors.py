@@ -166,6 +166,7 @@ class BadAnswerError(ServiceError):
     """A reply that is not what the API promises: a proxy's HTML page, an empty object."""
 
     def __init__(self, service: str, doing: str, detail: str) -> None:
+        service = service[:1].upper() + service[1:]  # "the AWS access portal" starts it
         super().__init__(
             f"{service} answered the request to {doing} with something that is not what the "
             f"API promises ({detail}).",
