@@ -77,6 +77,8 @@ def test_denied_on_the_page_ends_with_reason_denied(session, runtime, emulator, 
     with pytest.raises(LoginFailedError) as caught:
         flow.run()
     assert caught.value.reason == "denied"
+    assert str(caught.value) == ("Sign-in was denied on the verification page. Run login again "
+                                 "and choose Allow.")
     assert isinstance(events[-1], Failed) and events[-1].reason == "denied"
     assert TokenCache(runtime).load_token(session) is None
 
