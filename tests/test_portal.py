@@ -66,13 +66,15 @@ def test_throttling_never_reaches_the_caller(portal, emulator, clock):
     assert len(throttled) == RETRY_ATTEMPTS + 1
 
 
-def test_role_credentials_come_with_their_expiry(portal, clock):
+def test_role_credentials_come_with_their_expiry(portal, clock, emulator):
     creds = portal.role_credentials("111122223333", "DataScientist")
     assert creds.access_key_id.startswith("ASIA")
     assert creds.expiration.tzinfo == timezone.utc
     assert (creds.expiration - clock.now()).total_seconds() == pytest.approx(3600, abs=1)
     assert creds.secret_access_key not in repr(creds)
     assert creds.session_token not in repr(creds)
+    assert {creds.secret_access_key, creds.session_token} <= set(
+        emulator.state.issued_secrets())  # the ones the portal gave, each in its place
 
 
 def test_no_access_lists_the_roles_the_user_has_in_that_account(portal):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
-from ssomagic.engine.runtime import Runtime
+from ssomagic.engine.runtime import Runtime, utc_now
 
 
 @pytest.fixture
@@ -73,3 +74,13 @@ def test_a_real_wait_without_cancel_sleeps(home):
     started = time.monotonic()
     Runtime(home=home).wait(0.05)
     assert time.monotonic() - started >= 0.05
+
+
+def test_a_real_wait_with_a_cancel_never_set_ends_at_its_time(home):
+    started = time.monotonic()
+    Runtime(home=home).wait(0.05, threading.Event())
+    assert 0.05 <= time.monotonic() - started < 5
+
+
+def test_the_clock_is_utc():
+    assert utc_now().tzinfo == timezone.utc
