@@ -107,17 +107,40 @@ def test_after_a_failed_renewal_the_next_attempt_waits_a_minute(session, runtime
                                                                 clock):
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))  # advisory: a failure is not fatal
     emulator.state.set_fault("CreateToken", errors=1000)
-    tried_at = clock.now()
     assert current_token(session, runtime=runtime) is not None  # the old one still serves
     tried = attempts(emulator)
     assert tried > 0
-    clock.advance((tried_at + REFRESH_ATTEMPT_EVERY - clock.now()).total_seconds() - 1)
+    clock.advance(REFRESH_ATTEMPT_EVERY.total_seconds() - 1)
     assert current_token(session, runtime=runtime) is not None
     assert attempts(emulator) == tried  # within the minute: not asked again
     emulator.state.clear_faults()
     clock.advance(1)
     current_token(session, runtime=runtime)
     assert renewals(emulator) == 1
+
+
+def test_a_renewal_that_took_its_deadline_is_not_tried_again_in_the_same_action(
+        session, runtime, emulator, clock):
+    to_left(clock, MANDATORY_REFRESH_WINDOW - timedelta(minutes=5))
+    emulator.state.set_fault("CreateToken", errors=1000)
+    slow = lambda clock: clock.advance(10)  # noqa: E731  each retry of the renewal is slow
+    clock.on_sleep.append(slow)
+    tried_at = clock.now()
+    assert current_token(session, runtime=runtime) is not None  # 5 minutes still serve
+    clock.on_sleep.remove(slow)
+    tried = attempts(emulator)
+    assert (clock.now() - tried_at).total_seconds() > 40  # the renewal ran to its deadline
+    clock.advance((tried_at + REFRESH_ATTEMPT_EVERY - clock.now()).total_seconds() + 1)
+    assert current_token(session, runtime=runtime) is not None  # the next call of the action
+    assert attempts(emulator) == tried  # a minute after the renewal began, not after it ended
+
+
+def test_the_pace_counts_from_the_end_of_an_attempt():
+    pacer, now = RefreshPacer(), datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    assert pacer.may_attempt("a.json", now)
+    pacer.ended("a.json", now + timedelta(seconds=50))
+    assert not pacer.may_attempt("a.json", now + REFRESH_ATTEMPT_EVERY + timedelta(seconds=1))
+    assert pacer.may_attempt("a.json", now + timedelta(seconds=50) + REFRESH_ATTEMPT_EVERY)
 
 
 def test_the_pace_is_kept_per_token_file():

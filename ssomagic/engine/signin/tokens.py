@@ -38,7 +38,12 @@ DOING = "renew the sign-in"
 
 
 class RefreshPacer:
-    """At most one refresh attempt a minute per token file, as botocore paces itself."""
+    """At most one refresh attempt a minute per token file, as botocore paces itself.
+
+    The minute counts from when the last attempt ended, not began: an attempt the gateway
+    retried to its deadline takes most of a minute, and a second one straight after it, in
+    the same user action, would double that action's wait.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -51,6 +56,10 @@ class RefreshPacer:
                 return False
             self._last[key] = now
             return True
+
+    def ended(self, key: str, now: datetime) -> None:
+        with self._lock:
+            self._last[key] = now
 
 
 _pacer = RefreshPacer()
@@ -135,9 +144,13 @@ def _renewed(session: SsoSession, token: CachedToken, *, runtime: Runtime,
         latest = cache.load_token(session) or token
         if latest.access_token != token.access_token:
             return latest  # another process refreshed first (its refresh token rotated ours)
-        if not _pacer.may_attempt(str(cache.token_path(session)), runtime.now()):
+        key = str(cache.token_path(session))
+        if not _pacer.may_attempt(key, runtime.now()):
             return latest
-        return refresh(session, latest, runtime=runtime, profile=profile) or latest
+        try:
+            return refresh(session, latest, runtime=runtime, profile=profile) or latest
+        finally:
+            _pacer.ended(key, runtime.now())
     finally:
         lock.release()
 
