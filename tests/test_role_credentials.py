@@ -5,9 +5,11 @@ notice a new sign-in or a refusal and fetch again."""
 from __future__ import annotations
 
 import json
+import os
+from datetime import timedelta
 
 import pytest
-from helpers import approve_when_asked
+from helpers import CONFIG, approve_when_asked
 
 from ssomagic import api
 from ssomagic.engine.access.role_credentials import (
@@ -18,8 +20,15 @@ from ssomagic.engine.access.role_credentials import (
     refreshable_credentials,
 )
 from ssomagic.engine.config.read import load_config
-from ssomagic.engine.errors import NotAnSsoProfileError, NotSignedInError
-from ssomagic.engine.files.token_cache import parse_time
+from ssomagic.engine.errors import (
+    LocalStateError,
+    NotAnSsoProfileError,
+    NotSignedInError,
+    ServiceError,
+    TokenRejectedError,
+)
+from ssomagic.engine.files.token_cache import format_time, parse_time
+from ssomagic.engine.runtime import Runtime
 
 
 @pytest.fixture
@@ -108,3 +117,66 @@ def test_between_botocores_two_windows_only_the_advisory_refresh_is_due(dev, run
     creds = refreshable_credentials(dev, runtime)
     clock.advance(3600 - 12 * 60)  # 12 minutes left: inside 15, outside 10
     assert creds.refresh_needed(15 * 60) and not creds.refresh_needed(10 * 60)
+
+
+def test_a_portal_fault_is_retried_on_the_runtimes_clock(dev, runtime, emulator, clock):
+    emulator.state.set_fault("GetRoleCredentials", errors=2)
+    waits = len(clock.slept)
+    RoleCredentialFetcher(dev, runtime).fetch(use_cache=False)
+    assert len(clock.slept) == waits + 2  # two back-offs, slept on the injected clock
+
+
+def test_a_folder_others_may_write_is_refused_for_the_credentials_it_would_hold(dev, runtime):
+    fetcher = RoleCredentialFetcher(dev, runtime)
+    fetcher.fetch()  # the folder is made, and is ours
+    os.chmod(fetcher.path.parent, 0o777)
+    with pytest.raises(LocalStateError) as refused:
+        fetcher.fetch(use_cache=False)  # from the portal, then refused before it is written
+    assert str(refused.value).startswith(
+        f"ssomagic will not use cached role credentials in {fetcher.path.parent}:")
+
+
+def test_a_sign_in_refused_on_renewal_says_so_from_the_runtimes_own_home(
+        tmp_path, config_file, emulator, clock):
+    """The runtime's home is not the process's: the explanation reads the runtime's files."""
+    runtime = Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now, sleep=clock.sleep)
+    runtime.config_file.parent.mkdir(parents=True)
+    runtime.config_file.write_text(CONFIG)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda event: None)
+    clock.advance(8 * 3600 - 5 * 60)  # in the refresh window
+    emulator.state.revoke_tokens()  # the renewal is refused
+    with pytest.raises(TokenRejectedError) as refused:
+        RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime).fetch(
+            use_cache=False)
+    assert str(refused.value).startswith(
+        "IAM Identity Center no longer accepts the sign-in to my-sso:")
+
+
+def test_the_sign_ins_renewal_goes_through_the_profiles_client_settings(
+        dev, runtime, config_file, clock, host_probe, monkeypatch):
+    """A profile's `[services]` endpoint for sso-oidc (as a proxy or CA bundle would be)
+    carries the renewal of its sign-in, as it carries the AWS CLI's."""
+    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
+                           f"  endpoint_url = {host_probe.url}\n")
+    asked = host_probe.intercept(monkeypatch)
+    clock.advance(8 * 3600 - 12 * 60)  # advisory window: the renewal is tried, then skipped
+    with pytest.raises(ServiceError):  # the portal is out of reach behind the probe
+        RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime).fetch(
+            use_cache=False)
+    assert "/token" in asked and "portal.sso.us-east-1.amazonaws.com" in asked
+
+
+def test_near_their_expiry_newer_credentials_another_tool_cached_are_taken_as_they_are(
+        dev, runtime, emulator, clock):
+    creds = refreshable_credentials(dev, runtime)
+    clock.advance(3600 - 5 * 60)
+    path = RoleCredentialFetcher(dev, runtime).path
+    document = json.loads(path.read_text())
+    document["Credentials"].update(AccessKeyId="ASIAFROMTHECLI00000",
+                                   Expiration=format_time(clock.now() + timedelta(hours=1)))
+    path.write_text(json.dumps(document))  # `aws` refetched them a moment ago
+    calls = fetched(emulator)
+    assert creds.get_frozen_credentials().access_key == "ASIAFROMTHECLI00000"
+    assert fetched(emulator) == calls

@@ -70,9 +70,9 @@ class RoleCredentialFetcher:
     """Fetches a profile's role credentials: the CLI cache first, then the portal."""
 
     def __init__(self, profile: Profile, runtime: Runtime | None = None) -> None:
-        self.profile = profile.require_role("role credentials")
+        self.account_id, self.role_name = profile.require_role("role credentials")
+        self.profile = profile
         self.runtime = runtime or Runtime()
-        assert profile.account_id and profile.role_name
         self.path: Path = path_for(profile, self.runtime)
 
     def cached(self) -> dict[str, Any] | None:
@@ -90,7 +90,7 @@ class RoleCredentialFetcher:
         if token is None:
             raise not_signed_in(sso, self.profile.name, self.runtime)
         portal = Portal(sso, token.access_token, runtime=self.runtime, profile=self.profile.name)
-        creds = portal.role_credentials(self.profile.account_id or "", self.profile.role_name or "")
+        creds = portal.role_credentials(self.account_id, self.role_name)
         expiration = format_time(creds.expiration)
         trust.require(self.path.parent, self.runtime, "cached role credentials")
         atomic_write(self.path, json.dumps({"ProviderType": "sso", "Credentials": {

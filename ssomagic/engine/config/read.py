@@ -83,15 +83,16 @@ class Profile:
         """Profile names from this one down to the root."""
         return (self.name, *(self.source.chain if self.source is not None else ()))
 
-    def require_role(self, lacking: str) -> Profile:
-        """The profile, if it has an account and a role; else the one error every command
-        gives for a sign-in-only profile. ``lacking`` ends "so it has no ...": "credentials
-        to export", "identity of its own"."""
-        if not self.has_role:
+    def require_role(self, lacking: str) -> tuple[str, str]:
+        """The profile's account and role; else the one error every command gives for a
+        sign-in-only profile. ``lacking`` ends "so it has no ...": "credentials to export",
+        "identity of its own"."""
+        grant = self.grant
+        if grant is None:
             raise NotAnSsoProfileError(
                 f'The profile "{self.name}" names no sso_account_id and sso_role_name, so it '
                 f"has no {lacking}.", "Choose a profile with an account and a role.")
-        return self
+        return grant
 
     def is_production(self, flagged: Sequence[str] = ()) -> bool:
         """Flagged in ipython_config (SsoMagics.production_profiles) or in the profile itself
@@ -100,9 +101,16 @@ class Profile:
             "true", "yes", "1")
 
     @property
+    def grant(self) -> tuple[str, str] | None:
+        """(account, role) of a role profile, which yields credentials; None for one with only
+        an sso-session, which can still sign in."""
+        if self.account_id is None or self.role_name is None:
+            return None
+        return self.account_id, self.role_name
+
+    @property
     def has_role(self) -> bool:
-        """A role profile yields credentials; one with only an sso-session can still sign in."""
-        return self.account_id is not None and self.role_name is not None
+        return self.grant is not None
 
 
 # Profiles whose credentials come from elsewhere than a sign-in, by the key that says so, in
