@@ -143,6 +143,17 @@ def test_the_pace_counts_from_the_end_of_an_attempt():
     assert pacer.may_attempt("a.json", now + timedelta(seconds=50) + REFRESH_ATTEMPT_EVERY)
 
 
+def test_a_renewal_whose_lifetime_no_date_can_hold_is_no_renewal(session, runtime, emulator,
+                                                                  clock):
+    to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
+    before = TokenCache(runtime).load_token(session)
+    emulator.state.set_fault("CreateToken", misshapen=[
+        {"accessToken": "a", "tokenType": "Bearer", "expiresIn": 10**12}])
+    token = current_token(session, runtime=runtime)  # the old one still serves; no traceback
+    assert token is not None and token.access_token == before.access_token
+    assert TokenCache(runtime).load_token(session).data == before.data
+
+
 def test_the_pace_is_kept_per_token_file():
     pacer, now = RefreshPacer(), datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
     assert pacer.may_attempt("a.json", now)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..aws import clients, gateway
 from ..config.read import SsoSession
-from ..errors import LoginCancelledError, LoginFailedError, ServiceError
+from ..errors import BadAnswerError, LoginCancelledError, LoginFailedError, ServiceError
 from ..events import CodeReady, Failed, Listener, SignedIn, StillWaiting, ignore
 from ..files.token_cache import CachedToken, Registration, TokenCache, format_time, token_document
 from ..runtime import Runtime
@@ -147,11 +147,10 @@ class DeviceFlow:
         auth, registration = self._start(oidc)
         try:
             interval = float(auth.get("interval") or DEFAULT_INTERVAL)
-            lifetime = timedelta(seconds=float(auth["expiresIn"]))
-        except (TypeError, ValueError):
+            deadline = self.runtime.now() + timedelta(seconds=float(auth["expiresIn"]))
+        except (TypeError, ValueError, OverflowError):  # a number no date can be this far off
             raise gateway.failure_of_answer(self.target, START, "interval or expiresIn") \
                 from None
-        deadline = self.runtime.now() + lifetime
         from ..config.start_url import host
 
         code = CodeReady(
@@ -184,12 +183,13 @@ class DeviceFlow:
             now = self.runtime.now()
             if now >= deadline:
                 raise self._expired()
-            failing_for = 0.0 if failing_since is None else now.timestamp() - failing_since
             asked_at = now.timestamp()
+            # Consecutive failing polls share one ACTION_DEADLINE, counted from the question
+            # that first failed: a call may itself spend what is left retrying, and no more.
+            budget = ACTION_DEADLINE - (0.0 if failing_since is None else asked_at - failing_since)
             try:
                 answer = self._call(oidc.create_token, params, POLL, handled=POLL_ANSWERS,
-                                    deadline=gateway.Deadline(
-                                        self.runtime, max(1.0, ACTION_DEADLINE - failing_for)))
+                                    deadline=gateway.Deadline(self.runtime, budget))
             except ClientError as exc:
                 failing_since = None
                 code = gateway.error_code(exc)
@@ -204,17 +204,20 @@ class DeviceFlow:
                     raise LoginFailedError("Sign-in was denied on the verification page.",
                                            "Run login again and choose Allow.",
                                            reason="denied") from None
+            except BadAnswerError:
+                raise  # a proxy's page or a broken body says so itself: no refusal, no retry
             except ServiceError as exc:
                 if not exc.retry_helps:
                     raise LoginFailedError(
-                        f"IAM Identity Center refused the sign-in ({exc.code or 'error'}).",
+                        f"IAM Identity Center refused the sign-in ({exc.code}).",
                         "Run login again; if it keeps failing, check sso_start_url and "
                         "sso_region.", reason="error") from None
-                # Failing since the question that failed was asked, not since its answer: one
-                # call may itself have spent the whole deadline retrying.
                 if failing_since is None:
                     failing_since = asked_at
-                if self.runtime.now().timestamp() - failing_since >= ACTION_DEADLINE:
+                left = (deadline - self.runtime.now()).total_seconds()
+                failing_for = self.runtime.now().timestamp() - failing_since
+                if failing_for + max(0.0, min(interval, left)) >= ACTION_DEADLINE:
+                    # the next question would come after the deadline: say so now
                     raise ServiceError(
                         f"IAM Identity Center kept failing for {ACTION_DEADLINE:.0f} s while "
                         f"waiting for you to allow access ({exc.code}).",
@@ -242,12 +245,12 @@ def save_token_answer(answer: Any, session: SsoSession, registration: Registrati
     writes: the one place a new sign-in becomes a cache file."""
     answer = gateway.expect(answer, "accessToken", "expiresIn", doing=doing, target=target)
     try:
-        lifetime = timedelta(seconds=float(answer["expiresIn"]))
-    except (TypeError, ValueError):
+        expires_at = runtime.now() + timedelta(seconds=float(answer["expiresIn"]))
+    except (TypeError, ValueError, OverflowError):
         raise gateway.failure_of_answer(target, doing, "expiresIn") from None
     document = token_document(
         start_url=session.start_url, region=session.region,
-        access_token=str(answer["accessToken"]), expires_at=runtime.now() + lifetime,
+        access_token=str(answer["accessToken"]), expires_at=expires_at,
         client_id=registration.client_id, client_secret=registration.client_secret,
         registration_expires_at=format_time(registration.expires_at),
         refresh_token=answer.get("refreshToken"))

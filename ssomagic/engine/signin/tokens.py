@@ -90,7 +90,7 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
             "refreshToken": token.data["refreshToken"],
         }, doing=DOING, target=target, runtime=runtime), "accessToken", "expiresIn",
             doing=DOING, target=target)
-        lifetime = timedelta(seconds=float(answer["expiresIn"]))
+        expires_at = runtime.now() + timedelta(seconds=float(answer["expiresIn"]))
     except TokenRejectedError as exc:
         latest = TokenCache(runtime).load_token(session)
         if latest is not None and latest.access_token != token.access_token:
@@ -109,7 +109,7 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
         log.info("Could not renew the sign-in to %s yet (it still serves): %s", session.label,
                  exc)
         return None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: no date is that far off
         log.warning("Could not renew the sign-in to %s: %s", session.label,
                     gateway.failure_of_answer(target, DOING, "expiresIn"))
         return None
@@ -117,7 +117,7 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
         start_url=session.start_url,
         region=session.region,
         access_token=str(answer["accessToken"]),
-        expires_at=runtime.now() + lifetime,
+        expires_at=expires_at,
         client_id=token.data["clientId"],
         client_secret=token.data["clientSecret"],
         registration_expires_at=token.data["registrationExpiresAt"],

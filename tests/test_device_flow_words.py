@@ -1,0 +1,295 @@
+"""What the device flow (engine/signin/device_flow.py) says when IAM Identity Center answers
+what it should not, word for word, and what it carries through the sign-in: the one deadline
+of its start, the cancel, the profile's client settings, the code's links and the time left.
+Against the emulator, on the fake clock."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import approve_when_asked
+
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.errors import (
+    BadAnswerError,
+    LoginCancelledError,
+    LoginFailedError,
+    ServiceError,
+    TimedOutError,
+)
+from ssomagic.engine.events import CodeReady, Failed, StillWaiting
+from ssomagic.engine.signin.device_flow import DeviceFlow
+
+PROMISE = "with something that is not what the API promises"
+PROXY_HINT = ("A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, "
+              "then try again.")
+
+
+@pytest.fixture
+def session(config_file, runtime):
+    return load_config(runtime).profile("dev").sso
+
+
+def flow_of(session, runtime, **kwargs):
+    events: list = []
+    return DeviceFlow(session, runtime=runtime, listener=events.append, **kwargs), events
+
+
+def failure_of(flow) -> Exception:
+    with pytest.raises(Exception) as caught:  # each test names the kind it wants
+        flow.run()
+    return caught.value
+
+
+def slow_retries(seconds: float):
+    """A sleep callback: each back-off also loses ``seconds`` (a slow network's attempts)."""
+    return lambda clock: clock.advance(seconds)
+
+
+# ---- answers that are not what the API promises ------------------------------------------
+
+def test_a_start_answer_without_its_fields_names_each_one(session, runtime, emulator):
+    emulator.state.set_fault("StartDeviceAuthorization", hollow=1)
+    error = failure_of(flow_of(session, runtime)[0])
+    assert isinstance(error, BadAnswerError)
+    assert str(error) == (f"IAM Identity Center answered the request to start the sign-in {PROMISE}"
+                          " (missing deviceCode, userCode, verificationUri, expiresIn). "
+                          + PROXY_HINT)
+
+
+def test_a_start_answer_whose_lifetime_no_date_can_hold_says_which_fields(session, runtime,
+                                                                          emulator):
+    emulator.state.set_fault("StartDeviceAuthorization", misshapen=[{
+        "deviceCode": "d", "userCode": "ABCD-EFGH", "verificationUri": f"{emulator.url}/device",
+        "expiresIn": 10**20, "interval": 1}])  # a number, but not seconds any date can add
+    error = failure_of(flow_of(session, runtime)[0])
+    assert str(error) == (f"IAM Identity Center answered the request to start the sign-in {PROMISE}"
+                          " (interval or expiresIn is not what it should be). " + PROXY_HINT)
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    ({"tokenType": "Bearer", "expiresIn": 28800}, "missing accessToken"),
+    ({"accessToken": "a", "tokenType": "Bearer"}, "missing expiresIn"),
+    ({"accessToken": "a", "expiresIn": 10**12}, "expiresIn is not what it should be"),
+])
+def test_a_token_answer_without_its_fields_names_the_missing_one(session, runtime, emulator,
+                                                                 clock, body, detail):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    emulator.state.set_fault("CreateToken", misshapen=[body])
+    flow, events = flow_of(session, runtime)
+    error = failure_of(flow)
+    assert str(error) == ("IAM Identity Center answered the request to check whether you "
+                          f"allowed access {PROMISE} ({detail}). " + PROXY_HINT)
+    assert events[-1] == Failed("my-sso", "error", str(error))
+
+
+@pytest.mark.parametrize("body", [[], {"accessToken": "a", "expiresIn": "soon"}])
+def test_a_broken_token_answer_is_a_bad_answer_not_a_refused_sign_in(session, runtime,
+                                                                     emulator, clock, body):
+    """botocore's parser gives up on these bodies itself: the line is still the answer's."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    emulator.state.set_fault("CreateToken", misshapen=[body])
+    error = failure_of(flow_of(session, runtime)[0])
+    assert isinstance(error, BadAnswerError)
+    assert str(error).startswith("IAM Identity Center answered the request to check whether "
+                                 f"you allowed access {PROMISE} (")
+
+
+# ---- refusals and failures while waiting for the approval ----------------------------------
+
+def test_a_registration_forgotten_while_waiting_is_a_refused_sign_in(session, runtime,
+                                                                     emulator, clock):
+    clock.on_sleep.append(lambda _: emulator.state.forget_clients())
+    flow, events = flow_of(session, runtime)
+    error = failure_of(flow)
+    assert isinstance(error, LoginFailedError) and error.reason == "error"
+    assert str(error) == ("IAM Identity Center refused the sign-in (InvalidClientException). "
+                          "Run login again; if it keeps failing, check sso_start_url and "
+                          "sso_region.")
+    assert events[-1] == Failed("my-sso", "error", str(error))
+
+
+def test_a_token_endpoint_that_keeps_failing_says_so_word_for_word(session, runtime, emulator):
+    emulator.state.set_fault("CreateToken", errors=100_000)
+    flow, events = flow_of(session, runtime)
+    error = failure_of(flow)
+    assert isinstance(error, ServiceError)
+    assert str(error) == (
+        "IAM Identity Center kept failing for 45 s while waiting for you to allow access "
+        "(InternalServerException). Nothing was saved. Try again in a moment; if it keeps "
+        "failing, check the network or proxy.")
+    assert error.code == "InternalServerException" and error.retry_helps
+    assert events[-1] == Failed("my-sso", "error", str(error))
+
+
+def test_the_failing_token_endpoint_is_given_up_45_s_after_it_began_failing(
+        session, runtime, emulator, clock):
+    """Consecutive failing polls share one 45 s: the last one is cut off at its end, not let
+    run its own retries past it."""
+    emulator.state.set_fault("CreateToken", errors=100_000)
+    clock.on_sleep.append(slow_retries(4))
+    began = clock.time()
+    failure_of(flow_of(session, runtime)[0])
+    assert clock.time() - began <= 45 + 4  # the one slow attempt that crosses the line
+
+
+def test_the_server_saying_the_code_expired_ends_the_flow_at_once(session, runtime, emulator,
+                                                                 clock):
+    """IAM Identity Center may end a code before its expiresIn: its word is taken."""
+    emulator.state.update_settings(device_code_expiry=600, device_code_grace=-590)
+    flow, _ = flow_of(session, runtime)
+    error = failure_of(flow)
+    assert isinstance(error, LoginFailedError) and error.reason == "expired"
+    assert sum(clock.slept) < 20  # at the server's word, not at expiresIn ten minutes on
+    assert emulator.state.requests("CreateToken")[-1]["error"] == "ExpiredTokenException"
+
+
+# ---- what the flow carries ----------------------------------------------------------------
+
+def test_each_pending_answer_says_which_session_waits_and_how_long_is_left(session, runtime,
+                                                                          emulator, clock):
+    emulator.state.update_settings(device_code_expiry=600, interval=5)
+    clock.on_sleep.append(lambda c: len(c.slept) == 2 and emulator.approve())
+    flow, events = flow_of(session, runtime)
+    flow.run()
+    waiting = [e for e in events if isinstance(e, StillWaiting)]
+    assert waiting == [StillWaiting("my-sso", 600.0), StillWaiting("my-sso", 595.0)]
+
+
+def test_the_last_wait_ends_at_the_codes_expiry(session, runtime, emulator, clock):
+    emulator.state.update_settings(device_code_expiry=5, interval=2, device_code_grace=60)
+    clock.on_sleep.append(lambda c: len(c.slept) == 1 and c.advance(0.5))
+    failure_of(flow_of(session, runtime)[0])
+    assert clock.slept == [2, 2, 0.5]  # 0, 2.5, 4.5: half a second was left
+
+
+def test_a_code_without_a_complete_link_gets_one_made_of_the_page_and_the_code(
+        session, runtime, emulator):
+    page = f"{emulator.url}/device"
+    emulator.state.set_fault("StartDeviceAuthorization", misshapen=[{
+        "deviceCode": "d", "userCode": "ABCD-EFGH", "verificationUri": page,
+        "expiresIn": 600, "interval": 1}])
+    flow, events = flow_of(session, runtime)
+    flow.listener = lambda event: (events.append(event), flow.cancel())
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    ready = events[0]
+    assert isinstance(ready, CodeReady)
+    assert ready.verification_uri_complete == f"{page}?user_code=ABCD-EFGH"
+
+
+def test_a_cancel_during_a_failing_polls_back_off_stops_it(session, runtime, emulator, clock):
+    emulator.state.set_fault("CreateToken", errors=100_000)
+    flow, _ = flow_of(session, runtime)
+    clock.on_sleep.append(lambda _: flow.cancel())
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    assert len(emulator.state.requests("CreateToken")) == 1
+
+
+def sign_in_then_forget(session, runtime, emulator, clock) -> None:
+    """A sign-in whose registration the server then forgets: the next start is refused
+    (InvalidClientException) and registers again."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow_of(session, runtime)[0].run()
+    clock.on_sleep.clear()
+    emulator.state.forget_clients()
+
+
+def fail_from_the_first_back_off(emulator, operation: str):
+    """A sleep callback: from the first back-off on, ``operation`` fails every time."""
+    faulted: list[bool] = []
+
+    def callback(_):
+        if not faulted:
+            faulted.append(True)
+            emulator.state.set_fault(operation, errors=100_000)
+    return callback
+
+
+@pytest.mark.parametrize("forgotten", [False, True])
+def test_the_start_of_a_sign_in_has_one_deadline_for_registering_and_starting(
+        session, runtime, emulator, clock, forgotten):
+    """Registering (again, when the server forgot the cached registration) and starting the
+    authorization are one user action: together they give up after 45 s."""
+    if forgotten:
+        sign_in_then_forget(session, runtime, emulator, clock)
+    emulator.state.set_fault("RegisterClient", errors=3)
+    clock.on_sleep.append(fail_from_the_first_back_off(emulator, "StartDeviceAuthorization"))
+    clock.on_sleep.append(slow_retries(10))
+    began = clock.time()
+    error = failure_of(flow_of(session, runtime)[0])
+    assert isinstance(error, TimedOutError)
+    assert str(error).startswith("Gave up after 45 s waiting for IAM Identity Center in "
+                                 "us-east-1 to start the sign-in (last answer: "
+                                 "InternalServerException).")
+    assert clock.time() - began <= 45 + 10  # the one slow attempt that crosses the line
+    starts = [r["error"] for r in emulator.state.requests("StartDeviceAuthorization")]
+    assert ("InvalidClientException" in starts) == forgotten
+
+
+def test_registering_again_takes_only_what_is_left_of_the_starts_deadline(
+        session, runtime, emulator, clock):
+    sign_in_then_forget(session, runtime, emulator, clock)
+    emulator.state.set_fault("StartDeviceAuthorization", errors=2)  # then InvalidClient
+    emulator.state.set_fault("RegisterClient", errors=100_000)
+    clock.on_sleep.append(slow_retries(10))
+    began = clock.time()
+    error = failure_of(flow_of(session, runtime)[0])
+    assert isinstance(error, TimedOutError)
+    assert clock.time() - began <= 45 + 10  # not 45 more after the 20 s the start took
+
+
+@pytest.mark.parametrize("forgotten", [False, True])
+def test_a_cancel_during_the_registrations_back_off_stops_it(session, runtime, emulator, clock,
+                                                             forgotten):
+    if forgotten:
+        sign_in_then_forget(session, runtime, emulator, clock)
+    registered = len(emulator.state.requests("RegisterClient"))
+    emulator.state.set_fault("RegisterClient", errors=100_000)
+    flow, _ = flow_of(session, runtime)
+    clock.on_sleep.append(lambda _: flow.cancel())
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    assert len(emulator.state.requests("RegisterClient")) == registered + 1
+
+
+def test_the_token_is_written_in_the_runtimes_home_and_returned_with_its_path(
+        session, tmp_path, emulator, clock):
+    from ssomagic.engine.files.token_cache import TokenCache
+    from ssomagic.engine.runtime import Runtime
+
+    runtime = Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now, sleep=clock.sleep)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    token = flow_of(session, runtime)[0].run()
+    assert token.path == TokenCache(runtime).token_path(session)
+    assert token.path.is_relative_to(tmp_path / "elsewhere") and token.path.is_file()
+
+
+@pytest.mark.parametrize(("registered", "path"), [(False, "/client/register"),
+                                                  (True, "/device_authorization")])
+def test_the_sign_in_goes_through_the_profiles_client_settings(
+        session, runtime, emulator, clock, config_file, host_probe, monkeypatch, registered,
+        path):
+    """A profile's `[services]` endpoint for sso-oidc carries its sign-in, registration and
+    start alike, as it carries the AWS CLI's."""
+    if registered:
+        clock.on_sleep.append(approve_when_asked(emulator))
+        flow_of(session, runtime)[0].run()
+    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
+                           f"  endpoint_url = {host_probe.url}\n")
+    asked = host_probe.intercept(monkeypatch)
+    with pytest.raises(ServiceError):
+        flow_of(session, runtime, profile="dev")[0].run()
+    assert set(asked) == {path}
+
+
+def test_an_unreachable_start_names_the_service_and_the_sessions_region(
+        session, runtime, emulator, clock, host_probe, monkeypatch):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow_of(session, runtime)[0].run()  # registered: the start is the first call
+    asked = host_probe.intercept(monkeypatch)
+    error = failure_of(flow_of(session, runtime)[0])
+    assert str(error).startswith("Could not reach IAM Identity Center in us-east-1 to start "
+                                 "the sign-in (")
+    assert set(asked) == {"oidc.us-east-1.amazonaws.com"}
