@@ -17,7 +17,7 @@ from ssomagic.engine.errors import (
     TimedOutError,
 )
 from ssomagic.engine.events import CodeReady, Failed, StillWaiting
-from ssomagic.engine.signin.device_flow import DeviceFlow
+from ssomagic.engine.signin.device_flow import DeviceFlow, untrusted_page
 
 PROMISE = "with something that is not what the API promises"
 PROXY_HINT = ("A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, "
@@ -125,6 +125,7 @@ def test_the_failing_token_endpoint_is_given_up_45_s_after_it_began_failing(
         session, runtime, emulator, clock):
     """Consecutive failing polls share one 45 s: the last one is cut off at its end, not let
     run its own retries past it."""
+    emulator.state.update_settings(interval=5)
     emulator.state.set_fault("CreateToken", errors=100_000)
     clock.on_sleep.append(slow_retries(4))
     began = clock.time()
@@ -158,8 +159,10 @@ def test_each_pending_answer_says_which_session_waits_and_how_long_is_left(sessi
 def test_the_last_wait_ends_at_the_codes_expiry(session, runtime, emulator, clock):
     emulator.state.update_settings(device_code_expiry=5, interval=2, device_code_grace=60)
     clock.on_sleep.append(lambda c: len(c.slept) == 1 and c.advance(0.5))
-    failure_of(flow_of(session, runtime)[0])
+    flow, events = flow_of(session, runtime)
+    failure_of(flow)
     assert clock.slept == [2, 2, 0.5]  # 0, 2.5, 4.5: half a second was left
+    assert [e.seconds_left for e in events if isinstance(e, StillWaiting)] == [5, 2.5, 0.5]
 
 
 def test_a_code_without_a_complete_link_gets_one_made_of_the_page_and_the_code(
@@ -293,3 +296,63 @@ def test_an_unreachable_start_names_the_service_and_the_sessions_region(
     assert str(error).startswith("Could not reach IAM Identity Center in us-east-1 to start "
                                  "the sign-in (")
     assert set(asked) == {"oidc.us-east-1.amazonaws.com"}
+
+
+def test_a_token_endpoint_that_failed_a_whole_call_and_then_recovers_signs_in_unseen(
+        session, runtime, emulator, clock):
+    """Ten failed attempts end one poll; the next poll retries within what is left of the
+    45 s, and the sign-in goes on as if nothing had happened."""
+    emulator.state.update_settings(interval=5)
+    emulator.state.set_fault("CreateToken", errors=11)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow, events = flow_of(session, runtime)
+    flow.run()
+    assert clock.slept.count(5) == 1  # one interval between the two polls: the second's own
+    assert not any(isinstance(e, Failed) for e in events)  # retries carried it through
+
+
+def test_a_network_that_keeps_dropping_the_polls_is_the_networks_fault(session, runtime,
+                                                                      emulator):
+    emulator.state.set_fault("CreateToken", resets=100_000)
+    error = failure_of(flow_of(session, runtime)[0])
+    assert str(error).startswith("IAM Identity Center kept failing for 45 s while waiting "
+                                 "for you to allow access (")
+    assert error.fault == "network"
+
+
+def test_a_complete_link_from_the_service_is_shown_as_it_came(session, runtime, emulator):
+    emulator.state.set_fault("StartDeviceAuthorization", misshapen=[{
+        "deviceCode": "d", "userCode": "ABCD-EFGH", "verificationUri": f"{emulator.url}/",
+        "verificationUriComplete": f"{emulator.url}/?user_code=ABCD-EFGH&from=aws",
+        "expiresIn": 600, "interval": 1}])
+    flow, events = flow_of(session, runtime)
+    flow.listener = lambda event: (events.append(event), flow.cancel())
+    with pytest.raises(LoginCancelledError):
+        flow.run()
+    assert events[0].verification_uri_complete == f"{emulator.url}/?user_code=ABCD-EFGH&from=aws"
+
+
+def test_a_sign_in_page_without_a_host_is_refused_in_so_many_words():
+    assert untrusted_page("", "oidc.us-east-1.amazonaws.com") == (
+        "The sign-in page has no host: do not use it; ask your administrator.")
+
+
+def test_a_sign_in_page_off_aws_and_off_the_endpoint_is_warned_of_in_so_many_words():
+    assert untrusted_page("aws-login.example", "127.0.0.1") == (
+        "The sign-in page is on aws-login.example, which is neither an AWS sign-in host nor "
+        "the endpoint you configured. Enter nothing there unless you know why it is.")
+
+
+def test_a_profile_whose_settings_name_the_endpoint_signs_in_through_them_from_start_to_end(
+        session, runtime, emulator, clock, config_file, host_probe, monkeypatch):
+    """With no endpoint variables, the profile's `[services]` endpoint alone reaches IAM
+    Identity Center: registering again after the server forgot included."""
+    sign_in_then_forget(session, runtime, emulator, clock)
+    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = local\n")
+    config_file.write_text(f"{text}\n[services local]\nsso_oidc =\n"
+                           f"  endpoint_url = {emulator.url}\n")
+    asked = host_probe.intercept(monkeypatch)  # anything else would go out here, and fail
+    clock.on_sleep.append(approve_when_asked(emulator))
+    flow_of(session, runtime, profile="dev")[0].run()
+    assert asked == []
+    assert len(emulator.state.requests("RegisterClient")) == 2

@@ -101,6 +101,20 @@ def test_a_token_must_have_more_than_the_time_asked_for(session, runtime, clock)
                          wait=False) is None  # exactly that much is not more
 
 
+def test_a_renewal_goes_through_the_profiles_client_settings(session, runtime, clock,
+                                                             config_file, host_probe,
+                                                             monkeypatch):
+    """Renewing for a profile uses that profile's settings (a `[services]` sso_oidc endpoint
+    here, as a proxy or CA bundle would be), as botocore's token provider does."""
+    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
+                           f"  endpoint_url = {host_probe.url}\n")
+    asked = host_probe.intercept(monkeypatch)
+    to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
+    assert current_token(session, runtime=runtime, profile="dev") is not None  # still serves
+    assert set(asked) == {"/token"}
+
+
 # ---- the pace after a failure ------------------------------------------------------------
 
 def test_after_a_failed_renewal_the_next_attempt_waits_a_minute(session, runtime, emulator,

@@ -71,17 +71,15 @@ def _matches(wanted: Sequence[str], *values: str) -> bool:
     return not wanted or any(v.lower() in lowered for v in values)
 
 
-def populate(session_name: str, *, template: str = DEFAULT_TEMPLATE, region: str | None = None,
-             output: str | None = None, accounts: Sequence[str] = (),
-             roles: Sequence[str] = (), dry_run: bool = False, prune: bool = False,
-             runtime: Runtime | None = None,
-             progress: Callable[[ListingProgress], None] | None = None,
-             refresh: bool = False) -> PopulateReport:
-    """With ``progress`` (a front end showing it), an org of any size is listed in full,
-    however long the portal's quota makes that; without, within one action's deadline.
-    The sign-in's listing is reused unless ``refresh``; ``prune`` always lists afresh, since
-    removing a profile is only right for a role that is gone now."""
-    runtime = runtime or Runtime()
+def populate(session_name: str, *, template: str, region: str | None, output: str | None,
+             accounts: Sequence[str], roles: Sequence[str], dry_run: bool, prune: bool,
+             runtime: Runtime, progress: Callable[[ListingProgress], None] | None,
+             refresh: bool) -> PopulateReport:
+    """Every choice is the caller's (the API and the front ends each have their defaults),
+    so none is made twice. With ``progress`` (a front end showing it), an org of any size is
+    listed in full, however long the portal's quota makes that; without, within one action's
+    deadline. The sign-in's listing is reused unless ``refresh``; ``prune`` always lists
+    afresh, since removing a profile is only right for a role that is gone now."""
     check_template(template)
     if region is not None:
         from .start_url import check_region

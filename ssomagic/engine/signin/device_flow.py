@@ -211,7 +211,7 @@ class DeviceFlow:
                     raise LoginFailedError(
                         f"IAM Identity Center refused the sign-in ({exc.code}).",
                         "Run login again; if it keeps failing, check sso_start_url and "
-                        "sso_region.", reason="error") from None
+                        "sso_region.") from None
                 if failing_since is None:
                     failing_since = asked_at
                 left = (deadline - self.runtime.now()).total_seconds()
