@@ -121,16 +121,24 @@ def test_a_token_endpoint_that_keeps_failing_says_so_word_for_word(session, runt
     assert events[-1] == Failed("my-sso", "error", str(error))
 
 
+# A poll's ten attempts sleep nine back-offs of at most 9.15 s in all (full jitter), each
+# made `slow` seconds longer here: so the first poll ends between 9 * slow and that + 9.15.
+@pytest.mark.parametrize(("slow", "interval", "polls"), [
+    (3.9, 10, 1),  # it ends at 35 to 44 s: no time for the 10 s wait
+    (3, 5, 2),  # it ends at 27 to 36 s: a second poll gets what is left of the 45 s
+])
 def test_the_failing_token_endpoint_is_given_up_45_s_after_it_began_failing(
-        session, runtime, emulator, clock):
-    """Consecutive failing polls share one 45 s: the last one is cut off at its end, not let
-    run its own retries past it."""
-    emulator.state.update_settings(interval=5)
+        session, runtime, emulator, clock, slow, interval, polls):
+    """Consecutive failing polls share one 45 s, counted from the first failure: the flow
+    gives up before a wait that would end past it, and a last poll gets only what is left."""
+    emulator.state.update_settings(interval=interval)
     emulator.state.set_fault("CreateToken", errors=100_000)
-    clock.on_sleep.append(slow_retries(4))
+    clock.on_sleep.append(slow_retries(slow))
     began = clock.time()
     failure_of(flow_of(session, runtime)[0])
-    assert clock.time() - began <= 45 + 4  # the one slow attempt that crosses the line
+    asked = len(emulator.state.requests("CreateToken"))
+    assert asked == 10 if polls == 1 else asked > 10
+    assert clock.time() - began <= 45 + slow  # the one slow attempt that crosses the line
 
 
 def test_the_server_saying_the_code_expired_ends_the_flow_at_once(session, runtime, emulator,

@@ -17,7 +17,7 @@ from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ServiceError
 from ssomagic.engine.files import rejections
 from ssomagic.engine.files.session_lock import SessionLock
-from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.files.token_cache import TokenCache, format_time
 from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin import tokens
 from ssomagic.engine.signin.tokens import RefreshPacer, current_token, refresh
@@ -113,6 +113,46 @@ def test_a_renewal_goes_through_the_profiles_client_settings(session, runtime, c
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
     assert current_token(session, runtime=runtime, profile="dev") is not None  # still serves
     assert set(asked) == {"/token"}
+
+
+def test_a_renewal_is_asked_of_the_sessions_region_not_the_profiles(session, runtime, clock,
+                                                                   host_probe, monkeypatch):
+    """dev's own region is eu-west-1; its sso-session's is us-east-1, where the token lives."""
+    asked = host_probe.intercept(monkeypatch)
+    to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
+    assert current_token(session, runtime=runtime, profile="dev") is not None
+    assert set(asked) == {"oidc.us-east-1.amazonaws.com"}
+
+
+def test_whether_a_profile_is_signed_in_is_asked_through_its_client_settings(
+        session, runtime, clock, config_file, host_probe, monkeypatch):
+    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
+                           f"  endpoint_url = {host_probe.url}\n")
+    asked = host_probe.intercept(monkeypatch)
+    to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
+    assert tokens.is_signed_in(load_config(runtime).profile("dev"), runtime)
+    assert set(asked) == {"/token"}
+
+
+def test_a_process_that_waited_for_the_lock_takes_the_token_the_holder_wrote(
+        session, runtime, emulator, clock):
+    to_left(clock, MANDATORY_REFRESH_WINDOW - timedelta(minutes=1))
+    cache = TokenCache(runtime)
+    renewed = dict(cache.load_token(session).data, accessToken="renewed-by-the-holder",
+                   expiresAt=format_time(clock.now() + LIFETIME))
+    holder = SessionLock(session, runtime)
+    assert holder.try_acquire()
+    found: list = []
+    waiter = threading.Thread(target=lambda: found.append(current_token(session,
+                                                                        runtime=runtime)))
+    waiter.start()
+    time.sleep(0.3)  # the waiter is waiting on the lock
+    cache.save_token(session, renewed)  # `aws` renewed it meanwhile
+    holder.release()
+    waiter.join(10)
+    assert found[0].access_token == "renewed-by-the-holder"
+    assert attempts(emulator) == 0  # its rotated refresh token was not spent again
 
 
 # ---- the pace after a failure ------------------------------------------------------------
