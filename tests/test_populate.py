@@ -133,3 +133,21 @@ def test_populate_reports_how_the_listing_goes(signed_in_session):
     api.populate("acme", refresh=True, dry_run=True, progress=heard.append,
                  runtime=signed_in_session)
     assert heard and (heard[-1].listed, heard[-1].found, heard[-1].all_found) == (3, 3, True)
+
+
+def test_populate_reads_and_writes_the_config_of_the_runtime_it_is_given(tmp_path, home,
+                                                                         emulator, clock):
+    """The runtime's home is not the process's: the sso-session and the new profiles are in
+    the runtime's config alone."""
+    from helpers import START_URL, approve_when_asked
+
+    from ssomagic.engine.runtime import Runtime
+
+    runtime = Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now, sleep=clock.sleep)
+    api.configure(START_URL, region="us-east-1", session="team", runtime=runtime)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login(sso_session="team", runtime=runtime, listener=lambda e: None)
+    report = api.populate("team", runtime=runtime)
+    assert report.added and all(f"[profile {name}]" in config_of(runtime).read_text()
+                                for name in report.added)
+    assert not (home / ".aws" / "config").exists()
