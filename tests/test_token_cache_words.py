@@ -127,3 +127,20 @@ def test_a_time_with_an_offset_keeps_its_instant_and_one_without_is_utc():
                                                                tzinfo=timezone.utc)
     naive = parse_time("2026-01-01T09:00:00")
     assert naive.tzinfo == timezone.utc and naive.hour == 9
+
+
+def test_a_healthy_registration_replaced_by_a_new_one_leaves_no_corrupt_copy(
+        cache_and_session):
+    cache, session = cache_and_session
+    cache.save_registration(session, cache.load_registration(session))  # renewed
+    assert not list(cache.directory.glob("*.corrupt"))
+
+
+def test_a_registration_is_not_written_to_a_token_cache_others_may_write(cache_and_session):
+    cache, session = cache_and_session
+    registration = cache.load_registration(session)
+    os.chmod(cache.directory, 0o777)
+    with pytest.raises(LocalStateError) as refused:
+        cache.save_registration(session, registration)
+    assert str(refused.value).startswith(
+        f"ssomagic will not use the SSO token cache in {cache.directory}:")
