@@ -144,3 +144,29 @@ def test_a_registration_is_not_written_to_a_token_cache_others_may_write(cache_a
         cache.save_registration(session, registration)
     assert str(refused.value).startswith(
         f"ssomagic will not use the SSO token cache in {cache.directory}:")
+
+
+def test_a_damaged_file_set_aside_replaces_a_folder_left_in_its_corrupt_name(
+        cache_and_session):
+    cache, session = cache_and_session
+    path = cache.token_path(session)
+    kept = path.with_name(path.name + ".corrupt")
+    kept.mkdir()  # a folder set aside there once
+    (kept / "inside").write_text("old")
+    path.write_text("{half")
+    cache.save_token(session, {"accessToken": "a", "expiresAt": "2026-12-03T09:00:00Z"})
+    assert kept.read_text() == "{half"
+
+
+def test_a_link_in_the_corrupt_name_is_replaced_and_what_it_points_at_left_alone(
+        cache_and_session, tmp_path):
+    cache, session = cache_and_session
+    path = cache.token_path(session)
+    kept = path.with_name(path.name + ".corrupt")
+    target = tmp_path / "someone-elses-folder"
+    target.mkdir()
+    kept.symlink_to(target)
+    path.write_text("{half")
+    cache.save_token(session, {"accessToken": "a", "expiresAt": "2026-12-03T09:00:00Z"})
+    assert not kept.is_symlink() and kept.read_text() == "{half"
+    assert target.is_dir()
