@@ -166,3 +166,15 @@ def signed_in_session(home, live_emulator) -> Runtime:
     with Approver(live_emulator):
         api.login(sso_session="acme", runtime=runtime, listener=lambda e: None)
     return runtime
+
+
+@pytest.fixture
+def in_tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's own zone is not UTC (as on most laptops)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -168,6 +168,16 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
         time.sleep(0.005)
 
 
+def route_through(config_file: Path, url: str, profile: str = "dev",
+                  service: str = "sso") -> None:
+    """``profile``'s own settings send ``service``'s calls to ``url``: a `[services]` section,
+    as a proxy or a CA bundle would be a profile's own. ``service`` is botocore's key:
+    "sso" for the portal, "sso_oidc" for IAM Identity Center."""
+    header = "[default]\n" if profile == "default" else f"[profile {profile}]\n"
+    text = config_file.read_text().replace(header, f"{header}services = routed\n")
+    config_file.write_text(f"{text}\n[services routed]\n{service} =\n  endpoint_url = {url}\n")
+
+
 class HostProbe:
     """An HTTPS proxy on loopback that notes the host each request was for and answers none.
 

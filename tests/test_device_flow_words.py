@@ -6,7 +6,7 @@ Against the emulator, on the fake clock."""
 from __future__ import annotations
 
 import pytest
-from helpers import approve_when_asked
+from helpers import approve_when_asked, route_through
 
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import (
@@ -286,9 +286,7 @@ def test_the_sign_in_goes_through_the_profiles_client_settings(
     if registered:
         clock.on_sleep.append(approve_when_asked(emulator))
         flow_of(session, runtime)[0].run()
-    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
-                           f"  endpoint_url = {host_probe.url}\n")
+    route_through(config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     with pytest.raises(ServiceError):
         flow_of(session, runtime, profile="dev")[0].run()
@@ -356,9 +354,7 @@ def test_a_profile_whose_settings_name_the_endpoint_signs_in_through_them_from_s
     """With no endpoint variables, the profile's `[services]` endpoint alone reaches IAM
     Identity Center: registering again after the server forgot included."""
     sign_in_then_forget(session, runtime, emulator, clock)
-    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = local\n")
-    config_file.write_text(f"{text}\n[services local]\nsso_oidc =\n"
-                           f"  endpoint_url = {emulator.url}\n")
+    route_through(config_file, emulator.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)  # anything else would go out here, and fail
     clock.on_sleep.append(approve_when_asked(emulator))
     flow_of(session, runtime, profile="dev")[0].run()

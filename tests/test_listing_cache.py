@@ -141,18 +141,6 @@ def test_an_account_written_without_an_email_reads_back_with_none(runtime):
     assert found is not None and found.accounts[0].email == ""
 
 
-@pytest.fixture
-def in_tokyo(monkeypatch):
-    """The machine's own zone is not UTC (as on most laptops)."""
-    import time
-
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_the_listing_time_is_written_in_utc_whatever_the_zone(runtime, in_tokyo):
     from datetime import timezone
 

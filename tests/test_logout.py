@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import approve_when_asked
+from helpers import approve_when_asked, route_through
 
 from ssomagic import api
 from ssomagic.engine.access.portal import Portal
@@ -243,27 +243,17 @@ def test_logout_by_profile_reaches_the_portal_through_that_profiles_client_setti
         both_signed_in, config_file, host_probe, monkeypatch):
     """A profile's own settings (here a `[services]` endpoint, as a proxy or CA bundle would
     be) carry its sign-out as they carry the AWS CLI's."""
-    text = config_file.read_text().replace(
-        "[profile dev]\n", "[profile dev]\nservices = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso =\n"
-                           f"  endpoint_url = {host_probe.url}\n")
+    route_through(config_file, host_probe.url)
     asked = host_probe.intercept(monkeypatch)
     report = api.logout("dev", runtime=both_signed_in)
     assert report.sessions == ("my-sso",) and set(asked) == {"/logout"}
-
-
-def route_through(config_file, probe, profile: str) -> None:
-    """``profile``'s own settings send the portal's calls to ``probe`` ([services])."""
-    header = "[default]\n" if profile == "default" else f"[profile {profile}]\n"
-    text = config_file.read_text().replace(header, f"{header}services = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso =\n  endpoint_url = {probe.url}\n")
 
 
 @pytest.mark.parametrize("in_effect", ["default", "prod"])
 def test_logout_all_takes_the_client_settings_of_the_profile_in_effect(
         both_signed_in, config_file, host_probe, monkeypatch, in_effect):
     """As `aws sso logout` does: $AWS_PROFILE's settings, else the default profile's."""
-    route_through(config_file, host_probe, in_effect)
+    route_through(config_file, host_probe.url, in_effect)
     asked = host_probe.intercept(monkeypatch)
     runtime = both_signed_in
     if in_effect != "default":
@@ -276,7 +266,7 @@ def test_logout_all_takes_the_client_settings_of_the_profile_in_effect(
 
 def test_a_token_another_logout_deletes_meanwhile_is_no_error(both_signed_in, config_file,
                                                               host_probe, monkeypatch):
-    route_through(config_file, host_probe, "dev")
+    route_through(config_file, host_probe.url)
     host_probe.intercept(monkeypatch)
     runtime = both_signed_in
     path = runtime.sso_cache_dir / f"{load_config(runtime).profile('dev').sso.cache_key}.json"

@@ -9,7 +9,7 @@ import os
 from datetime import timedelta
 
 import pytest
-from helpers import CONFIG, approve_when_asked
+from helpers import CONFIG, approve_when_asked, route_through
 
 from ssomagic import api
 from ssomagic.engine.access.role_credentials import (
@@ -157,9 +157,7 @@ def test_the_sign_ins_renewal_goes_through_the_profiles_client_settings(
         dev, runtime, config_file, clock, host_probe, monkeypatch):
     """A profile's `[services]` endpoint for sso-oidc (as a proxy or CA bundle would be)
     carries the renewal of its sign-in, as it carries the AWS CLI's."""
-    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
-                           f"  endpoint_url = {host_probe.url}\n")
+    route_through(config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     clock.advance(8 * 3600 - 12 * 60)  # advisory window: the renewal is tried, then skipped
     with pytest.raises(ServiceError):  # the portal is out of reach behind the probe

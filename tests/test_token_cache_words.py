@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -109,16 +108,7 @@ def test_a_token_file_that_is_a_link_is_refused_by_name(cache_and_session, tmp_p
         f"{path} is a symbolic link; ssomagic does not follow links for the token cache,")
 
 
-@pytest.fixture
-def tokyo(monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_times_are_written_in_utc_whatever_the_machines_zone(tokyo):
+def test_times_are_written_in_utc_whatever_the_machines_zone(in_tokyo):
     assert format_time(datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)) == "2026-01-01T09:00:00Z"
 
 

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from helpers import CONFIG, approve_when_asked
+from helpers import CONFIG, approve_when_asked, route_through
 
 from ssomagic import api
 from ssomagic.engine.config.read import load_config
@@ -106,9 +106,7 @@ def test_a_renewal_goes_through_the_profiles_client_settings(session, runtime, c
                                                              monkeypatch):
     """Renewing for a profile uses that profile's settings (a `[services]` sso_oidc endpoint
     here, as a proxy or CA bundle would be), as botocore's token provider does."""
-    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
-                           f"  endpoint_url = {host_probe.url}\n")
+    route_through(config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
     assert current_token(session, runtime=runtime, profile="dev") is not None  # still serves
@@ -126,9 +124,7 @@ def test_a_renewal_is_asked_of_the_sessions_region_not_the_profiles(session, run
 
 def test_whether_a_profile_is_signed_in_is_asked_through_its_client_settings(
         session, runtime, clock, config_file, host_probe, monkeypatch):
-    text = config_file.read_text().replace("[profile dev]\n", "[profile dev]\nservices = routed\n")
-    config_file.write_text(f"{text}\n[services routed]\nsso_oidc =\n"
-                           f"  endpoint_url = {host_probe.url}\n")
+    route_through(config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
     assert tokens.is_signed_in(load_config(runtime).profile("dev"), runtime)

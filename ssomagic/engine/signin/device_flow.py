@@ -177,6 +177,7 @@ class DeviceFlow:
                   "deviceCode": authorization.device_code}
 
         failing_since: float | None = None  # when the token endpoint started failing
+        failure: ServiceError | None = None  # its last failure (read while failing_since is set)
         while True:
             if self.cancelled:
                 raise LoginCancelledError()
@@ -214,19 +215,20 @@ class DeviceFlow:
                         "sso_region.") from None
                 if failing_since is None:
                     failing_since = asked_at
-                left = (deadline - self.runtime.now()).total_seconds()
-                failing_for = self.runtime.now().timestamp() - failing_since
-                if failing_for + max(0.0, min(interval, left)) >= ACTION_DEADLINE:
-                    # the next question would come after the deadline: say so now
-                    raise ServiceError(
-                        f"IAM Identity Center kept failing for {ACTION_DEADLINE:.0f} s while "
-                        f"waiting for you to allow access ({exc.code}).",
-                        "Nothing was saved. Try again in a moment; if it keeps failing, check "
-                        "the network or proxy.", code=exc.code, fault=exc.fault) from None
+                failure = exc
             else:
                 return self._save(answer, registration)
-            left = (deadline - self.runtime.now()).total_seconds()
-            self.runtime.wait(max(0.0, min(interval, left)), self._cancel)
+            now = self.runtime.now()
+            wait = max(0.0, min(interval, (deadline - now).total_seconds()))
+            if failing_since is not None and failure is not None and (
+                    now.timestamp() - failing_since + wait >= ACTION_DEADLINE):
+                # the next question would come after the deadline: say so now
+                raise ServiceError(
+                    f"IAM Identity Center kept failing for {ACTION_DEADLINE:.0f} s while "
+                    f"waiting for you to allow access ({failure.code}).",
+                    "Nothing was saved. Try again in a moment; if it keeps failing, check "
+                    "the network or proxy.", code=failure.code, fault=failure.fault)
+            self.runtime.wait(wait, self._cancel)
 
     def _expired(self) -> LoginFailedError:
         return LoginFailedError("The sign-in code expired before it was approved.",
