@@ -292,11 +292,12 @@ def test_a_throttled_call_that_outlasts_the_deadline_says_so_with_its_code(runti
     from ssomagic.engine.aws.rate_limit import MIN_SAMPLE, AdaptiveRate
 
     limiter, deadline = AdaptiveRate(), gateway.Deadline(runtime, 30)
-    clock.advance(30)
+    clock.advance(29.5)
     for _ in range(MIN_SAMPLE):
         limiter.accepted(clock.now().timestamp())
 
     def throttled():
+        clock.advance(1)  # the answer came as the deadline passed
         raise status_error(429, "ThrottlingException")
 
     with pytest.raises(TimedOutError) as caught:

@@ -22,6 +22,10 @@ REFRESH_ATTEMPT_EVERY = timedelta(minutes=1)
 # No user action waits longer than this for AWS without an answer. Retries stop here, and a
 # sign-in code whose token endpoint keeps failing is reported after this long, not at expiry.
 ACTION_DEADLINE = 45.0
+# A step an action can do without (renewing a token that still serves for minutes, the
+# account's name on an identity) takes at most this much of the action's deadline, so the step
+# that must happen (the role credentials, the identity) keeps at least 25 s: two attempts.
+OPTIONAL_STEP = 20.0
 
 # A sign-in's listing of accounts and roles is shared by every process of the user through a
 # file, and reused for this long at most: permission sets change rarely, but a new one should

@@ -50,6 +50,11 @@ def portal_link(profile: Profile, destination: str | None = None) -> str:
 
 def federated_link(profile: Profile, runtime: Runtime, destination: str | None = None) -> str:
     """A console sign-in link from the profile's credentials (15 minutes): a credential."""
+    with gateway.action(runtime):  # the role credentials and the sign-in token: one minute
+        return _federated_link(profile, runtime, destination)
+
+
+def _federated_link(profile: Profile, runtime: Runtime, destination: str | None) -> str:
     from botocore.awsrequest import AWSRequest
     from botocore.httpsession import URLLib3Session
 

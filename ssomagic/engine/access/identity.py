@@ -114,6 +114,11 @@ def whoami(profile: Profile | PlainProfile, runtime: Runtime | None = None) -> I
     if isinstance(profile, PlainProfile):
         return _plain_whoami(profile, runtime)
     profile.require_role("identity of its own")
+    with gateway.action(runtime):  # a renewal, the role credentials, STS, the account's name
+        return _sso_whoami(profile, runtime)
+
+
+def _sso_whoami(profile: Profile, runtime: Runtime) -> Identity:
     token = current_token(profile.sso, runtime=runtime, profile=profile.name)
     if token is None:
         raise not_signed_in(profile.sso, profile.name, runtime)
@@ -176,6 +181,7 @@ def _plain_whoami(profile: PlainProfile, runtime: Runtime) -> Identity:
 def _name_of(portal: Portal, token: CachedToken, account_id: str) -> str | None:
     """The account's name; None when the portal cannot say (the identity stands without it)."""
     try:
-        return account_names(portal, token).get(account_id)
+        with gateway.optional_step(portal.runtime):
+            return account_names(portal, token).get(account_id)
     except SsoMagicError:
         return None

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..aws import gateway
 from ..config.read import Profile, SsoSession
 from ..files import trust
 from ..files.atomic import atomic_write
@@ -86,11 +87,13 @@ class RoleCredentialFetcher:
             if found is not None:
                 return found
         sso = self.profile.sso
-        token = current_token(sso, runtime=self.runtime, profile=self.profile.name)
-        if token is None:
-            raise not_signed_in(sso, self.profile.name, self.runtime)
-        portal = Portal(sso, token.access_token, runtime=self.runtime, profile=self.profile.name)
-        creds = portal.role_credentials(self.account_id, self.role_name)
+        with gateway.action(self.runtime):  # the renewal and GetRoleCredentials: one minute
+            token = current_token(sso, runtime=self.runtime, profile=self.profile.name)
+            if token is None:
+                raise not_signed_in(sso, self.profile.name, self.runtime)
+            portal = Portal(sso, token.access_token, runtime=self.runtime,
+                            profile=self.profile.name)
+            creds = portal.role_credentials(self.account_id, self.role_name)
         expiration = format_time(creds.expiration)
         trust.require(self.path.parent, self.runtime, "cached role credentials")
         atomic_write(self.path, json.dumps({"ProviderType": "sso", "Credentials": {

@@ -10,10 +10,12 @@ helps. The sleep comes from the Runtime, so tests run at once and a cancel cuts 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import random
 import re
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -28,7 +30,14 @@ from ..errors import (
     TokenRejectedError,
 )
 from ..runtime import Runtime
-from ..timing import ACTION_DEADLINE, BACKOFF_BASE, BACKOFF_CAP, RETRY_ATTEMPTS, format_duration
+from ..timing import (
+    ACTION_DEADLINE,
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    OPTIONAL_STEP,
+    RETRY_ATTEMPTS,
+    format_duration,
+)
 from .rate_limit import AdaptiveRate
 
 THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling",
@@ -76,6 +85,53 @@ class Deadline:
 
     def left(self) -> float:
         return self.at - self.runtime.now().timestamp()
+
+    def part(self, seconds: float) -> Deadline:
+        """At most ``seconds`` of what is left of this deadline."""
+        part = Deadline(self.runtime, seconds)
+        part.at = min(part.at, self.at)
+        return part
+
+
+# The deadline of the user action under way in this thread (whoami, a credential fetch): every
+# call it makes shares it, so an action of several calls on a hung network still answers
+# within the minute, instead of each call taking most of a minute of its own.
+_action: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "ssomagic_action_deadline", default=None)
+
+
+def current_deadline(runtime: Runtime) -> Deadline:
+    """The deadline of the action under way, or a whole one for a call made outside any."""
+    return _action.get() or Deadline(runtime)
+
+
+@contextlib.contextmanager
+def action(runtime: Runtime) -> Iterator[Deadline]:
+    """One deadline for every call made inside, unless an action is already under way (a
+    credential fetch inside whoami is part of whoami, and shares its deadline)."""
+    current = _action.get()
+    if current is not None:
+        yield current
+        return
+    deadline = Deadline(runtime)
+    reset = _action.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _action.reset(reset)
+
+
+@contextlib.contextmanager
+def optional_step(runtime: Runtime, seconds: float = OPTIONAL_STEP) -> Iterator[Deadline]:
+    """A step the action can do without (renewing a token that still serves, naming the
+    account) gets at most ``seconds`` of the action's deadline: the step that must happen
+    keeps the rest."""
+    part = current_deadline(runtime).part(seconds)
+    reset = _action.set(part)
+    try:
+        yield part
+    finally:
+        _action.reset(reset)
 
 
 @dataclass(frozen=True)
@@ -128,12 +184,15 @@ def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, t
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
 
-    deadline = deadline or Deadline(runtime)
+    deadline = deadline or current_deadline(runtime)
     failures = throttles = 0
     last_code: str | None = None
     while True:
         if cancel is not None and cancel.is_set():
             raise LoginCancelledError()
+        if deadline.left() <= 0:  # spent by the action's earlier calls: no attempt would end
+            raise timed_out(None, doing=doing, target=target, deadline=deadline,  # in time
+                            code=last_code or "none in time")
         if limiter is not None:
             wait = limiter.reserve(runtime.now().timestamp())
             if wait > 0:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..access.portal import Portal
 from ..access.role_credentials import new_sign_in
+from ..aws import gateway
 from ..config.read import Profile, SsoSession
 from ..errors import SsoMagicError, TokenRejectedError
 from ..events import Event, Listener, SignedIn, WaitingForOtherLogin, ignore
@@ -125,10 +126,12 @@ class SignIn:
 
     def _token(self) -> CachedToken:
         if not self.force:
-            token = current_token(self.session, runtime=self.runtime,
-                                  profile=self._profile_name, min_remaining=REFRESH_WINDOW,
-                                  wait=False)
-            if token is not None and self._still_accepted(token):
+            with gateway.action(self.runtime):  # renewing and checking: one minute, no more
+                token = current_token(self.session, runtime=self.runtime,
+                                      profile=self._profile_name, min_remaining=REFRESH_WINDOW,
+                                      wait=False)
+                reuse = token is not None and self._still_accepted(token)
+            if token is not None and reuse:
                 return self._reused(token)
         cache = TokenCache(self.runtime)
         before = cache.load_token(self.session)

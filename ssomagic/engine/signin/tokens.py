@@ -15,6 +15,7 @@ would be refused.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -136,9 +137,10 @@ def _renewed(session: SsoSession, token: CachedToken, *, runtime: Runtime,
     if not lock.try_acquire():
         if not must or not wait:
             return token  # advisory window: the holder refreshes; ours is still good
-        if not lock.acquire(timeout=ACTION_DEADLINE):
+        patience = max(0.0, min(ACTION_DEADLINE, gateway.current_deadline(runtime).left()))
+        if not lock.acquire(timeout=patience):
             log.warning("Waited %.0f s for another process to renew the sign-in to %s.",
-                        ACTION_DEADLINE, session.label)
+                        patience, session.label)
             return cache.load_token(session) or token
     try:
         latest = cache.load_token(session) or token
@@ -169,8 +171,13 @@ def current_token(session: SsoSession, *, runtime: Runtime, profile: str | None 
     left = token.remaining(runtime.now())
     if left < max(REFRESH_WINDOW, min_remaining) and token.refreshable:
         must = left < max(MANDATORY_REFRESH_WINDOW, min_remaining)
-        token = _renewed(session, token, runtime=runtime, profile=profile, must=must,
-                         wait=wait)
+        # A token that still serves makes the renewal a step the action can do without: it
+        # takes only part of the action's deadline, and the calls that need the token keep
+        # the rest. One that does not serve needs the renewal, with all the time there is.
+        with (gateway.optional_step(runtime) if left > min_remaining
+              else contextlib.nullcontext()):
+            token = _renewed(session, token, runtime=runtime, profile=profile, must=must,
+                             wait=wait)
         if rejections.is_rejected(session, token.access_token, runtime):
             return None
     return token if token.remaining(runtime.now()) > min_remaining else None

@@ -1,0 +1,160 @@
+"""One deadline per user action, not per call: whoami, a credential fetch or a sign-in's reuse
+of its token may make several calls (a renewal, GetRoleCredentials, STS, the account's name),
+and on a network that hangs they answer together within the minute. A step the action can do
+without (renewing a token that still serves, naming the account) takes only part of it.
+
+The hung network is real: answers 30 s late, past the 10 s read timeout, on a clock run ten
+times faster with the socket timeouts divided likewise (as in test_fault_matrix.py)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ScaledClock, approve_when_asked
+
+from ssomagic import api
+from ssomagic.emulator import Emulator
+from ssomagic.engine import timing
+from ssomagic.engine.access import identity
+from ssomagic.engine.access.role_credentials import RoleCredentialFetcher
+from ssomagic.engine.aws import gateway
+from ssomagic.engine.config.read import load_config
+from ssomagic.engine.errors import SsoMagicError, TimedOutError
+from ssomagic.engine.files.lru import Lru
+from ssomagic.engine.runtime import Runtime
+
+SCALE = 10
+LATE = 30 / SCALE  # real seconds: 30 s as the user waits them
+MINUTE = 60.0
+# The optional step's share, one attempt that crosses it, and the CPU time between the waits.
+SHARE_AND_ONE_ATTEMPT = timing.OPTIONAL_STEP + timing.READ_TIMEOUT + 5
+
+
+def quiet(event):
+    pass
+
+
+@pytest.fixture
+def hung(config_file, home, monkeypatch):
+    """(runtime, emulator, clock) on the scaled clock, signed in to dev, no listing on disk."""
+    monkeypatch.setattr(timing, "CONNECT_TIMEOUT", timing.CONNECT_TIMEOUT / SCALE)
+    monkeypatch.setattr(timing, "READ_TIMEOUT", timing.READ_TIMEOUT / SCALE)
+    monkeypatch.setattr(identity, "_account_names", Lru(16))
+    clock = ScaledClock(SCALE)
+    runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
+    with Emulator(clock=clock.time, seed=7) as emulator:
+        for name, value in emulator.endpoint_env().items():
+            monkeypatch.setenv(name, value)
+        emulator.state.update_settings(interval=1)
+        clock.on_sleep.append(approve_when_asked(emulator))
+        api.login("dev", runtime=runtime, listener=quiet)
+        for listing in runtime.own_cache_dir.glob("listing-*.json"):
+            listing.unlink()
+        yield runtime, emulator, clock
+
+
+def into_refresh_window(clock: ScaledClock) -> None:
+    clock.advance(8 * 3600 - 5 * 60)  # the token has 5 minutes left: due, and still serving
+
+
+def timed(clock: ScaledClock, action):
+    started = clock.time()
+    try:
+        return action(), clock.time() - started
+    except SsoMagicError as exc:
+        return exc, clock.time() - started
+
+
+def test_whoami_on_a_hung_network_in_the_refresh_window_answers_within_the_minute(hung):
+    runtime, emulator, clock = hung
+    into_refresh_window(clock)
+    emulator.state.set_fault("CreateToken", latency=LATE)
+    emulator.state.set_fault("GetRoleCredentials", latency=LATE)
+    outcome, elapsed = timed(clock, lambda: api.whoami("dev", runtime=runtime))
+    assert isinstance(outcome, TimedOutError), outcome
+    assert "give credentials for" in str(outcome)
+    assert elapsed <= MINUTE
+    assert emulator.state.arrivals.get("CreateToken", 0) >= 2  # the login's, and a renewal's
+
+
+def test_a_renewal_the_token_can_do_without_takes_only_its_share_of_the_minute(hung):
+    runtime, emulator, clock = hung
+    into_refresh_window(clock)
+    emulator.state.set_fault("CreateToken", latency=LATE)
+    asked = emulator.state.arrivals.get("CreateToken", 0)
+    outcome, elapsed = timed(clock, lambda: api.whoami("dev", runtime=runtime))
+    assert not isinstance(outcome, SsoMagicError), outcome
+    assert emulator.state.arrivals.get("CreateToken", 0) > asked  # the renewal was tried
+    assert elapsed <= SHARE_AND_ONE_ATTEMPT
+
+
+def test_a_renewal_the_token_needs_may_take_the_whole_minute(hung):
+    """An expired token cannot serve: its renewal is no optional step, and two late answers
+    (20 s, more than the optional share) do not end it."""
+    runtime, emulator, clock = hung
+    clock.advance(8 * 3600 + 60)
+    emulator.state.set_fault("CreateToken", latency=LATE, late=2)
+    outcome, elapsed = timed(clock, lambda: api.whoami("dev", runtime=runtime))
+    assert not isinstance(outcome, SsoMagicError), outcome
+    assert elapsed > timing.OPTIONAL_STEP
+
+
+def test_the_accounts_name_is_left_out_rather_than_waited_for(hung):
+    runtime, emulator, clock = hung
+    emulator.state.set_fault("ListAccounts", latency=LATE)
+    outcome, elapsed = timed(clock, lambda: api.whoami("dev", runtime=runtime))
+    assert not isinstance(outcome, SsoMagicError), outcome
+    assert outcome.account_name is None and outcome.account_id
+    assert emulator.state.arrivals.get("ListAccounts", 0) >= 1
+    assert elapsed <= SHARE_AND_ONE_ATTEMPT
+
+
+def test_a_call_due_after_its_actions_deadline_is_not_made(config_file, runtime, emulator,
+                                                            clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    fetcher = RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime)
+    asked = emulator.state.arrivals.get("GetRoleCredentials", 0)
+    with gateway.action(runtime), pytest.raises(TimedOutError) as caught:
+        clock.advance(timing.ACTION_DEADLINE + 1)  # the action's earlier steps took it all
+        fetcher.fetch(use_cache=False)
+    assert emulator.state.arrivals.get("GetRoleCredentials", 0) == asked
+    assert str(caught.value) == (
+        f"Gave up after 45 s waiting for the AWS access portal in us-east-1 to give "
+        f"credentials for {fetcher.role_name} in account {fetcher.account_id} (last answer: "
+        "none in time). Nothing was changed here. Check the network or proxy, then try again.")
+
+
+def test_an_action_inside_another_shares_its_deadline(runtime, clock):
+    with gateway.action(runtime) as outer:
+        clock.advance(30)
+        with gateway.action(runtime) as inner:
+            assert inner.left() == pytest.approx(timing.ACTION_DEADLINE - 30)
+        assert gateway.current_deadline(runtime) is outer
+    assert gateway.current_deadline(runtime).left() == pytest.approx(timing.ACTION_DEADLINE)
+
+
+def test_an_optional_step_ends_with_its_action_when_that_comes_first(runtime, clock):
+    with gateway.action(runtime):
+        clock.advance(40)
+        with gateway.optional_step(runtime) as step:
+            assert step.left() == pytest.approx(timing.ACTION_DEADLINE - 40)
+    with gateway.optional_step(runtime) as alone:
+        assert alone.left() == pytest.approx(timing.OPTIONAL_STEP)
+
+
+def test_a_sign_in_that_reuses_its_token_renews_and_checks_it_within_the_minute(hung):
+    """In the refresh window a login renews the token (it must: a sign-in promises more than
+    15 minutes), then checks it with the portal; both hang here, and together they take no
+    more than the minute before the new device flow starts."""
+    runtime, emulator, clock = hung
+    clock.advance(8 * 3600 - 10 * 60)
+    emulator.state.set_fault("CreateToken", latency=LATE, late=3)
+    emulator.state.set_fault("ListAccounts", latency=LATE)
+    said = []
+    started = clock.time()
+
+    def listener(event):
+        said.append((clock.time() - started, type(event).__name__))
+
+    api.login("dev", runtime=runtime, listener=listener)
+    assert said and said[0][0] <= MINUTE, said
