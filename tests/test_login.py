@@ -6,12 +6,13 @@ import json
 import threading
 from datetime import timedelta
 
-from helpers import Approver, approve_when_asked, live_runtime, run_python
+from helpers import Approver, approve_when_asked, live_runtime, route_through, run_python
 
 from ssomagic import api
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.events import SignedIn, WaitingForOtherLogin
 from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin.sign_in import SignIn
 from ssomagic.engine.signin.tokens import current_token
 
@@ -400,3 +401,40 @@ def test_a_renewed_token_file_still_says_which_start_url_and_region_it_is_for(
     renewed = json.loads(TokenCache(runtime).token_path(session).read_text())
     assert (renewed["startUrl"], renewed["region"]) == (session.start_url, session.region)
     assert renewed["expiresAt"] > (clock.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_sign_in_keeps_to_its_runtimes_home(config_file, home, tmp_path, emulator, clock):
+    """An API caller's runtime names the home to sign in for (the demo's, a test's): the
+    token is read and written there, checked and reported from there, and the process's own
+    home is not touched."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / ".aws").mkdir(parents=True)
+    (elsewhere / ".aws" / "config").write_text(config_file.read_text())
+    runtime = Runtime(home=elsewhere, environ={}, now=clock.now, sleep=clock.sleep)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    first = api.login("dev", runtime=runtime, listener=quiet)
+    assert first.signed_in and first.expires_at is not None
+    assert list((elsewhere / ".aws" / "sso" / "cache").glob("*.json"))
+    assert not (home / ".aws" / "sso").exists()
+    events = []
+    assert api.login("dev", runtime=runtime, listener=events.append).signed_in
+    assert events[-1].reused  # found where the first sign-in wrote it
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 1
+    emulator.state.revoke_tokens()  # the check is refused, and the refusal remembered: there
+    assert api.login("dev", runtime=runtime, listener=quiet).signed_in
+    assert len(emulator.state.requests("StartDeviceAuthorization")) == 2
+    assert not (home / ".aws" / "sso").exists()
+
+
+def test_checking_a_reused_sign_in_goes_through_the_profiles_client_settings(
+        config_file, runtime, emulator, clock, host_probe, monkeypatch):
+    """The check is the profile's portal call: a `[services]` endpoint of the profile (as a
+    proxy or a CA bundle would be) is where it goes."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=quiet)
+    route_through(config_file, host_probe.url)
+    asked = host_probe.intercept(monkeypatch)
+    events = []
+    assert api.login("dev", runtime=runtime, listener=events.append).signed_in
+    assert events[-1].reused  # the probe refuses: a network fault proves nothing
+    assert set(asked) == {"/assignment/accounts?max_result=1"}
