@@ -15,9 +15,6 @@ from ssomagic import api
 from ssomagic.emulator import Emulator
 from ssomagic.engine import timing
 from ssomagic.engine.access import identity
-from ssomagic.engine.access.role_credentials import RoleCredentialFetcher
-from ssomagic.engine.aws import gateway
-from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import SsoMagicError, TimedOutError
 from ssomagic.engine.files.lru import Lru
 from ssomagic.engine.runtime import Runtime
@@ -106,40 +103,6 @@ def test_the_accounts_name_is_left_out_rather_than_waited_for(hung):
     assert outcome.account_name is None and outcome.account_id
     assert emulator.state.arrivals.get("ListAccounts", 0) >= 1
     assert elapsed <= SHARE_AND_ONE_ATTEMPT
-
-
-def test_a_call_due_after_its_actions_deadline_is_not_made(config_file, runtime, emulator,
-                                                            clock):
-    clock.on_sleep.append(approve_when_asked(emulator))
-    api.login("dev", runtime=runtime, listener=quiet)
-    fetcher = RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime)
-    asked = emulator.state.arrivals.get("GetRoleCredentials", 0)
-    with gateway.action(runtime), pytest.raises(TimedOutError) as caught:
-        clock.advance(timing.ACTION_DEADLINE + 1)  # the action's earlier steps took it all
-        fetcher.fetch(use_cache=False)
-    assert emulator.state.arrivals.get("GetRoleCredentials", 0) == asked
-    assert str(caught.value) == (
-        f"Gave up after 45 s waiting for the AWS access portal in us-east-1 to give "
-        f"credentials for {fetcher.role_name} in account {fetcher.account_id} (last answer: "
-        "none in time). Nothing was changed here. Check the network or proxy, then try again.")
-
-
-def test_an_action_inside_another_shares_its_deadline(runtime, clock):
-    with gateway.action(runtime) as outer:
-        clock.advance(30)
-        with gateway.action(runtime) as inner:
-            assert inner.left() == pytest.approx(timing.ACTION_DEADLINE - 30)
-        assert gateway.current_deadline(runtime) is outer
-    assert gateway.current_deadline(runtime).left() == pytest.approx(timing.ACTION_DEADLINE)
-
-
-def test_an_optional_step_ends_with_its_action_when_that_comes_first(runtime, clock):
-    with gateway.action(runtime):
-        clock.advance(40)
-        with gateway.optional_step(runtime) as step:
-            assert step.left() == pytest.approx(timing.ACTION_DEADLINE - 40)
-    with gateway.optional_step(runtime) as alone:
-        assert alone.left() == pytest.approx(timing.OPTIONAL_STEP)
 
 
 def test_a_sign_in_that_reuses_its_token_renews_and_checks_it_within_the_minute(hung):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
+from helpers import approve_when_asked
 
+from ssomagic import api
+from ssomagic.engine import timing
 from ssomagic.engine.access.portal import Portal
+from ssomagic.engine.access.role_credentials import RoleCredentialFetcher
 from ssomagic.engine.aws import gateway
+from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import BadAnswerError, ServiceError, TimedOutError, TokenRejectedError
 
 TARGET = gateway.Target("sso", "us-east-1", "my-sso", "dev")
@@ -385,3 +390,39 @@ def test_a_cancel_during_a_real_quota_wait_ends_it_at_once(tmp_path):
         gateway.call(lambda: calls.append(1), {}, doing="list your accounts", target=TARGET,
                      runtime=runtime, limiter=limiter, cancel=cancel)
     assert calls == [] and time.monotonic() - started < 1.0
+
+
+# ---- one deadline per user action ------------------------------------------------------
+
+def test_a_call_due_after_its_actions_deadline_is_not_made(config_file, runtime, emulator,
+                                                            clock):
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda event: None)
+    fetcher = RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime)
+    asked = emulator.state.arrivals.get("GetRoleCredentials", 0)
+    with gateway.action(runtime), pytest.raises(TimedOutError) as caught:
+        clock.advance(timing.ACTION_DEADLINE + 1)  # the action's earlier steps took it all
+        fetcher.fetch(use_cache=False)
+    assert emulator.state.arrivals.get("GetRoleCredentials", 0) == asked
+    assert str(caught.value) == (
+        f"Gave up after 45 s waiting for the AWS access portal in us-east-1 to give "
+        f"credentials for {fetcher.role_name} in account {fetcher.account_id} (last answer: "
+        "none in time). Nothing was changed here. Check the network or proxy, then try again.")
+
+
+def test_an_action_inside_another_shares_its_deadline(runtime, clock):
+    with gateway.action(runtime) as outer:
+        clock.advance(30)
+        with gateway.action(runtime) as inner:
+            assert inner.left() == pytest.approx(timing.ACTION_DEADLINE - 30)
+        assert gateway.current_deadline(runtime) is outer
+    assert gateway.current_deadline(runtime).left() == pytest.approx(timing.ACTION_DEADLINE)
+
+
+def test_an_optional_step_ends_with_its_action_when_that_comes_first(runtime, clock):
+    with gateway.action(runtime):
+        clock.advance(40)
+        with gateway.optional_step(runtime) as step:
+            assert step.left() == pytest.approx(timing.ACTION_DEADLINE - 40)
+    with gateway.optional_step(runtime) as alone:
+        assert alone.left() == pytest.approx(timing.OPTIONAL_STEP)
