@@ -17,7 +17,7 @@ from filelock import FileLock
 from ssomagic.engine import timing
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.config.write import edit, set_profile, set_sso_session, upsert
-from ssomagic.engine.errors import ConfigBusyError, LocalStateError
+from ssomagic.engine.errors import ConfigBusyError, ConfigError, LocalStateError
 from ssomagic.engine.runtime import Runtime
 
 ORIGINAL = "# mine\n[profile a]\nregion = eu-west-1\n"
@@ -68,33 +68,63 @@ def test_a_file_that_keeps_changing_is_left_as_the_other_writer_left_it(elsewher
     assert clock.slept == [timing.SETTLE * n for n in range(1, timing.EDIT_TRIES + 1)]
 
 
+def save_in_place_after_the_replace(config: Path, content: bytes) -> threading.Thread:
+    """An editor that opened the file before ssomagic's replace, saving into it just after."""
+    old = config.stat().st_ino
+    editor = open(config, "r+b")  # noqa: SIM115 - held across the edit
+
+    def save() -> None:
+        try:
+            until = time.monotonic() + 10
+            while config.stat().st_ino == old and time.monotonic() < until:
+                time.sleep(0.001)
+            time.sleep(0.05)  # the save lands a moment after the replace, not at once
+            editor.seek(0)
+            editor.truncate()
+            editor.write(content)
+            editor.flush()
+        finally:
+            editor.close()
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    return saver
+
+
 def test_a_save_into_the_file_just_replaced_is_taken_up_not_lost(elsewhere, monkeypatch):
     """An editor that opened the file before the replace and saves in place writes into the
     old file; that save is read back and the edit redone on it."""
     monkeypatch.setattr(timing, "LINGER", 1.0)  # a loaded machine still sees the save
     config = elsewhere.config_file
-    old = config.stat().st_ino
-    editor = open(config, "r+", encoding="utf-8")  # noqa: SIM115 - held across the edit
-
-    def save_after_the_replace() -> None:
-        until = time.monotonic() + 10
-        while config.stat().st_ino == old and time.monotonic() < until:
-            time.sleep(0.001)
-        time.sleep(0.05)  # the save lands a moment after the replace, not at once
-        editor.seek(0)
-        editor.truncate()
-        editor.write(ORIGINAL + "[profile hand]\nregion = eu-west-2\n")
-        editor.flush()
-
-    saver = threading.Thread(target=save_after_the_replace)
-    saver.start()
+    saver = save_in_place_after_the_replace(
+        config, (ORIGINAL + "[profile hand]\nregion = eu-west-2\n").encode())
     try:
         set_profile("new", {"region": "us-east-1"}, elsewhere)
     finally:
         saver.join()
-        editor.close()
     assert set(load_config(elsewhere).profiles) == {"a", "hand", "new"}
     assert config.read_text().startswith("# mine\n")
+
+
+def test_a_save_into_the_file_just_replaced_that_is_not_utf_8_stands_as_saved(elsewhere,
+                                                                             monkeypatch):
+    """ssomagic does not rewrite a file it cannot read: the other program's save is put back
+    byte for byte, the edit is not made, and the line says why."""
+    monkeypatch.setattr(timing, "LINGER", 1.0)  # a loaded machine still sees the save
+    config = elsewhere.config_file
+    mode = stat.S_IMODE(config.stat().st_mode)
+    theirs = ORIGINAL.encode() + b"# caf\xe9\n[profile hand]\nregion = eu-west-2\n"  # Latin-1
+    saver = save_in_place_after_the_replace(config, theirs)
+    try:
+        with pytest.raises(ConfigError) as caught:
+            set_profile("new", {"region": "us-east-1"}, elsewhere)
+    finally:
+        saver.join()
+    assert config.read_bytes() == theirs
+    assert str(caught.value) == (
+        f"The config file {config} is not UTF-8 text (byte {theirs.index(0xE9)}). Save it as "
+        "UTF-8; ssomagic will not rewrite a file it cannot read.")
+    assert stat.S_IMODE(config.stat().st_mode) == mode  # its own, as an edit keeps it
 
 
 def test_an_edit_waits_a_bounded_time_for_another_ssomagic_edit_then_says_so(elsewhere,

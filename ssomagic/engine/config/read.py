@@ -406,14 +406,17 @@ class AwsConfig:
         return list(found.values())
 
 
+def not_utf_8(path: Path, exc: UnicodeDecodeError) -> ConfigError:
+    return ConfigError(f"The config file {path} is not UTF-8 text (byte {exc.start}).",
+                       "Save it as UTF-8; ssomagic will not rewrite a file it cannot read.")
+
+
 def read_config_text(path: Path) -> str:
     """The config's text, or one line naming the file and what to do (never a traceback)."""
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"The config file {path} is not UTF-8 text (byte {exc.start}).",
-                          "Save it as UTF-8; ssomagic will not rewrite a file it cannot read."
-                          ) from None
+        raise not_utf_8(path, exc) from None
     except IsADirectoryError:
         raise ConfigError(f"The config file {path} is a directory.",
                           "Move it away, or point AWS_CONFIG_FILE at a file.") from None

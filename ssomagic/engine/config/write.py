@@ -33,7 +33,13 @@ from ..errors import ConfigBusyError
 from ..files import trust
 from ..files.atomic import atomic_write, private_dir
 from ..runtime import Runtime
-from .read import changes_soon, parse_error, read_config_text, section_name_for_profile
+from .read import (
+    changes_soon,
+    not_utf_8,
+    parse_error,
+    read_config_text,
+    section_name_for_profile,
+)
 
 
 def _edit_lock(runtime: Runtime) -> FileLock:
@@ -134,10 +140,10 @@ def _open_for_watch(path: Path) -> int | None:
         return None
 
 
-def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> str | None:
-    """The text of the file just replaced, if someone wrote into it after it was read: an
+def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> bytes | None:
+    """What the file just replaced holds, if someone wrote into it after it was read: an
     editor saving in place that opened it before the replace writes into the old file. That
-    text is not lost: the edit is redone on it. A file that was being edited a moment ago is
+    save is not lost: the edit is redone on it. A file that was being edited a moment ago is
     watched a little longer, since such a save may land just after the replace."""
     if fd is None or read is None:
         return None
@@ -150,10 +156,8 @@ def _written_into(fd: int | None, read: tuple[int, int, int, str] | None) -> str
         if time.monotonic() >= until:
             return None
         time.sleep(timing.SETTLE / 4)
-    chunks = []  # from the start: the watch was opened just for this and never read
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks).decode("utf-8", errors="replace")
+    with open(fd, "rb", closefd=False) as old:  # from the start: opened for this, never read
+        return old.read()
 
 
 def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None], *,
@@ -186,9 +190,15 @@ def _edit_locked(runtime: Runtime, change: Callable[[ConfigUpdater], str | None]
         try:
             if atomic_write(target, result.after, mode=mode,
                             unchanged=functools.partial(_still, target, before)):
-                rescued = _written_into(watch, before)
-                if rescued is None:
+                saved = _written_into(watch, before)
+                if saved is None:
                     return result
+                try:
+                    rescued = saved.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    # Their save stands as they saved it, byte for byte; ours is not made.
+                    atomic_write(target, saved, mode=mode)
+                    raise not_utf_8(path, exc) from None
                 continue
         finally:
             if watch is not None:

@@ -48,12 +48,12 @@ def _not_a_folder(path: Path) -> LocalStateError:
                            f"Move {path} away (it may be a stray copy), then try again.")
 
 
-def atomic_write(path: Path, data: str, *, mode: int = 0o600,
+def atomic_write(path: Path, data: str | bytes, *, mode: int = 0o600,
                  unchanged: Callable[[], bool] | None = None) -> bool:
-    """Write ``data`` to ``path`` atomically. With ``unchanged``, a compare-and-swap: it is
-    asked last, with the new file written and synced, right before the replace, so another
-    writer's change that lands meanwhile is seen; False from it writes nothing and returns
-    False."""
+    """Write ``data`` (text as UTF-8; bytes as they are) to ``path`` atomically. With
+    ``unchanged``, a compare-and-swap: it is asked last, with the new file written and synced,
+    right before the replace, so another writer's change that lands meanwhile is seen; False
+    from it writes nothing and returns False."""
     private_dir(path.parent)
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -61,8 +61,8 @@ def atomic_write(path: Path, data: str, *, mode: int = 0o600,
         raise LocalStateError(f"Cannot write in {path.parent}: permission denied.",
                               f"Check the owner and mode of {path.parent}.") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.chmod(temp, mode)
