@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
@@ -401,7 +403,7 @@ def test_a_call_due_after_its_actions_deadline_is_not_made(config_file, runtime,
     fetcher = RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime)
     asked = emulator.state.arrivals.get("GetRoleCredentials", 0)
     with gateway.action(runtime), pytest.raises(TimedOutError) as caught:
-        clock.advance(timing.ACTION_DEADLINE + 1)  # the action's earlier steps took it all
+        clock.advance(timing.ACTION_DEADLINE)  # the action's earlier steps took it all
         fetcher.fetch(use_cache=False)
     assert emulator.state.arrivals.get("GetRoleCredentials", 0) == asked
     assert str(caught.value) == (
@@ -426,3 +428,78 @@ def test_an_optional_step_ends_with_its_action_when_that_comes_first(runtime, cl
             assert step.left() == pytest.approx(timing.ACTION_DEADLINE - 40)
     with gateway.optional_step(runtime) as alone:
         assert alone.left() == pytest.approx(timing.OPTIONAL_STEP)
+
+
+# ---- what the gateway's branches do ------------------------------------------------------
+
+def test_a_refused_connection_is_retried_then_the_networks_fault(runtime, clock, unused_port):
+    """botocore's EndpointConnectionError carries no response: it is retried like any
+    dropped connection, then said as the network's fault."""
+    import boto3
+    from botocore.config import Config
+
+    sts = boto3.client("sts", region_name="us-east-1",
+                       endpoint_url=f"http://127.0.0.1:{unused_port}", aws_access_key_id="a",
+                       aws_secret_access_key="b", config=Config(retries={"max_attempts": 1}))
+    with pytest.raises(ServiceError) as caught:
+        gateway.call(sts.get_caller_identity, {}, doing="say who you are",
+                     target=gateway.Target("sts", "us-east-1", "my-sso"), runtime=runtime,
+                     attempts=3, jitter=lambda: 1.0)
+    assert caught.value.fault == "network"
+    assert caught.value.code == "EndpointConnectionError"
+    assert clock.slept == [0.05, 0.1]  # two back-offs between three attempts
+
+
+def test_a_throttled_call_without_a_limiter_backs_off_and_is_tried_again(runtime, clock):
+    """STS and sso-oidc have no limiter of the portal's: a 429 is a failure to back off from."""
+    answers = iter([status_error(429, "ThrottlingException"), status_error(429)])
+
+    def throttled_twice():
+        error = next(answers, None)
+        if error is not None:
+            raise error
+        return {"ok": True}
+
+    assert gateway.call(throttled_twice, {}, doing="say who you are", target=TARGET,
+                        runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
+    assert clock.slept == [0.05, 0.1]
+
+
+def test_throttling_before_the_limiter_has_measured_the_quota_backs_off_exponentially(
+        runtime, clock):
+    """Refusals the limiter cannot measure yet (too few calls accepted) are backed off from,
+    doubling, like any other: the quota is not known, so nothing paces the retry."""
+    from ssomagic.engine.aws.rate_limit import AdaptiveRate
+
+    answers = iter([status_error(429)] * 4)
+
+    def throttled():
+        error = next(answers, None)
+        if error is not None:
+            raise error
+        return {"ok": True}
+
+    assert gateway.call(throttled, {}, doing="list your accounts", target=TARGET,
+                        runtime=runtime, limiter=AdaptiveRate(), jitter=lambda: 1.0
+                        ) == {"ok": True}
+    assert clock.slept == [0.05, 0.1, 0.2, 0.4]
+
+
+def test_calls_through_a_limiter_that_paces_wait_for_their_slot(runtime, clock):
+    """At the measured quota, each call waits its share of a second before it is made."""
+    limiter, made = measured_limiter(clock.time()), []
+    for _ in range(3):
+        gateway.call(lambda: made.append(clock.time()), {}, doing="list your accounts",
+                     target=TARGET, runtime=runtime, limiter=limiter)
+    assert len(made) == 3
+    gaps = [b - a for a, b in itertools.pairwise(made)]
+    assert all(0 < gap < 1 for gap in gaps), gaps  # a fraction of a second each
+    assert clock.slept and all(0 < s < 1 for s in clock.slept)
+
+
+def test_a_call_without_a_wait_for_its_slot_is_made_without_a_sleep(runtime, clock):
+    from ssomagic.engine.aws.rate_limit import AdaptiveRate
+
+    gateway.call(lambda: {"ok": True}, {}, doing="list your accounts", target=TARGET,
+                 runtime=runtime, limiter=AdaptiveRate())
+    assert clock.slept == []
