@@ -27,7 +27,7 @@ from helpers import CONFIG, FakeClock, HostProbe  # noqa: E402
 from leak_watch import WATCH  # noqa: E402
 
 from ssomagic.emulator import Emulator  # noqa: E402
-from ssomagic.engine.aws import log_redaction  # noqa: E402
+from ssomagic.engine.aws import log_redaction, rate_limit  # noqa: E402
 from ssomagic.engine.runtime import Runtime  # noqa: E402
 
 WATCH.install()
@@ -44,6 +44,13 @@ def no_secret_seen() -> Iterator[None]:
     yield
     leaks = WATCH.leaks()
     assert not leaks, "a secret was seen in:\n" + "\n".join(leaks)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test finds its own portal quota: the limiters are per process (one per
+    sso-session), and a test that throttled one must not pace the next test's calls."""
+    monkeypatch.setattr(rate_limit, "_limiters", {})
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import NotSignedInError
 from ssomagic.engine.files import listing_cache
 from ssomagic.engine.files.token_cache import TokenCache
+from ssomagic.engine.runtime import Runtime
 
 
 @pytest.fixture
@@ -148,3 +149,22 @@ def test_a_throttled_listing_backs_off_on_the_runtimes_clock(signed_in, emulator
     emulator.state.set_fault("ListAccounts", throttle=2)
     assert len(list_account_roles(session_of(signed_in), signed_in, refresh=True)) == 3
     assert len(clock.slept) >= 2
+
+
+def test_accounts_and_grants_are_those_of_the_runtimes_home(config_file, home, tmp_path,
+                                                           emulator, clock):
+    """A runtime with a home of its own: its sign-in, its config's profiles, its listing."""
+    elsewhere = Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now,
+                        sleep=clock.sleep)
+    elsewhere.config_file.parent.mkdir(parents=True)
+    elsewhere.config_file.write_text(config_file.read_text().replace(
+        "[profile dev]", "[profile theirs]"))
+    config_file.write_text("")  # the process's own config knows no profile
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("theirs", runtime=elsewhere, listener=lambda event: None)
+    session = session_of(elsewhere, "theirs")
+    found = accounts(session, elsewhere)
+    assert Access("111122223333", "analytics-dev", "DataScientist", "theirs") in found
+    assert ("111122223333", "DataScientist") in known_grants(elsewhere, [session])[
+        session.cache_key]
+    assert not (home / ".aws" / "sso").exists()

@@ -21,6 +21,7 @@ from helpers import Approver, ScaledClock, approve_when_asked
 from ssomagic import api
 from ssomagic.console.text import ProgressLine
 from ssomagic.emulator import Emulator, Org
+from ssomagic.engine.access.accounts import list_account_roles
 from ssomagic.engine.access.portal import ListingProgress, Portal
 from ssomagic.engine.aws import rate_limit
 from ssomagic.engine.aws.gateway import Deadline
@@ -29,13 +30,7 @@ from ssomagic.engine.errors import ListingIncompleteError
 from ssomagic.engine.files import listing_cache
 from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin.tokens import current_token
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiters(monkeypatch):
-    """Each test finds its own quota: the limiters are per process, and tests share one."""
-    monkeypatch.setattr(rate_limit, "_limiters", {})
-
+from ssomagic.engine.timing import ACTION_DEADLINE
 
 SCALE = 5.0
 
@@ -156,6 +151,30 @@ def test_a_deadline_too_short_for_the_org_says_how_far_it_got(scaled):
                     r"4 s; the AWS access portal allows about ", str(error)), str(error)
     assert "need about" in str(error)
     assert "populate --dry-run" in str(error)
+
+
+def test_a_listing_shown_without_progress_ends_at_the_actions_deadline(scaled):
+    """Nothing on screen while it runs (`%sso accounts`, whoami's names): the listing ends
+    within the action's deadline, saying how far it got, not after the quota's minutes."""
+    portal, emulator = scaled
+    emulator.state.org = Org.generated(200)
+    emulator.state.update_settings(portal_rate=2, portal_burst=2)
+    clock_started = portal.runtime.now()
+    with pytest.raises(ListingIncompleteError) as caught:
+        list_account_roles(portal.session, portal.runtime)
+    assert 0 < caught.value.listed < 200
+    assert (portal.runtime.now() - clock_started).total_seconds() <= 60
+
+
+def test_a_listing_that_shows_its_progress_lists_an_org_larger_than_the_deadline(scaled):
+    """populate shows its progress all along: it may take as long as the quota needs."""
+    portal, emulator = scaled
+    emulator.state.org = Org.generated(100)
+    emulator.state.update_settings(portal_rate=2, portal_burst=2)
+    started, seen = portal.runtime.now(), []
+    listed = list_account_roles(portal.session, portal.runtime, progress=seen.append)
+    assert len(listed) == 100 and seen[-1].listed == 100
+    assert (portal.runtime.now() - started).total_seconds() > ACTION_DEADLINE
 
 
 def test_progress_is_reported_up_to_every_account(portal, emulator):

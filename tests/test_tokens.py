@@ -37,9 +37,9 @@ def runtime(tmp_path, clock):
 
 
 @pytest.fixture
-def session(runtime, emulator, clock, config_file):
-    """Signed in to my-sso at the clock's start (CreateToken answered once). botocore's
-    clients read the process's config (config_file) for the profile's own settings."""
+def session(runtime, emulator, clock):
+    """Signed in to my-sso at the clock's start (CreateToken answered once), in the
+    runtime's home, whose config the clients read for the profile's own settings."""
     runtime.config_file.parent.mkdir(parents=True)
     runtime.config_file.write_text(CONFIG)
     clock.on_sleep.append(approve_when_asked(emulator))
@@ -107,11 +107,10 @@ def test_a_token_must_have_more_than_the_time_asked_for(session, runtime, clock)
 
 
 def test_a_renewal_goes_through_the_profiles_client_settings(session, runtime, clock,
-                                                             config_file, host_probe,
-                                                             monkeypatch):
+                                                             host_probe, monkeypatch):
     """Renewing for a profile uses that profile's settings (a `[services]` sso_oidc endpoint
     here, as a proxy or CA bundle would be), as botocore's token provider does."""
-    route_through(config_file, host_probe.url, service="sso_oidc")
+    route_through(runtime.config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
     assert current_token(session, runtime=runtime, profile="dev") is not None  # still serves
@@ -128,8 +127,8 @@ def test_a_renewal_is_asked_of_the_sessions_region_not_the_profiles(session, run
 
 
 def test_whether_a_profile_is_signed_in_is_asked_through_its_client_settings(
-        session, runtime, clock, config_file, host_probe, monkeypatch):
-    route_through(config_file, host_probe.url, service="sso_oidc")
+        session, runtime, clock, host_probe, monkeypatch):
+    route_through(runtime.config_file, host_probe.url, service="sso_oidc")
     asked = host_probe.intercept(monkeypatch)
     to_left(clock, REFRESH_WINDOW - timedelta(minutes=5))
     assert tokens.is_signed_in(load_config(runtime).profile("dev"), runtime)

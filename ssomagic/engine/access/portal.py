@@ -123,7 +123,8 @@ class Portal:
         self.profile = profile
         self.max_workers = max(1, min(max_workers, clients.MAX_POOL))
         self.page_size = page_size
-        self._client = clients.client("sso", session.region, profile)
+        self._client = clients.client("sso", session.region, profile,
+                                      config_file=self.runtime.config_file)
         self.target = gateway.Target("sso", session.region, session.label, profile)
         # The portal's quota is per instance of IAM Identity Center: shared by every call.
         self.limiter = rate_limit.for_session(session.region, session.cache_key)

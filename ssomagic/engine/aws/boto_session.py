@@ -59,7 +59,7 @@ def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
                 return _assumed_credentials(profile, run)
             return refreshable_credentials(profile, run)
 
-    core = botocore_session(profile.name)
+    core = botocore_session(profile.name, run.config_file)
     core.register_component("credential_provider", CredentialResolver([SsoProvider()]))
     return boto3.Session(botocore_session=core, region_name=profile.region or None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from .. import timing
@@ -52,13 +53,19 @@ def client_config(region: str | None = None, *, unsigned: bool = False) -> Any:
                   max_pool_connections=MAX_POOL, user_agent_extra="ssomagic", **extra)
 
 
-def botocore_session(profile: str | None = None) -> Any:
-    """A botocore session that shares loaded service models with every other one we make."""
+def botocore_session(profile: str | None = None, config_file: Path | None = None) -> Any:
+    """A botocore session that shares loaded service models with every other one we make.
+
+    ``config_file`` is the runtime's: one with a home of its own (the demo's, an API
+    caller's) finds its profiles, and their client settings, in its own file rather than in
+    the one $AWS_CONFIG_FILE names for the process."""
     import botocore.loaders
     import botocore.session
 
     log_redaction.install()
     session = botocore.session.Session(profile=profile)
+    if config_file is not None:
+        session.set_config_variable("config_file", str(config_file))
     with _shared.lock:
         if _shared.loader is None:
             _shared.loader = botocore.loaders.create_loader()
@@ -67,16 +74,17 @@ def botocore_session(profile: str | None = None) -> Any:
     return session
 
 
-def client(service: str, region: str, profile: str | None = None) -> Any:
-    """An unsigned client for ``sso-oidc`` or ``sso`` in ``region``, as the CLI builds them."""
-    key = (service, region, profile, timing.CONNECT_TIMEOUT, timing.READ_TIMEOUT,
-           *(os.environ.get(v) for v in _ENDPOINT_VARS))
+def client(service: str, region: str, profile: str | None, *, config_file: Path) -> Any:
+    """An unsigned client for ``sso-oidc`` or ``sso`` in ``region``, as the CLI builds them,
+    with ``profile``'s client settings from ``config_file`` (the runtime's)."""
+    key = (service, region, profile, str(config_file), timing.CONNECT_TIMEOUT,
+           timing.READ_TIMEOUT, *(os.environ.get(v) for v in _ENDPOINT_VARS))
     with _shared.lock:
         found = _shared.made.get(key)
         if found is not None:
             _shared.made.move_to_end(key)
             return found
-    made = botocore_session(profile).create_client(
+    made = botocore_session(profile, config_file).create_client(
         service, config=client_config(region, unsigned=True))
     with _shared.lock:
         found = _shared.made.setdefault(key, made)

@@ -136,7 +136,8 @@ class DeviceFlow:
                 "startUrl": self.session.start_url}
 
     def _run(self) -> CachedToken:
-        oidc = clients.client("sso-oidc", self.session.region, self.profile)
+        oidc = clients.client("sso-oidc", self.session.region, self.profile,
+                              config_file=self.runtime.config_file)
         authorization = (authorizations.stopped_one(self.session, self.runtime, take=True)
                          or self._authorize(oidc))
         authorizations.started(self.session, self.runtime, authorization)

@@ -109,7 +109,8 @@ class PkceFlow:
         registration = ensure_registration(self.session, runtime=self.runtime,
                                            profile=self.profile, deadline=deadline,
                                            cancel=self._cancel, pkce=True)
-        oidc = clients.client("sso-oidc", self.session.region, self.profile)
+        oidc = clients.client("sso-oidc", self.session.region, self.profile,
+                              config_file=self.runtime.config_file)
         secret, state = verifier(), str(uuid.uuid4())
         callback = self._callback = CallbackListener(state, self.page).start()
         try:

@@ -45,7 +45,8 @@ def ensure_registration(session: SsoSession, *, runtime: Runtime, profile: str |
         if reusable(cached, now, pkce):
             assert cached is not None
             return cached
-    oidc = clients.client("sso-oidc", session.region, profile)
+    oidc = clients.client("sso-oidc", session.region, profile,
+                          config_file=runtime.config_file)
     target = gateway.Target("sso-oidc", session.region, session.label, profile)
     request: dict[str, object] = {"clientName": client_name(session, now), "clientType": "public"}
     scopes = session.scopes or (DEFAULT_SCOPES if pkce else None)

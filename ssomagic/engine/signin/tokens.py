@@ -82,7 +82,8 @@ def refresh(session: SsoSession, token: CachedToken, *, runtime: Runtime,
     except (ValueError, OverflowError):
         return None
     target = gateway.Target("sso-oidc", session.region, session.label, profile)
-    oidc = clients.client("sso-oidc", session.region, profile)
+    oidc = clients.client("sso-oidc", session.region, profile,
+                          config_file=runtime.config_file)
     try:
         answer = gateway.expect(gateway.call(oidc.create_token, {
             "grantType": "refresh_token",
