@@ -36,6 +36,14 @@ def test_the_file_holds_exactly_the_text_in_utf_8_and_is_private(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def test_bytes_are_written_as_they_are(tmp_path):
+    """A file another program saved in its own encoding is put back byte for byte."""
+    target = tmp_path / "config"
+    assert atomic_write(target, b"# caf\xe9\r\n", mode=0o644)
+    assert target.read_bytes() == b"# caf\xe9\r\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
 def test_a_refused_compare_and_swap_writes_nothing_and_leaves_no_temp_file(tmp_path):
     target = tmp_path / "folder" / "config"
     target.parent.mkdir()

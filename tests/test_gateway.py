@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import ClientError, ParamValidationError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 from helpers import approve_when_asked
 
@@ -172,6 +172,11 @@ def test_what_counts_as_the_service_saying_slower(exc, throttled):
      "again in a moment."),
     (status_error(400, "InvalidRequestException"), "request",
      "The AWS access portal refused to list your accounts (InvalidRequestException). Trying "
+     "again will not help: check sso_start_url and sso_region of my-sso in your config, or "
+     "ask your administrator."),
+    # botocore's own refusal, before any request (an error with no response at all)
+    (ParamValidationError(report="Invalid length for parameter maxResults"), "request",
+     "The AWS access portal refused to list your accounts (ParamValidationError). Trying "
      "again will not help: check sso_start_url and sso_region of my-sso in your config, or "
      "ask your administrator."),
 ])
