@@ -6,7 +6,15 @@ import json
 import threading
 from datetime import timedelta
 
-from helpers import Approver, approve_when_asked, live_runtime, route_through, run_python
+import pytest
+from helpers import (
+    Approver,
+    approve_when_asked,
+    live_runtime,
+    route_through,
+    run_python,
+    short_sleep,
+)
 
 from ssomagic import api
 from ssomagic.engine.config.read import load_config
@@ -131,11 +139,19 @@ def test_an_expired_token_without_refresh_reads_as_expired(config_file, runtime,
     assert current_token(load_config(runtime).profile("dev").sso, runtime=runtime) is None
 
 
-def test_two_threads_logging_in_make_one_device_authorization(config_file, home, live_emulator):
-    session = load_config(live_runtime(home)).profile("dev").sso
+@pytest.mark.parametrize("own_home", [False, True], ids=["the process's home", "its own"])
+def test_two_threads_logging_in_make_one_device_authorization(config_file, home, tmp_path,
+                                                              live_emulator, own_home):
+    """The second waits for the first and takes its token; with a runtime of a home of its
+    own, it finds that token, and the code the first shows, in that home."""
+    if own_home:
+        home = tmp_path / "elsewhere"
+        (home / ".aws").mkdir(parents=True)
+        (home / ".aws" / "config").write_text(config_file.read_text())
+    runtime = Runtime(home=home, environ={}, sleep=short_sleep)
+    session = load_config(runtime).profile("dev").sso
     events: list = []
-    logins = [SignIn(session, runtime=live_runtime(home), listener=events.append)
-              for _ in range(2)]
+    logins = [SignIn(session, runtime=runtime, listener=events.append) for _ in range(2)]
     with Approver(live_emulator, delay=0.3):
         threads = [threading.Thread(target=login.run) for login in logins]
         for thread in threads:

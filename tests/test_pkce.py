@@ -16,12 +16,13 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from helpers import START_URL, live_runtime
+from helpers import START_URL, live_runtime, short_sleep
 
 from ssomagic.engine.config.read import SsoSession, load_config
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError
 from ssomagic.engine.events import BrowserSignIn
 from ssomagic.engine.files.token_cache import TokenCache, registration_key
+from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin import pkce_flow
 from ssomagic.engine.signin.flow_choice import choose
 from ssomagic.engine.signin.sign_in import SignIn
@@ -103,6 +104,19 @@ def test_one_click_signs_in_and_writes_the_token_as_a_device_flow_does(runtime, 
     assert list(token) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
                            "clientSecret", "registrationExpiresAt", "refreshToken"]
     assert closed(browser.url)
+
+
+def test_one_click_signs_in_for_the_runtimes_own_home(config_file, home, tmp_path,
+                                                      live_emulator):
+    elsewhere = Runtime(home=tmp_path / "elsewhere", environ={}, sleep=short_sleep)
+    elsewhere.config_file.parent.mkdir(parents=True)
+    elsewhere.config_file.write_text(config_file.read_text())
+    with Browser(pkce(elsewhere)) as browser:
+        status, _ = browser.come_back(live_emulator.state.authorize(browser.url))
+        browser.finish()
+    assert status == 200 and browser.error is None
+    assert TokenCache(elsewhere).load_token(session(elsewhere)) is not None
+    assert not (home / ".aws" / "sso").exists()
 
 
 def test_the_registration_is_the_clis_pkce_kind_under_the_same_key(runtime, live_emulator):
