@@ -4,6 +4,7 @@ says there is nothing to sign in to and where their credentials come from."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -16,6 +17,7 @@ from ssomagic import api
 from ssomagic.console.cli import main
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import NothingToSignInError
+from ssomagic.engine.runtime import Runtime
 
 
 def exe() -> str:
@@ -147,3 +149,58 @@ def test_credentials_botocore_cannot_use_are_one_line_naming_the_profile(
     assert captured.err == (f"ssomagic: No credentials for {profile} from the "
                             f"credential_process `{sys.executable} {unusable.parent}/"
                             f"{profile}.py`: {why}. Check that profile's section.\n")
+
+
+@pytest.mark.parametrize("where", ["config", "credentials"])
+def test_a_plain_profiles_keys_come_from_the_runtimes_own_files(home, tmp_path, where):
+    """A runtime with a home of its own: the profile's keys are in its files, and the
+    process's own files do not have that profile at all."""
+    elsewhere = Runtime(home=tmp_path / "elsewhere", environ={})
+    (elsewhere.home / ".aws").mkdir(parents=True)
+    keys = ("aws_access_key_id = AKIAELSEWHEREEXAMPLE\n"
+            "aws_secret_access_key = not-a-real-secret-key-elsewhere\n")
+    if where == "config":
+        elsewhere.config_file.write_text(f"[profile keys]\n{keys}")
+    else:
+        elsewhere.config_file.write_text("[profile keys]\nregion = eu-west-1\n")
+        elsewhere.credentials_file.write_text(f"[keys]\n{keys}")
+    exported = json.loads(api.export_credentials("keys", runtime=elsewhere))
+    assert exported["AccessKeyId"] == "AKIAELSEWHEREEXAMPLE"
+
+
+@pytest.fixture
+def keyed(home, live_emulator, monkeypatch):
+    """As `aws configure --profile analyst` leaves it: the region in the config, the keys in
+    the shared credentials file; and one profile that is in the credentials file alone."""
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text("[profile analyst]\nregion = eu-west-1\n")
+    (home / ".aws" / "credentials").write_text(
+        "[analyst]\naws_access_key_id = AKIAANALYSTEXAMPLE01\n"
+        "aws_secret_access_key = not-a-real-secret-key-analyst\n\n"
+        "[ci]\naws_access_key_id = AKIACIEXAMPLEEXAMPL1\n"
+        "aws_secret_access_key = not-a-real-secret-key-ci\n")
+    return live_runtime(home)
+
+
+def test_keys_in_the_shared_credentials_file_make_a_plain_profile(keyed, capsys):
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    assert "analyst\t-\teu-west-1\t(static keys)" in out
+    assert "ci\t-\t-\t(static keys)" in out  # in the credentials file alone
+    assert "not-a-real-secret" not in out and "AKIA" not in out
+    config = load_config(keyed)
+    assert config.plain("analyst").how == "the access keys in the shared credentials file"
+
+
+def test_a_profile_with_keys_in_the_credentials_file_exports_them(keyed):
+    for profile, key in (("ci", "AKIACIEXAMPLEEXAMPL1"), ("analyst", "AKIAANALYSTEXAMPLE01")):
+        assert json.loads(api.export_credentials(profile, runtime=keyed))["AccessKeyId"] == key
+
+
+def test_keys_added_to_the_credentials_file_later_are_seen(keyed):
+    assert load_config(keyed).plain("late") is None
+    credentials = keyed.credentials_file
+    credentials.write_text(credentials.read_text() + "\n[late]\naws_access_key_id = AKIALATE\n"
+                           "aws_secret_access_key = not-a-real-secret-key-late\n")
+    assert load_config(keyed).plain("late") is not None

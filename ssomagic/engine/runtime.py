@@ -45,6 +45,14 @@ class Runtime:
         return self.home / ".aws" / "config"
 
     @property
+    def credentials_file(self) -> Path:
+        """$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials, as botocore resolves it."""
+        configured = self.environ.get("AWS_SHARED_CREDENTIALS_FILE")
+        if configured:
+            return self._expand(configured)
+        return self.home / ".aws" / "credentials"
+
+    @property
     def sso_cache_dir(self) -> Path:
         """Hard-coded under HOME by the AWS CLI and botocore: no setting moves it."""
         return self.home / ".aws" / "sso" / "cache"

@@ -24,7 +24,7 @@ def export_credentials(profile: Profile | PlainProfile, fmt: str = "process",
     if isinstance(profile, PlainProfile):
         from ..config.plain_profiles import credentials
 
-        key, secret, token, expiry = credentials(profile)
+        key, secret, token, expiry = credentials(profile, runtime or Runtime())
         return formatted(fmt, key, secret, token, expiry.isoformat() if expiry else None)
     profile.require_role("credentials to export")
     if profile.role_arn is not None:  # a chain: STS's assumed-role credentials

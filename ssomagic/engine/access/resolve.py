@@ -129,8 +129,8 @@ def resolve_any(spec: str | None, runtime: Runtime) -> Profile | PlainProfile:
     else one whose credentials come from elsewhere (static keys, a credential_process...)."""
     try:
         return resolve_profile(spec, runtime)
-    except NotAnSsoProfileError:
-        plain = load_config(runtime).plain(runtime.profile_name(spec))
+    except (NotAnSsoProfileError, ProfileNotFoundError):  # the latter: keys alone, in the
+        plain = load_config(runtime).plain(runtime.profile_name(spec))  # credentials file
         if plain is None:
             raise
         return plain

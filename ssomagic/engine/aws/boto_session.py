@@ -70,5 +70,5 @@ def session_for(profile: Profile | PlainProfile, runtime: Runtime | None = None)
     if isinstance(profile, PlainProfile):
         from ..config.plain_profiles import boto3_session as plain_session
 
-        return plain_session(profile)
+        return plain_session(profile, runtime or Runtime())
     return boto3_session(profile, runtime)

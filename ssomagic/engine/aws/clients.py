@@ -53,12 +53,14 @@ def client_config(region: str | None = None, *, unsigned: bool = False) -> Any:
                   max_pool_connections=MAX_POOL, user_agent_extra="ssomagic", **extra)
 
 
-def botocore_session(profile: str | None = None, config_file: Path | None = None) -> Any:
+def botocore_session(profile: str | None = None, config_file: Path | None = None,
+                     credentials_file: Path | None = None) -> Any:
     """A botocore session that shares loaded service models with every other one we make.
 
-    ``config_file`` is the runtime's: one with a home of its own (the demo's, an API
-    caller's) finds its profiles, and their client settings, in its own file rather than in
-    the one $AWS_CONFIG_FILE names for the process."""
+    ``config_file`` and ``credentials_file`` are the runtime's: one with a home of its own
+    (the demo's, an API caller's) finds its profiles, their client settings and their keys in
+    its own files rather than in those $AWS_CONFIG_FILE and $AWS_SHARED_CREDENTIALS_FILE name
+    for the process."""
     import botocore.loaders
     import botocore.session
 
@@ -66,6 +68,8 @@ def botocore_session(profile: str | None = None, config_file: Path | None = None
     session = botocore.session.Session(profile=profile)
     if config_file is not None:
         session.set_config_variable("config_file", str(config_file))
+    if credentials_file is not None:
+        session.set_config_variable("credentials_file", str(credentials_file))
     with _shared.lock:
         if _shared.loader is None:
             _shared.loader = botocore.loaders.create_loader()

@@ -15,11 +15,11 @@ from ..runtime import Runtime
 from .read import PlainProfile
 
 
-def boto3_session(profile: PlainProfile) -> Any:
+def boto3_session(profile: PlainProfile, runtime: Runtime) -> Any:
     import boto3
 
-    return boto3.Session(botocore_session=botocore_session(profile.name),
-                         region_name=profile.region or None)
+    core = botocore_session(profile.name, runtime.config_file, runtime.credentials_file)
+    return boto3.Session(botocore_session=core, region_name=profile.region or None)
 
 
 def nothing_to_sign_in(profile: PlainProfile) -> str:
@@ -27,13 +27,13 @@ def nothing_to_sign_in(profile: PlainProfile) -> str:
             "Identity Center sign-in: there is nothing to sign in to for it.")
 
 
-def _resolved(profile: PlainProfile) -> tuple[Any, Any]:
+def _resolved(profile: PlainProfile, runtime: Runtime) -> tuple[Any, Any]:
     """The profile's boto3 session and its credentials, resolved once; a provider botocore
     cannot run (a credential_process that fails, an Expiration without a time zone, a
     provider that needs botocore[crt]) is one line naming the profile, not a traceback."""
     from botocore.exceptions import BotoCoreError
 
-    session = boto3_session(profile)
+    session = boto3_session(profile, runtime)
     try:
         found = session.get_credentials()
         if found is not None:
@@ -55,9 +55,10 @@ def _unusable(profile: PlainProfile, why: str) -> NotSignedInError:
     return error
 
 
-def credentials(profile: PlainProfile) -> tuple[str, str, str | None, datetime | None]:
+def credentials(profile: PlainProfile, runtime: Runtime
+                ) -> tuple[str, str, str | None, datetime | None]:
     """(access key, secret key, session token, expiry), as botocore resolves them."""
-    _, found = _resolved(profile)
+    _, found = _resolved(profile, runtime)
     frozen = found.get_frozen_credentials()
     expiry = getattr(found, "_expiry_time", None)  # aware: botocore refused a naive one
     return frozen.access_key, frozen.secret_key, frozen.token, expiry
@@ -66,7 +67,7 @@ def credentials(profile: PlainProfile) -> tuple[str, str, str | None, datetime |
 def caller(profile: PlainProfile, runtime: Runtime) -> tuple[dict[str, Any], datetime | None]:
     """GetCallerIdentity through the profile's own credentials, and when they expire."""
     region = profile.region or "us-east-1"
-    session, found = _resolved(profile)
+    session, found = _resolved(profile, runtime)
     sts = session.client("sts", region_name=region, config=client_config(region))
     target = gateway.Target("sts", region, profile.name, profile.name)
     answer = gateway.call(sts.get_caller_identity, {}, doing="say who you are", target=target,

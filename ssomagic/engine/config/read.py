@@ -14,7 +14,7 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import timing
@@ -143,7 +143,8 @@ class PlainProfile:
         if self.kind == "credential_process":
             return f"the credential_process `{self.values['credential_process']}`"
         if self.kind == "static keys":
-            return "the access keys in its section"
+            return ("the access keys in its section" if "aws_access_key_id" in self.values
+                    else "the access keys in the shared credentials file")
         return f"its {self.kind}"
 
 
@@ -188,6 +189,9 @@ class AwsConfig:
     path: Path
     profiles: Mapping[str, Mapping[str, str]]
     sso_sessions: Mapping[str, Mapping[str, str]]
+    # Profiles with access keys in the shared credentials file (`aws configure` puts them
+    # there, and the region in the config): their names alone, never a key.
+    keyed: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, text: str, path: Path) -> AwsConfig:
@@ -329,16 +333,21 @@ class AwsConfig:
             return None
 
     def plain(self, name: str) -> PlainProfile | None:
-        """The profile as a plain one, when its credentials come from elsewhere."""
-        values = self.profiles.get(name)
-        if values is None or values.get("sso_session") or values.get("sso_start_url") or (
+        """The profile as a plain one, when its credentials come from elsewhere: its section
+        of the config, or access keys in the shared credentials file (as botocore, the keys
+        there win)."""
+        values = self.profiles.get(name, {})
+        if (name not in self.profiles and name not in self.keyed) or values.get(
+                "sso_session") or values.get("sso_start_url") or (
                 values.get("role_arn") and values.get("source_profile")):
             return None
-        kind = next((what for key, what in PLAIN_KINDS if values.get(key)), None)
+        kind = "static keys" if name in self.keyed else next(
+            (what for key, what in PLAIN_KINDS if values.get(key)), None)
         return None if kind is None else PlainProfile(name, kind, values.get("region"), values)
 
     def plain_profiles(self) -> list[PlainProfile]:
-        return [p for p in (self.plain(n) for n in self.profiles) if p is not None]
+        names = [*self.profiles, *sorted(self.keyed.difference(self.profiles))]
+        return [p for p in (self.plain(n) for n in names) if p is not None]
 
     def find_any(self, name: str | None) -> Profile | PlainProfile | None:
         """An SSO (or chained) profile, else a plain one, else None: for displays."""
@@ -426,7 +435,7 @@ def read_config_text(path: Path) -> str:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int, int], AwsConfig]] = {}
+_cache: dict[Path, tuple[tuple[object, object], AwsConfig]] = {}
 
 
 def changes_soon(path: Path, stamp: object, stamp_of: Callable[[Path], object]) -> bool:
@@ -453,20 +462,35 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
+def _keyed(path: Path) -> frozenset[str]:
+    """The profiles the shared credentials file has access keys for; an unreadable or
+    malformed file has none (botocore says what is wrong with it when it reads the keys)."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return frozenset()
+    return frozenset(name for name in parser.sections()
+                     if parser.has_option(name, "aws_access_key_id"))
+
+
 def load_config(runtime: Runtime | None = None) -> AwsConfig:
     """The parsed config file; re-read only when the file changes (inode, mtime or size).
 
     A missing file reads as an empty config, as botocore treats it. A file caught mid-save
     (empty, or not parsing, and written a moment ago) is read again once it is whole.
     """
-    path = (runtime or Runtime()).config_file
+    run = runtime or Runtime()
+    path, credentials = run.config_file, run.credentials_file
     for _ in range(5):
-        stamp = _stamp(path)
+        stamp, keys_stamp = _stamp(path), _stamp(credentials)
+        keyed: frozenset[str] | None = frozenset() if keys_stamp is None else None
         if stamp is None:
-            return AwsConfig(path=path, profiles={}, sso_sessions={})
+            return AwsConfig(path=path, profiles={}, sso_sessions={},
+                             keyed=_keyed(credentials) if keyed is None else keyed)
         with _cache_lock:
             hit = _cache.get(path)
-            if hit is not None and hit[0] == stamp:
+            if hit is not None and hit[0] == (stamp, keys_stamp):
                 return hit[1]
         text = read_config_text(path)
         if _stamp(path) != stamp:
@@ -479,7 +503,8 @@ def load_config(runtime: Runtime | None = None) -> AwsConfig:
             raise
         if not text.strip() and changes_soon(path, stamp, _stamp):
             continue
+        config = replace(config, keyed=_keyed(credentials) if keyed is None else keyed)
         with _cache_lock:
-            _cache[path] = (stamp, config)
+            _cache[path] = ((stamp, keys_stamp), config)
         return config
     return AwsConfig.parse(read_config_text(path), path)
