@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+
+import boto3
 import pytest
+from botocore.exceptions import BotoCoreError, ClientError
 from helpers import Approver, live_runtime
 
 from ssomagic import api
-from ssomagic.engine.errors import NoAccessError, NotAnSsoProfileError, NotSignedInError
+from ssomagic.engine.errors import (
+    NoAccessError,
+    NotAnSsoProfileError,
+    NotSignedInError,
+    SsoMagicError,
+)
 
 
-def test_whoami_names_account_role_arn_user_region_and_expiry(signed_in_dev):
+def test_whoami_names_account_role_arn_user_region_and_expiry(signed_in_dev, home):
     identity = api.whoami("dev", runtime=signed_in_dev)
+    keys = json.loads(next((home / ".aws/cli/cache").glob("*.json")).read_text())["Credentials"]
+    said = boto3.client("sts", region_name="us-east-1", aws_access_key_id=keys["AccessKeyId"],
+                        aws_secret_access_key=keys["SecretAccessKey"],
+                        aws_session_token=keys["SessionToken"]).get_caller_identity()
+    assert (identity.arn, identity.user_id) == (said["Arn"], said["UserId"])
+    assert identity.profile == "dev" and identity.via == () and identity.source is None
     assert identity.account_id == "111122223333"
     assert identity.account_name == "analytics-dev"
     assert identity.role == "DataScientist"
@@ -112,3 +128,47 @@ def test_only_the_credentials_a_sign_in_or_a_refusal_concerns_are_fetched_again(
     assert dev_creds.refresh_needed() and not prod_creds.refresh_needed()
     new_sign_in(dev.sso)  # the session both sign in with
     assert prod_creds.refresh_needed()
+
+
+def test_role_credentials_sts_no_longer_takes_are_fetched_again_once(signed_in_dev,
+                                                                    live_emulator, home):
+    """Revoked (or their role changed): the portal gives new ones, the CLI's cache holds
+    them, and the identity is told as if nothing happened."""
+    api.whoami("dev", runtime=signed_in_dev)
+    cached = next((home / ".aws/cli/cache").glob("*.json"))
+    before = cached.read_text()
+    live_emulator.state.revoke_role_credentials()  # the sign-in stands
+    assert api.whoami("dev", runtime=signed_in_dev).account_id == "111122223333"
+    assert len(live_emulator.state.requests("GetRoleCredentials")) == 2
+    assert cached.read_text() != before
+
+
+def test_the_identity_is_asked_of_sts_in_the_profiles_region_else_the_sessions(
+        signed_in_dev, config_file, host_probe, monkeypatch):
+    """A profile with no region of its own asks STS in its sso-session's region (us-east-1);
+    dev asks in its own (eu-west-1)."""
+    config_file.write_text(config_file.read_text() + "\n[profile plain-dev]\nsso_session = "
+                           "my-sso\nsso_account_id = 111122223333\nsso_role_name = "
+                           "DataScientist\n")
+    for profile in ("plain-dev", "dev"):
+        api.whoami(profile, runtime=signed_in_dev)  # its role credentials, cached
+    monkeypatch.delenv("AWS_ENDPOINT_URL_STS")
+    hosts = host_probe.intercept(monkeypatch)
+    for profile in ("plain-dev", "dev"):
+        with contextlib.suppress(BotoCoreError, ClientError, SsoMagicError):
+            api.whoami(profile, runtime=signed_in_dev)
+    asked = list(dict.fromkeys(h for h in hosts if h.startswith("sts.")))  # each retried
+    assert asked == ["sts.us-east-1.amazonaws.com", "sts.eu-west-1.amazonaws.com"]
+
+
+def test_role_credentials_sts_does_not_know_are_fetched_again_once(signed_in_dev,
+                                                                  live_emulator, home):
+    """Keys STS has never issued (a cache file another tool damaged, another emulator's):
+    InvalidClientTokenId, handled as a refusal of the credentials, not of the sign-in."""
+    api.whoami("dev", runtime=signed_in_dev)
+    cached = next((home / ".aws/cli/cache").glob("*.json"))
+    document = json.loads(cached.read_text())
+    document["Credentials"]["AccessKeyId"] = "ASIANEVERISSUEDEXAMP"
+    cached.write_text(json.dumps(document))
+    assert api.whoami("dev", runtime=signed_in_dev).account_id == "111122223333"
+    assert len(live_emulator.state.requests("GetRoleCredentials")) == 2
