@@ -24,6 +24,7 @@ from ssomagic.engine.errors import (
     NothingToSignInError,
     ProfileNotFoundError,
 )
+from ssomagic.engine.runtime import Runtime
 
 
 @pytest.fixture
@@ -91,8 +92,8 @@ def test_a_role_the_account_does_not_grant_names_the_roles_it_does(signed_in, em
         {"id": "999999999999", "name": "analytics-prod", "roles": ["Billing"]}]})
     with pytest.raises(NoAccessError) as refused:  # the first account of that name is named
         find_profile("analytics-prod/DataScientist", signed_in)
-    assert "ReadOnlyAccess" in str(refused.value)
-    assert "444455556666" in str(refused.value)
+    assert str(refused.value) == ("No access to role DataScientist in account 444455556666. "
+                                  "Roles you do have in 444455556666: ReadOnlyAccess.")
 
 
 def test_an_account_no_signed_in_session_reaches_says_so(signed_in):
@@ -145,3 +146,26 @@ aws_secret_access_key = not-a-real-secret-key-for-this-test-only
     assert isinstance(sign_in_target("dev", None, runtime), Profile)
     assert not isinstance(sign_in_target(None, "my-sso", runtime), Profile)
     assert isinstance(sign_in_target(None, "my-sso", runtime), SsoSession)
+
+
+def test_a_session_signed_out_is_passed_over_for_one_signed_in_after_it(config_file, runtime,
+                                                                        emulator, clock):
+    """The config's sessions in order: my-sso (signed out here), then legacy's start URL."""
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("legacy", runtime=runtime, listener=lambda event: None)
+    assert find_profile("sandbox/AdministratorAccess", runtime).name == "legacy"
+
+
+def test_a_profile_for_account_and_role_is_added_to_the_runtimes_own_config(
+        config_file, home, tmp_path, emulator, clock):
+    elsewhere = Runtime(home=tmp_path / "elsewhere", environ={}, now=clock.now,
+                        sleep=clock.sleep)
+    elsewhere.config_file.parent.mkdir(parents=True)
+    elsewhere.config_file.write_text(config_file.read_text())
+    config_file.write_text("")  # the process's own config: nothing to find, nothing to write
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=elsewhere, listener=lambda event: None)
+    added = resolve_profile("analytics-dev/ReadOnlyAccess", elsewhere)
+    assert added.name in load_config(elsewhere).profiles
+    assert config_file.read_text() == ""
+    assert not (home / ".aws" / "sso").exists()  # the listing, kept in the runtime's home too
