@@ -47,10 +47,16 @@ def no_secret_seen() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test finds its own portal quota: the limiters are per process (one per
-    sso-session), and a test that throttled one must not pace the next test's calls."""
+def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with what a new kernel has: the portal limiters (one per sso-session
+    a process uses: a test that throttled one must not pace the next test's calls) and the
+    account names listed per sign-in (keyed by the token's expiry, which every test on the
+    fake clock shares: one test's listing must not answer the next test's lookup)."""
+    from ssomagic.engine.access import identity
+    from ssomagic.engine.files.lru import Lru
+
     monkeypatch.setattr(rate_limit, "_limiters", {})
+    monkeypatch.setattr(identity, "_account_names", Lru(16))
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,7 @@ from helpers import ScaledClock, approve_when_asked
 from ssomagic import api
 from ssomagic.emulator import Emulator
 from ssomagic.engine import timing
-from ssomagic.engine.access import identity
 from ssomagic.engine.errors import SsoMagicError, TimedOutError
-from ssomagic.engine.files.lru import Lru
 from ssomagic.engine.runtime import Runtime
 
 SCALE = 10
@@ -35,7 +33,6 @@ def hung(config_file, home, monkeypatch):
     """(runtime, emulator, clock) on the scaled clock, signed in to dev, no listing on disk."""
     monkeypatch.setattr(timing, "CONNECT_TIMEOUT", timing.CONNECT_TIMEOUT / SCALE)
     monkeypatch.setattr(timing, "READ_TIMEOUT", timing.READ_TIMEOUT / SCALE)
-    monkeypatch.setattr(identity, "_account_names", Lru(16))
     clock = ScaledClock(SCALE)
     runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
     with Emulator(clock=clock.time, seed=7) as emulator:
