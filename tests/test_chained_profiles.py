@@ -5,6 +5,8 @@ shows the assumed role, and plain boto3 gets the same, against the emulator's As
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import boto3
 import pytest
 from helpers import CONFIG, Approver, live_runtime, run_python
@@ -98,6 +100,8 @@ def test_export_credentials_of_a_chained_profile_are_the_assumed_roles(chained, 
                             aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
                             aws_session_token=keys["AWS_SESSION_TOKEN"], region_name="us-east-1")
     assert session.client("sts").get_caller_identity()["Account"] == "555566667777"
+    expires = datetime.fromisoformat(keys["AWS_CREDENTIAL_EXPIRATION"])  # the assumed role's
+    assert expires.tzinfo is not None and expires > datetime.now(timezone.utc)
 
 
 def test_a_chain_that_loops_is_one_line(home):
