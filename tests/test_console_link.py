@@ -3,6 +3,8 @@ anywhere, a federated sign-in link only where it is opened (it is a credential).
 
 from __future__ import annotations
 
+import http.server
+import threading
 import urllib.parse
 import urllib.request
 
@@ -11,6 +13,8 @@ from helpers import Approver
 
 from ssomagic import api
 from ssomagic.console.cli import main
+from ssomagic.engine.access.console_link import destination_url
+from ssomagic.engine.errors import BadAnswerError, ConfigError, ServiceError
 
 
 @pytest.fixture
@@ -62,3 +66,98 @@ def test_a_notebook_shows_the_portal_link_and_refuses_a_federated_one(signed_in)
     assert not refused.success
     assert "never goes into a notebook" in captured.stdout + captured.stderr
     assert "SigninToken" not in captured.stdout
+
+
+def test_a_federated_link_opens_the_destination_in_the_profiles_region_as_ssomagic(
+        signed_in, live_emulator, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", f"{live_emulator.url}/federation/")
+    link = api.console_link("dev", federated=True, destination="ec2")
+    base, _, query = link.partition("?")
+    assert base == f"{live_emulator.url}/federation"  # "/federation" not appended twice
+    params = urllib.parse.parse_qs(query)
+    assert params["Action"] == ["login"] and params["Issuer"] == ["ssomagic"]
+    assert params["Destination"] == ["https://console.aws.amazon.com/ec2/home?region=eu-west-1"]
+
+
+def test_a_federation_endpoint_that_refuses_says_the_role_may_not_allow_console_access(
+        signed_in, live_emulator, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", live_emulator.url)
+    api.whoami("dev")  # role credentials, cached
+    live_emulator.state.revoke_role_credentials()  # still cached here, unknown there
+    with pytest.raises(ServiceError) as caught:
+        api.console_link("dev", federated=True)
+    assert str(caught.value) == (
+        "The AWS sign-in federation endpoint refused to give a console sign-in token (HTTP "
+        "400). The role may not allow console access; try the portal link (without "
+        "--federated).")
+    assert (caught.value.code, caught.value.fault) == ("400", "request")
+
+
+class Answering(http.server.BaseHTTPRequestHandler):
+    """A federation endpoint (a proxy's, a wrong setting's) that answers 200 without a token,
+    noting how it was asked."""
+
+    asked: list[tuple[str, str, str]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        Answering.asked.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_federation_answer_without_a_sign_in_token_is_one_line(signed_in, monkeypatch):
+    server = http.server.HTTPServer(("127.0.0.1", 0), Answering)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(BadAnswerError) as caught:
+            api.console_link("dev", federated=True)
+    finally:
+        server.shutdown()
+    assert str(caught.value) == (
+        "The AWS sign-in federation endpoint answered the request to give a console sign-in "
+        "token with something that is not what the API promises (no SigninToken). A proxy or "
+        "a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try again.")
+    path, content_type, body = Answering.asked[-1]
+    assert (path, content_type) == ("/federation", "application/x-www-form-urlencoded")
+    assert urllib.parse.parse_qs(body)["Action"] == ["getSigninToken"]  # keys in no URL
+
+
+@pytest.mark.parametrize(("destination", "region", "url"), [
+    ("s3", "eu-west-1", "https://console.aws.amazon.com/s3/home?region=eu-west-1"),
+    ("/s3/", None, "https://console.aws.amazon.com/s3/home"),
+    (None, "us-east-1", "https://console.aws.amazon.com/console/home?region=us-east-1"),
+    ("https://console.aws.amazon.com/iam/home#/roles", "eu-west-1",
+     "https://console.aws.amazon.com/iam/home#/roles"),
+])
+def test_a_destination_is_a_services_page_or_a_console_url_as_given(destination, region, url):
+    assert destination_url(destination, region) == url
+
+
+def test_a_start_url_written_with_a_final_slash_gives_the_same_link(config_file):
+    config_file.write_text(config_file.read_text().replace(
+        "sso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n"
+        "sso_registration_scopes", "sso_start_url = https://d-1234567890.awsapps.com/start/\n"
+        "sso_region = us-east-1\nsso_registration_scopes"))
+    assert api.console_link("dev") == ("https://d-1234567890.awsapps.com/start/#/console?"
+                                       "account_id=111122223333&role_name=DataScientist")
+
+
+@pytest.mark.parametrize("profile", ["signin-only", "chained"])
+def test_a_profile_the_portal_has_no_shortcut_for_says_so_and_what_to_use(config_file,
+                                                                          profile):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile signin-only]\nsso_session = my-sso\n"
+        "\n[profile chained]\nrole_arn = arn:aws:iam::555566667777:role/R\n"
+        "source_profile = dev\n"))
+    with pytest.raises(ConfigError) as caught:
+        api.console_link(profile)
+    assert str(caught.value) == (
+        f"{profile} is not an IAM Identity Center role, so the access portal has no shortcut "
+        "for it. Use --federated, or a profile with sso_account_id and sso_role_name.")
