@@ -98,3 +98,78 @@ def test_fifty_clients_at_once_get_one_fetch(endpoint, live_emulator):
 
 def test_the_endpoints_repr_holds_no_token(endpoint):
     assert endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"] not in repr(endpoint)
+
+
+# ---- the protocol, word for word ---------------------------------------------------------
+
+def ask_raw(endpoint, token: str | None):
+    request = urllib.request.Request(endpoint.url, headers={"Authorization": token} if token
+                                     else {})
+    try:
+        answer = urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as exc:
+        answer = exc
+    with answer:
+        body = answer.read()
+        return answer.status, dict(answer.headers), body
+
+
+def test_a_refusal_says_which_token_it_needs_as_json(endpoint):
+    status, headers, body = ask_raw(endpoint, "not-the-token")
+    assert status == 403
+    assert json.loads(body) == {"Code": "AccessDenied", "Message": "This credentials endpoint "
+                                "needs its token (AWS_CONTAINER_AUTHORIZATION_TOKEN)."}
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Content-Length"] == str(len(body))
+
+
+def test_credentials_are_the_container_documents_fields_with_the_roles_account(endpoint,
+                                                                              home):
+    token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    status, headers, body = ask_raw(endpoint, token)
+    document = json.loads(body)
+    cached = json.loads(next((home / ".aws/cli/cache").glob("*.json")).read_text())
+    keys = cached["Credentials"]
+    assert status == 200 and headers["Content-Length"] == str(len(body))
+    assert document == {"AccessKeyId": keys["AccessKeyId"],
+                        "SecretAccessKey": keys["SecretAccessKey"],
+                        "Token": keys["SessionToken"], "Expiration": keys["Expiration"],
+                        "AccountId": "111122223333"}
+    assert endpoint.served == 1
+
+
+def test_signed_out_it_answers_401_with_the_line_that_says_how_to_sign_in(endpoint,
+                                                                         signed_in_dev):
+    token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    api.logout(all=True, runtime=signed_in_dev)
+    status, _, body = ask_raw(endpoint, token)
+    assert status == 401
+    assert json.loads(body) == {"Code": "NotSignedIn", "Message": (
+        "The SSO session my-sso is not signed in, has expired or was signed out. Sign in "
+        "again: `ssomagic login dev`.")}
+    assert endpoint.served == 0
+
+
+def test_a_bad_answer_from_the_portal_is_its_one_line_never_a_traceback(endpoint,
+                                                                         live_emulator):
+    live_emulator.state.set_fault("GetRoleCredentials", misshapen=[
+        {"roleCredentials": {"accessKeyId": "A", "secretAccessKey": "S", "sessionToken": "T",
+                             "expiration": "soon"}}])
+    token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    status, _, body = ask_raw(endpoint, token)
+    assert status == 401
+    assert json.loads(body)["Message"] == (
+        "The AWS access portal answered the request to give credentials for DataScientist in "
+        "account 111122223333 with something that is not what the API promises (ValueError). "
+        "A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then try "
+        "again.")  # botocore's parser gave up on an expiration that is no number
+
+
+def test_following_another_profile_serves_its_credentials_from_then_on(endpoint,
+                                                                      signed_in_dev):
+    from ssomagic.engine.config.read import load_config
+
+    token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    assert json.loads(ask_raw(endpoint, token)[2])["AccountId"] == "111122223333"
+    endpoint.follow(load_config(signed_in_dev).profile("prod"))
+    assert json.loads(ask_raw(endpoint, token)[2])["AccountId"] == "444455556666"
