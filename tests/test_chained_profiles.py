@@ -5,6 +5,7 @@ shows the assumed role, and plain boto3 gets the same, against the emulator's As
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import boto3
@@ -117,3 +118,25 @@ def test_chained_profiles_are_listed(chained, capsys):
     assert main(["profiles"]) == 0
     out = capsys.readouterr().out
     assert "data\t555566667777/DataReader" in out and "audit\t999900001111/Auditor" in out
+
+
+def test_a_chains_session_name_and_duration_are_honoured_as_botocore_honours_them(
+        chained, home):
+    (home / ".aws" / "config").write_text(CHAINED + """
+[profile named]
+role_arn = arn:aws:iam::555566667777:role/DataReader
+source_profile = dev
+role_session_name = ada-notebook
+duration_seconds = 900
+""")
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    identity = api.whoami("named", runtime=chained)
+    assert identity.arn == "arn:aws:sts::555566667777:assumed-role/DataReader/ada-notebook"
+    exported = json.loads(api.export_credentials("named", runtime=chained))
+    expires = datetime.fromisoformat(exported["Expiration"])
+    assert 0 < (expires - datetime.now(timezone.utc)).total_seconds() <= 900
+
+
+def test_a_chain_without_a_session_name_is_named_for_ssomagic(chained):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    assert api.whoami("data", runtime=chained).arn.rsplit("/", 1)[-1].startswith("ssomagic-")
