@@ -15,6 +15,7 @@ from ssomagic import api
 from ssomagic.console.cli import main
 from ssomagic.engine.access.console_link import destination_url
 from ssomagic.engine.errors import BadAnswerError, ConfigError, ServiceError
+from ssomagic.engine.runtime import Runtime
 
 
 @pytest.fixture
@@ -161,3 +162,17 @@ def test_a_profile_the_portal_has_no_shortcut_for_says_so_and_what_to_use(config
     assert str(caught.value) == (
         f"{profile} is not an IAM Identity Center role, so the access portal has no shortcut "
         "for it. Use --federated, or a profile with sso_account_id and sso_role_name.")
+
+
+def test_an_unreachable_federation_endpoint_is_one_line_naming_it(signed_in, monkeypatch,
+                                                                  unused_port, home):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", f"http://127.0.0.1:{unused_port}")
+    quick = Runtime(home=home, sleep=lambda seconds: None)  # the retries' back-off, skipped
+    with pytest.raises(ServiceError) as caught:
+        api.console_link("dev", federated=True, runtime=quick)
+    assert str(caught.value) == (
+        "Could not reach the AWS sign-in federation endpoint in eu-west-1 to give a console "
+        "sign-in token "
+        "(EndpointConnectionError), even after retrying. Check the network or proxy, and that "
+        "sso_region in your config is the region of your start URL; then try again.")
+    assert caught.value.fault == "network"

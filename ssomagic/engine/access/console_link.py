@@ -78,7 +78,7 @@ def _federated_link(profile: Profile, runtime: Runtime, destination: str | None)
     def send() -> object:
         answer = URLLib3Session(timeout=10).send(request.prepare())
         if answer.status_code != 200:
-            raise ServiceError(f"The AWS sign-in federation endpoint refused to {doing} "
+            raise ServiceError(f"{target.service_title} refused to {doing} "
                                f"(HTTP {answer.status_code}).",
                                "The role may not allow console access; try the portal link "
                                "(without --federated).", code=str(answer.status_code),
@@ -89,7 +89,7 @@ def _federated_link(profile: Profile, runtime: Runtime, destination: str | None)
     try:
         token = json.loads(body)["SigninToken"]
     except (ValueError, KeyError, TypeError):
-        raise BadAnswerError("The AWS sign-in federation endpoint", doing,
+        raise BadAnswerError(target.service_name, doing,
                              "no SigninToken") from None
     return f"{base}?" + urlencode({"Action": "login", "Issuer": ISSUER,
                                    "Destination": destination_url(destination,

@@ -46,7 +46,8 @@ THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException",
 REJECTED_CODES = frozenset({"UnauthorizedException", "InvalidGrantException",
                             "ExpiredTokenException"})
 
-SERVICES = {"sso-oidc": "IAM Identity Center", "sso": "the AWS access portal", "sts": "AWS STS"}
+SERVICES = {"sso-oidc": "IAM Identity Center", "sso": "the AWS access portal", "sts": "AWS STS",
+            "signin": "the AWS sign-in federation endpoint"}
 
 
 def error_code(exc: BaseException) -> str | None:
