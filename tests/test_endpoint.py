@@ -124,7 +124,7 @@ def test_a_refusal_says_which_token_it_needs_as_json(endpoint):
 
 
 def test_credentials_are_the_container_documents_fields_with_the_roles_account(endpoint,
-                                                                              home):
+                                                                              home, in_tokyo):
     token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     status, headers, body = ask_raw(endpoint, token)
     document = json.loads(body)
@@ -136,6 +136,8 @@ def test_credentials_are_the_container_documents_fields_with_the_roles_account(e
                         "Token": keys["SessionToken"], "Expiration": keys["Expiration"],
                         "AccountId": "111122223333"}
     assert endpoint.served == 1
+    ask_raw(endpoint, token)
+    assert endpoint.served == 2
 
 
 def test_signed_out_it_answers_401_with_the_line_that_says_how_to_sign_in(endpoint,
@@ -173,3 +175,32 @@ def test_following_another_profile_serves_its_credentials_from_then_on(endpoint,
     assert json.loads(ask_raw(endpoint, token)[2])["AccountId"] == "111122223333"
     endpoint.follow(load_config(signed_in_dev).profile("prod"))
     assert json.loads(ask_raw(endpoint, token)[2])["AccountId"] == "444455556666"
+
+
+def test_signing_in_again_after_a_logout_serves_again(endpoint, signed_in_dev, live_emulator):
+    from helpers import Approver
+
+    token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    api.logout(all=True, runtime=signed_in_dev)
+    assert ask_raw(endpoint, token)[0] == 401
+    with Approver(live_emulator):
+        api.login("dev", runtime=signed_in_dev, listener=lambda e: None)
+    status, _, body = ask_raw(endpoint, token)
+    assert status == 200 and json.loads(body)["AccountId"] == "111122223333"
+
+
+def test_a_profile_with_static_keys_is_served_without_a_token_expiry_or_account(
+        signed_in_dev, config_file):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile keys]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\n"
+        "aws_secret_access_key = not-a-real-secret-key-for-this-test-only\n"))
+    served = api.serve("keys", runtime=signed_in_dev)
+    try:
+        token = served.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+        status, _, body = ask_raw(served, token)
+    finally:
+        served.stop()
+    assert status == 200
+    assert json.loads(body) == {"AccessKeyId": "AKIAEXAMPLEEXAMPLE12",
+                                "SecretAccessKey": "not-a-real-secret-key-for-this-test-only",
+                                "Token": ""}
