@@ -172,3 +172,15 @@ def test_role_credentials_sts_does_not_know_are_fetched_again_once(signed_in_dev
     cached.write_text(json.dumps(document))
     assert api.whoami("dev", runtime=signed_in_dev).account_id == "111122223333"
     assert len(live_emulator.state.requests("GetRoleCredentials")) == 2
+
+
+def test_whoami_names_the_account_from_the_portal_when_no_listing_is_kept(signed_in_dev, home,
+                                                                          live_emulator):
+    """No listing file (another user's machine, a logout since): the portal is asked, and
+    what it said is kept for every later process."""
+    for listing in (home / ".aws/sso/ssomagic").glob("listing-*.json"):
+        listing.unlink()
+    asked = len(live_emulator.state.requests("ListAccounts"))
+    assert api.whoami("dev", runtime=signed_in_dev).account_name == "analytics-dev"
+    assert len(live_emulator.state.requests("ListAccounts")) > asked
+    assert list((home / ".aws/sso/ssomagic").glob("listing-*.json"))
