@@ -15,7 +15,7 @@ from .role_credentials import RoleCredentialFetcher
 __all__ = ["FORMATS", "LINE_FORMATS", "VARIABLES", "export_credentials"]
 
 
-def export_credentials(profile: Profile | PlainProfile, fmt: str = "process",
+def export_credentials(profile: Profile | PlainProfile, fmt: str,
                        runtime: Runtime | None = None) -> str:
     """The profile's role credentials as ``fmt`` prints them; raises if not signed in. A plain
     profile's are botocore's, as `aws configure export-credentials` exports them."""
