@@ -455,16 +455,23 @@ def test_a_refused_connection_is_retried_then_the_networks_fault(runtime, clock,
     assert clock.slept == [0.05, 0.1]  # two back-offs between three attempts
 
 
-def test_a_throttled_call_without_a_limiter_backs_off_and_is_tried_again(runtime, clock):
-    """STS and sso-oidc have no limiter of the portal's: a 429 is a failure to back off from."""
-    answers = iter([status_error(429, "ThrottlingException"), status_error(429)])
+def failing_then_ok(*errors: Exception):
+    """An AWS method that raises each of ``errors`` in turn, then answers."""
+    pending = iter(errors)
 
-    def throttled_twice():
-        error = next(answers, None)
+    def method():
+        error = next(pending, None)
         if error is not None:
             raise error
         return {"ok": True}
 
+    return method
+
+
+def test_a_throttled_call_without_a_limiter_backs_off_and_is_tried_again(runtime, clock):
+    """STS and sso-oidc have no limiter of the portal's: a 429 is a failure to back off from."""
+    throttled_twice = failing_then_ok(status_error(429, "ThrottlingException"),
+                                      status_error(429))
     assert gateway.call(throttled_twice, {}, doing="say who you are", target=TARGET,
                         runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
     assert clock.slept == [0.05, 0.1]
@@ -476,14 +483,7 @@ def test_throttling_before_the_limiter_has_measured_the_quota_backs_off_exponent
     doubling, like any other: the quota is not known, so nothing paces the retry."""
     from ssomagic.engine.aws.rate_limit import AdaptiveRate
 
-    answers = iter([status_error(429)] * 4)
-
-    def throttled():
-        error = next(answers, None)
-        if error is not None:
-            raise error
-        return {"ok": True}
-
+    throttled = failing_then_ok(*[status_error(429)] * 4)
     assert gateway.call(throttled, {}, doing="list your accounts", target=TARGET,
                         runtime=runtime, limiter=AdaptiveRate(), jitter=lambda: 1.0
                         ) == {"ok": True}

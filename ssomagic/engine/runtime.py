@@ -39,18 +39,16 @@ class Runtime:
     @property
     def config_file(self) -> Path:
         """$AWS_CONFIG_FILE, else ~/.aws/config, as botocore resolves it."""
-        configured = self.environ.get("AWS_CONFIG_FILE")
-        if configured:
-            return self._expand(configured)
-        return self.home / ".aws" / "config"
+        return self._aws_file("AWS_CONFIG_FILE", "config")
 
     @property
     def credentials_file(self) -> Path:
         """$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials, as botocore resolves it."""
-        configured = self.environ.get("AWS_SHARED_CREDENTIALS_FILE")
-        if configured:
-            return self._expand(configured)
-        return self.home / ".aws" / "credentials"
+        return self._aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+
+    def _aws_file(self, variable: str, name: str) -> Path:
+        configured = self.environ.get(variable)
+        return self._expand(configured) if configured else self.home / ".aws" / name
 
     @property
     def sso_cache_dir(self) -> Path:
