@@ -8,7 +8,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -114,6 +115,27 @@ def approve_when_asked(emulator: Emulator) -> Callable[[FakeClock], None]:
             emulator.approve()
 
     return callback
+
+
+@contextmanager
+def scaled_emulator(factor: float, home: Path, monkeypatch,
+                    *, socket_timeouts: bool) -> Iterator[tuple[Runtime, Emulator, ScaledClock]]:
+    """A runtime and an emulator on one ScaledClock, with the endpoint variables pointing at
+    it: for what lives in real time (a quota, a hung socket). ``socket_timeouts`` divides
+    ssomagic's connect and read timeouts by the factor too, so a network fault keeps its
+    proportions; leave them whole where only the pace matters, so a busy CI machine's slow
+    answer is not taken for a hung one."""
+    from ssomagic.engine import timing
+
+    if socket_timeouts:
+        monkeypatch.setattr(timing, "CONNECT_TIMEOUT", timing.CONNECT_TIMEOUT / factor)
+        monkeypatch.setattr(timing, "READ_TIMEOUT", timing.READ_TIMEOUT / factor)
+    clock = ScaledClock(factor)
+    runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
+    with Emulator(clock=clock.time, seed=7) as emulator:
+        for name, value in emulator.endpoint_env().items():
+            monkeypatch.setenv(name, value)
+        yield runtime, emulator, clock
 
 
 def run_python(code: str, env: dict[str, str] | None = None,

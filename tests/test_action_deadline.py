@@ -9,13 +9,11 @@ times faster with the socket timeouts divided likewise (as in test_fault_matrix.
 from __future__ import annotations
 
 import pytest
-from helpers import ScaledClock, approve_when_asked
+from helpers import ScaledClock, approve_when_asked, scaled_emulator
 
 from ssomagic import api
-from ssomagic.emulator import Emulator
 from ssomagic.engine import timing
 from ssomagic.engine.errors import SsoMagicError, TimedOutError
-from ssomagic.engine.runtime import Runtime
 
 SCALE = 10
 LATE = 30 / SCALE  # real seconds: 30 s as the user waits them
@@ -31,13 +29,8 @@ def quiet(event):
 @pytest.fixture
 def hung(config_file, home, monkeypatch):
     """(runtime, emulator, clock) on the scaled clock, signed in to dev, no listing on disk."""
-    monkeypatch.setattr(timing, "CONNECT_TIMEOUT", timing.CONNECT_TIMEOUT / SCALE)
-    monkeypatch.setattr(timing, "READ_TIMEOUT", timing.READ_TIMEOUT / SCALE)
-    clock = ScaledClock(SCALE)
-    runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
-    with Emulator(clock=clock.time, seed=7) as emulator:
-        for name, value in emulator.endpoint_env().items():
-            monkeypatch.setenv(name, value)
+    with scaled_emulator(SCALE, home, monkeypatch, socket_timeouts=True) as (
+            runtime, emulator, clock):
         emulator.state.update_settings(interval=1)
         clock.on_sleep.append(approve_when_asked(emulator))
         api.login("dev", runtime=runtime, listener=quiet)

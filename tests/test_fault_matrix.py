@@ -10,13 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import ScaledClock, approve_when_asked
+from helpers import approve_when_asked, scaled_emulator
 
 from ssomagic import api
-from ssomagic.emulator import Emulator
-from ssomagic.engine import timing
 from ssomagic.engine.errors import SsoMagicError
-from ssomagic.engine.runtime import Runtime
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 DEADLINE = 60.0
@@ -84,13 +81,8 @@ def test_every_operation_under_every_fault(operation, fault, config_file, runtim
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_every_operation_under_network_faults(operation, fault, config_file, home,
                                               monkeypatch):
-    monkeypatch.setattr(timing, "CONNECT_TIMEOUT", timing.CONNECT_TIMEOUT / SCALE)
-    monkeypatch.setattr(timing, "READ_TIMEOUT", timing.READ_TIMEOUT / SCALE)
-    clock = ScaledClock(SCALE)
-    runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
-    with Emulator(clock=clock.time, seed=7) as emulator:
-        for name, value in emulator.endpoint_env().items():
-            monkeypatch.setenv(name, value)
+    with scaled_emulator(SCALE, home, monkeypatch, socket_timeouts=True) as (
+            runtime, emulator, clock):
         emulator.state.update_settings(interval=1)
         run_case(operation, fault, NETWORK_FAULTS[fault], runtime, emulator, clock, home)
 

@@ -16,11 +16,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from helpers import Approver, ScaledClock, approve_when_asked
+from helpers import Approver, approve_when_asked, scaled_emulator
 
 from ssomagic import api
 from ssomagic.console.text import ProgressLine
-from ssomagic.emulator import Emulator, Org
+from ssomagic.emulator import Org
 from ssomagic.engine.access.accounts import list_account_roles
 from ssomagic.engine.access.portal import ListingProgress, Portal
 from ssomagic.engine.aws import rate_limit
@@ -28,7 +28,6 @@ from ssomagic.engine.aws.gateway import Deadline
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ListingIncompleteError
 from ssomagic.engine.files import listing_cache
-from ssomagic.engine.runtime import Runtime
 from ssomagic.engine.signin.tokens import current_token
 from ssomagic.engine.timing import ACTION_DEADLINE
 
@@ -39,11 +38,8 @@ SCALE = 5.0
 def scaled(config_file, home, monkeypatch):
     """A quota lives in real time, and concurrent workers waiting on a fake clock would each
     move it on; so these run on real time, SCALE times faster, the emulator's clock too."""
-    clock = ScaledClock(SCALE)
-    runtime = Runtime(home=home, now=clock.now, sleep=clock.sleep)
-    with Emulator(clock=clock.time, seed=7) as emulator:
-        for name, value in emulator.endpoint_env().items():
-            monkeypatch.setenv(name, value)
+    with scaled_emulator(SCALE, home, monkeypatch, socket_timeouts=False) as (
+            runtime, emulator, clock):
         clock.on_sleep.append(approve_when_asked(emulator))
         api.login("dev", runtime=runtime, listener=lambda e: None)
         session = load_config(runtime).profile("dev").sso
