@@ -10,10 +10,12 @@ from datetime import datetime, timezone
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from helpers import CONFIG, Approver, live_runtime, run_python
 
 from ssomagic import api
 from ssomagic.console.cli import main
+from ssomagic.engine.aws.boto_session import session_for
 from ssomagic.engine.config.read import load_config
 from ssomagic.engine.errors import ConfigError, NoAccessError
 
@@ -90,6 +92,75 @@ def test_a_role_whose_trust_refuses_the_source_is_one_line(chained):
     assert str(caught.value).startswith(
         "AWS STS did not let dev assume arn:aws:iam::999900001111:role/Auditor for profile "
         "nowhere (AccessDenied).")
+
+
+VENDOR = """
+[profile vendor]
+role_arn = arn:aws:iam::555566667777:role/VendorExport
+source_profile = dev
+external_id = vendor-7f3a
+
+[profile vendor-no-id]
+role_arn = arn:aws:iam::555566667777:role/VendorExport
+source_profile = dev
+
+[profile long]
+role_arn = arn:aws:iam::555566667777:role/DataReader
+source_profile = dev
+duration_seconds = 7200
+"""
+
+
+@pytest.fixture
+def vendor(chained, home):
+    (home / ".aws" / "config").write_text(CHAINED + VENDOR)
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    return chained
+
+
+def test_a_chain_gives_sts_the_external_id_its_roles_trust_asks_for(vendor):
+    assert api.whoami("vendor", runtime=vendor).role == "VendorExport"
+
+
+def test_the_emulators_trust_refuses_a_role_without_the_external_id_it_asks_for(vendor):
+    dev = load_config(vendor).profile("dev")
+    source = session_for(dev, vendor).client("sts", region_name="us-east-1")
+    arn = "arn:aws:iam::555566667777:role/VendorExport"
+    for asked in ({}, {"ExternalId": "vendor-0000"}):
+        with pytest.raises(ClientError, match="AccessDenied"):
+            source.assume_role(RoleArn=arn, RoleSessionName="ada", **asked)
+    assert source.assume_role(RoleArn=arn, RoleSessionName="ada", ExternalId="vendor-7f3a")[
+        "AssumedRoleUser"]["Arn"].endswith(":assumed-role/VendorExport/ada")
+
+
+@pytest.mark.parametrize("action", ["whoami", "export"])
+def test_a_chain_without_the_external_id_its_roles_trust_asks_for_says_to_give_it(
+        vendor, action):
+    with pytest.raises(NoAccessError) as caught:
+        chained_action(action, "vendor-no-id", vendor)
+    assert str(caught.value) == (
+        "AWS STS did not let dev assume arn:aws:iam::555566667777:role/VendorExport for "
+        "profile vendor-no-id (AccessDenied). The role's trust policy must let dev's account "
+        "in, and the profile must give the external_id it may ask for; ask your "
+        "administrator, or check role_arn, source_profile and external_id in your config.")
+
+
+@pytest.mark.parametrize("action", ["whoami", "export"])
+def test_a_chain_asking_longer_than_sts_allows_a_chained_session_names_the_setting(
+        vendor, action):
+    with pytest.raises(ConfigError) as caught:
+        chained_action(action, "long", vendor)
+    assert str(caught.value) == (
+        "AWS STS would not let dev assume arn:aws:iam::555566667777:role/DataReader for "
+        "profile long: The requested DurationSeconds exceeds the 1 hour session limit for "
+        "roles assumed by role chaining. Check role_session_name, duration_seconds and "
+        "external_id of [profile long] in your config.")
+
+
+def chained_action(action: str, profile: str, runtime):
+    if action == "whoami":
+        return api.whoami(profile, runtime=runtime)
+    return api.export_credentials(profile, runtime=runtime)
 
 
 def test_export_credentials_of_a_chained_profile_are_the_assumed_roles(chained, capsys):

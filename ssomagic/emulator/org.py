@@ -6,7 +6,7 @@ An org file is JSON so that a demo or a benchmark can describe 300 accounts with
      "accounts": [{"id": "111122223333", "name": "analytics-dev", "email": "dev@example.com",
                    "roles": ["DataScientist", "ReadOnlyAccess"]}],
      "trusted_roles": [{"arn": "arn:aws:iam::555566667777:role/DataReader",
-                        "trusted": ["111122223333"]}]}
+                        "trusted": ["111122223333"], "external_id": "optional"}]}
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ GENERATED_ROLES = ("ReadOnlyAccess", "DataScientist", "AdministratorAccess", "Po
 @dataclass(frozen=True)
 class TrustedRole:
     """An IAM role STS lets others assume (role chaining): who its trust policy lets in, by
-    account id (any role credentials of that account may assume it)."""
+    account id (any role credentials of that account may assume it), and the sts:ExternalId
+    its trust asks for, as a third party's role does."""
 
     arn: str
     trusted: tuple[str, ...]
+    external_id: str | None = None
 
     @property
     def account_id(self) -> str:
@@ -74,7 +76,9 @@ class Org:
                 )
                 for a in data.get("accounts", ())
             )
-            trusted = tuple(TrustedRole(str(r["arn"]), tuple(str(a) for a in r.get("trusted", ())))
+            trusted = tuple(TrustedRole(str(r["arn"]), tuple(str(a) for a in r.get("trusted", ())),
+                                        None if r.get("external_id") is None
+                                        else str(r["external_id"]))
                             for r in data.get("trusted_roles", ()))
             return cls(user=str(data.get("user", "ada")), accounts=accounts,
                        trusted_roles=trusted)
@@ -124,5 +128,8 @@ DEFAULT_ORG = Org(
     trusted_roles=(
         TrustedRole("arn:aws:iam::555566667777:role/DataReader", ("111122223333",)),
         TrustedRole("arn:aws:iam::999900001111:role/Auditor", ("555566667777",)),
+        # A vendor's role: its trust asks for the external id the vendor gave.
+        TrustedRole("arn:aws:iam::555566667777:role/VendorExport", ("111122223333",),
+                    external_id="vendor-7f3a"),
     ),
 )

@@ -745,18 +745,25 @@ class IdentityCenter:
                     signed_with: Callable[[str], bool], form: dict[str, str]
                     ) -> dict[str, str]:
         """Role chaining: the caller's credentials (SSO role or an assumed one) for a role
-        whose trust lets the caller's account in; AccessDenied as STS says it otherwise."""
+        whose trust lets the caller's account in, with the external id it asks for;
+        AccessDenied as STS says it otherwise. Every call here chains (the caller holds role
+        credentials), so a session lasts at most the hour STS allows a chained one."""
         caller = self._caller(access_key_id, session_token, signed_with)
         arn, session_name = form.get("RoleArn", ""), form.get("RoleSessionName", "")
         if not arn or not session_name:
             raise ApiError("ValidationError", 400, "RoleArn and RoleSessionName are required")
         role = self.org.trusted_role(arn)
-        if role is None or caller.account_id not in role.trusted:
+        if (role is None or caller.account_id not in role.trusted
+                or (role.external_id is not None
+                    and form.get("ExternalId") != role.external_id)):
             who = caller.arn or assumed_role_arn(caller.account_id, caller.role_name,
                                                  self.org.user)
             raise ApiError("AccessDenied", 403, f"User: {who} is not authorized to perform: "
                            f"sts:AssumeRole on resource: {arn}")
         duration = int(form.get("DurationSeconds") or 3600)
+        if duration > 3600:
+            raise ApiError("ValidationError", 400, "The requested DurationSeconds exceeds the "
+                           "1 hour session limit for roles assumed by role chaining.")
         with self._lock:
             creds = _RoleCredentials(
                 access_key_id="ASIA" + "".join(self._random.choice(_KEY_LETTERS)

@@ -28,6 +28,21 @@ class LocalStateError(SsoMagicError):
 class ConfigError(SsoMagicError):
     """The AWS config file is missing something, or says something inconsistent."""
 
+    @classmethod
+    def assume_refused(cls, profile: Any, detail: str) -> ConfigError:
+        """STS refused a chained profile's AssumeRole as asked (ValidationError): the
+        profile's own settings are the cause, and STS's words say which."""
+        section = "[default]" if profile.name == "default" else f"[profile {profile.name}]"
+        return cls(
+            f"AWS STS would not let {_source(profile)} assume {profile.role_arn} for profile "
+            f"{profile.name}: {detail.rstrip('.') or 'ValidationError'}.",
+            f"Check role_session_name, duration_seconds and external_id of {section} in your "
+            "config.")
+
+
+def _source(profile: Any) -> str:
+    return profile.source.name if profile.source is not None else "its source"
+
 
 class ConfigParseError(ConfigError):
     """The AWS config file cannot be parsed; it is never rewritten in that state."""
@@ -100,13 +115,15 @@ class NoAccessError(SsoMagicError):
     @classmethod
     def to_assume(cls, profile: Any) -> NoAccessError:
         """STS refused a chained profile's AssumeRole: the role's trust is the cause."""
-        source = profile.source.name if profile.source is not None else "its source"
+        source = _source(profile)
+        asks = ("with the profile's external_id" if profile.values.get("external_id")
+                else "and the profile must give the external_id it may ask for")
         error = cls(profile.account_id or "", profile.role_name or "", None)
         SsoMagicError.__init__(
             error, f"AWS STS did not let {source} assume {profile.role_arn} for profile "
             f"{profile.name} (AccessDenied).",
-            f"The role's trust policy must let {source}'s account in; ask your administrator, "
-            "or check role_arn and source_profile in your config.")
+            f"The role's trust policy must let {source}'s account in, {asks}; ask your "
+            "administrator, or check role_arn, source_profile and external_id in your config.")
         return error
 
 

@@ -16,7 +16,7 @@ from ..aws import gateway
 from ..aws.boto_session import boto3_session
 from ..aws.clients import client_config
 from ..config.read import PlainProfile, Profile, SsoSession
-from ..errors import NoAccessError, ServiceError, SsoMagicError
+from ..errors import SsoMagicError
 from ..files import listing_cache
 from ..files.lru import Lru
 from ..files.token_cache import CachedToken, format_time
@@ -136,10 +136,6 @@ def _sso_whoami(profile: Profile, runtime: Runtime) -> Identity:
 
     try:
         answer = ask()
-    except ServiceError as exc:
-        if profile.role_arn is not None and exc.code in ("AccessDenied", "AccessDeniedException"):
-            raise NoAccessError.to_assume(profile) from None
-        raise
     except ClientError:
         # STS no longer takes the cached role credentials (revoked, or their role changed):
         # ask the portal for new ones once, which also tells whether the sign-in itself still

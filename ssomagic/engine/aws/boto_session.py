@@ -18,30 +18,55 @@ from typing import Any
 
 from ..access.role_credentials import refreshable_credentials
 from ..config.read import PlainProfile, Profile
+from ..errors import ConfigError, NoAccessError
 from ..runtime import Runtime
-from .clients import botocore_session
+from . import gateway
+from .clients import botocore_session, client_config
+
+ASSUME = "let the profile assume its role"
 
 
 def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
+    """Credentials that AssumeRole on first use and again near expiry, through the gateway
+    (its retries, the action's deadline), as botocore's assume-role provider does."""
     import time
 
-    from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+    from botocore.credentials import DeferredRefreshableCredentials
 
     assert profile.source is not None and profile.role_arn is not None
     source = boto3_session(profile.source, runtime)
-    extra: dict[str, Any] = {"RoleSessionName": profile.values.get(
+    region = source.region_name or profile.sso.region
+    params: dict[str, Any] = {"RoleArn": profile.role_arn, "RoleSessionName": profile.values.get(
         "role_session_name") or f"ssomagic-{int(time.time())}"}
     if profile.values.get("external_id"):
-        extra["ExternalId"] = profile.values["external_id"]
+        params["ExternalId"] = profile.values["external_id"]
     if profile.values.get("duration_seconds"):
-        extra["DurationSeconds"] = int(profile.values["duration_seconds"])
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=source._session.create_client,
-        source_credentials=source.get_credentials(), role_arn=profile.role_arn,
-        extra_args=extra)
-    return DeferredRefreshableCredentials(method="assume-role",
-                                          refresh_using=fetcher.fetch_credentials,
+        params["DurationSeconds"] = int(profile.values["duration_seconds"])
+    target = gateway.Target("sts", region, profile.sso.label, profile.name)
+
+    def assume() -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        sts = source.client("sts", region_name=region, config=client_config(region))
+        try:
+            answer = gateway.call(sts.assume_role, params, doing=ASSUME, target=target,
+                                  runtime=runtime, handled=REFUSALS)
+        except ClientError as exc:
+            if gateway.error_code(exc) == "ValidationError":
+                raise ConfigError.assume_refused(
+                    profile, str(exc.response.get("Error", {}).get("Message", ""))) from None
+            raise NoAccessError.to_assume(profile) from None
+        found = gateway.expect(answer, "Credentials", doing=ASSUME, target=target)
+        creds = gateway.expect(found["Credentials"], "AccessKeyId", "SecretAccessKey",
+                               "SessionToken", "Expiration", doing=ASSUME, target=target)
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+
+    return DeferredRefreshableCredentials(method="assume-role", refresh_using=assume,
                                           time_fetcher=runtime.now)
+
+
+REFUSALS = frozenset({"AccessDenied", "ValidationError"})
 
 
 def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
