@@ -159,7 +159,7 @@ def test_a_bad_answer_from_the_portal_is_its_one_line_never_a_traceback(endpoint
                              "expiration": "soon"}}])
     token = endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     status, _, body = ask_raw(endpoint, token)
-    assert status == 401
+    assert status == 502 and json.loads(body)["Code"] == "BadAnswer"
     assert json.loads(body)["Message"] == (
         "The AWS access portal answered the request to give credentials for DataScientist in "
         "account 111122223333 with something that is not what the API promises (ValueError). "
@@ -204,3 +204,41 @@ def test_a_profile_with_static_keys_is_served_without_a_token_expiry_or_account(
     assert json.loads(body) == {"AccessKeyId": "AKIAEXAMPLEEXAMPLE12",
                                 "SecretAccessKey": "not-a-real-secret-key-for-this-test-only",
                                 "Token": ""}
+
+
+# ---- each refusal by whose it is --------------------------------------------------------------
+
+def served_status(profile: str, runtime) -> tuple[int, dict]:
+    served = api.serve(profile, runtime=runtime)
+    try:
+        return ask(served, served.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"])
+    finally:
+        served.stop()
+
+
+def test_a_portal_that_keeps_failing_answers_503_another_try_may_serve(endpoint,
+                                                                      live_emulator):
+    live_emulator.state.set_fault("GetRoleCredentials", errors=1_000)
+    status, document = ask(endpoint, endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"])
+    assert (status, document["Code"]) == (503, "ServiceUnavailable")
+    assert document["Message"].startswith("The AWS access portal could not give credentials")
+
+
+def test_a_role_the_portal_does_not_grant_answers_403_no_access(signed_in_dev, config_file):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile admin]\nsso_session = my-sso\nsso_account_id = 111122223333\n"
+        "sso_role_name = AdministratorAccess\n"))
+    status, document = served_status("admin", signed_in_dev)
+    assert (status, document["Code"]) == (403, "NoAccess")
+    assert document["Message"].startswith(
+        "No access to role AdministratorAccess in account 111122223333.")
+
+
+def test_a_chain_its_config_asks_wrongly_for_answers_500_config_error(signed_in_dev,
+                                                                    config_file):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile long]\nrole_arn = arn:aws:iam::555566667777:role/DataReader\n"
+        "source_profile = dev\nduration_seconds = 7200\n"))
+    status, document = served_status("long", signed_in_dev)
+    assert (status, document["Code"]) == (500, "ConfigError")
+    assert "duration_seconds" in document["Message"]

@@ -21,10 +21,35 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ..config.read import PlainProfile, Profile
-from ..errors import SsoMagicError
+from ..errors import (
+    ConfigError,
+    NoAccessError,
+    NotSignedInError,
+    ServiceError,
+    SsoMagicError,
+)
 from ..runtime import Runtime
 
 PATH = "/credentials"
+
+
+FAULT_CODES = {"network": "Unreachable", "service": "ServiceUnavailable",
+               "request": "Refused", "clock": "ClockSkew", "answer": "BadAnswer"}
+
+
+def refusal(exc: SsoMagicError) -> tuple[int, str]:
+    """The status and Code an SDK reports for an error, by whose it is, so a log read later
+    says what to mend: the sign-in (401), the role's grant or trust (403), AWS or the network
+    (503 when another try may serve, 502 when it will not), this machine's config (500)."""
+    if isinstance(exc, NotSignedInError):
+        return 401, "NotSignedIn"
+    if isinstance(exc, NoAccessError):
+        return 403, "NoAccess"
+    if isinstance(exc, ServiceError):
+        return 503 if exc.retry_helps else 502, FAULT_CODES[exc.fault]
+    if isinstance(exc, ConfigError):
+        return 500, "ConfigError"
+    return 500, "Unavailable"
 
 
 class _Server(ThreadingHTTPServer):
@@ -123,7 +148,8 @@ class CredentialsEndpoint:
                 try:
                     document = endpoint.answer()
                 except SsoMagicError as exc:
-                    self._json(401, {"Code": "NotSignedIn", "Message": str(exc)})
+                    status, code = refusal(exc)
+                    self._json(status, {"Code": code, "Message": str(exc)})
                     return
                 except Exception as exc:  # an SDK reports the message; no traceback
                     self._json(500, {"Code": "Unavailable",
