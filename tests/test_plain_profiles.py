@@ -204,3 +204,13 @@ def test_keys_added_to_the_credentials_file_later_are_seen(keyed):
     credentials.write_text(credentials.read_text() + "\n[late]\naws_access_key_id = AKIALATE\n"
                            "aws_secret_access_key = not-a-real-secret-key-late\n")
     assert load_config(keyed).plain("late") is not None
+
+
+def test_without_a_config_file_the_credentials_file_is_read_again_only_when_it_changes(keyed):
+    keyed.config_file.unlink()  # `aws configure` in a fresh home may write the keys alone
+    first = load_config(keyed)
+    assert first.keyed == {"analyst", "ci"} and load_config(keyed) is first
+    credentials = keyed.credentials_file
+    credentials.write_text(credentials.read_text() + "\n[late]\naws_access_key_id = AKIALATE\n"
+                           "aws_secret_access_key = not-a-real-secret-key-late\n")
+    assert load_config(keyed).keyed == {"analyst", "ci", "late"}

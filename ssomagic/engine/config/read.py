@@ -485,13 +485,16 @@ def load_config(runtime: Runtime | None = None) -> AwsConfig:
     for _ in range(5):
         stamp, keys_stamp = _stamp(path), _stamp(credentials)
         keyed: frozenset[str] | None = frozenset() if keys_stamp is None else None
-        if stamp is None:
-            return AwsConfig(path=path, profiles={}, sso_sessions={},
-                             keyed=_keyed(credentials) if keyed is None else keyed)
         with _cache_lock:
             hit = _cache.get(path)
             if hit is not None and hit[0] == (stamp, keys_stamp):
                 return hit[1]
+        if stamp is None:
+            empty = AwsConfig(path=path, profiles={}, sso_sessions={},
+                              keyed=_keyed(credentials) if keyed is None else keyed)
+            with _cache_lock:
+                _cache[path] = ((stamp, keys_stamp), empty)
+            return empty
         text = read_config_text(path)
         if _stamp(path) != stamp:
             continue  # written while read
