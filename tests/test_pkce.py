@@ -18,6 +18,8 @@ from datetime import timedelta
 import pytest
 from helpers import START_URL, live_runtime, short_sleep
 
+from ssomagic import api
+from ssomagic.emulator import Org
 from ssomagic.engine.config.read import SsoSession, load_config
 from ssomagic.engine.errors import LoginCancelledError, LoginFailedError
 from ssomagic.engine.events import BrowserSignIn
@@ -305,3 +307,22 @@ def test_the_sign_in_button_switches_to_a_device_code_in_one_click(runtime, live
         assert button.flow_choice.flow == "device"
     finally:
         button.close()
+
+
+def test_a_one_click_sign_in_is_to_the_instance_its_start_url_names(runtime, live_emulator,
+                                                                    config_file):
+    """The emulator tells instances apart by the start URL the client registered for, as
+    IAM Identity Center issues the token of the instance its issuerUrl names."""
+    url = "https://d-9999999999.awsapps.com/start"
+    live_emulator.state.instances = {url: Org.from_dict({"accounts": [
+        {"id": "888800001111", "name": "partner-data", "roles": ["Analyst"]}]})}
+    config_file.write_text(config_file.read_text() + (
+        f"\n[sso-session partner]\nsso_start_url = {url}\nsso_region = us-east-1\n"))
+    partner = load_config(runtime).session("partner")
+    sign_in = SignIn(partner, runtime=runtime, flow="pkce", page=callback_page_html)
+    with Browser(sign_in) as browser:
+        browser.come_back(live_emulator.state.authorize(browser.url))
+        browser.finish()
+    assert browser.error is None
+    assert [(a.account_id, a.role_name) for a in api.accounts(
+        sso_session="partner", runtime=runtime)] == [("888800001111", "Analyst")]

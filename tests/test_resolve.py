@@ -10,6 +10,7 @@ import pytest
 from helpers import approve_when_asked
 
 from ssomagic import api
+from ssomagic.emulator import Org
 from ssomagic.engine.access.resolve import (
     NewProfile,
     find_profile,
@@ -169,3 +170,73 @@ def test_a_profile_for_account_and_role_is_added_to_the_runtimes_own_config(
     assert added.name in load_config(elsewhere).profiles
     assert config_file.read_text() == ""
     assert not (home / ".aws" / "sso").exists()  # the listing, kept in the runtime's home too
+
+
+# ---- two IAM Identity Center instances ------------------------------------------------------
+
+PARTNER_URL = "https://d-9999999999.awsapps.com/start"
+PARTNER = """
+[sso-session partner]
+sso_start_url = https://d-9999999999.awsapps.com/start
+sso_region = us-east-1
+
+[profile partner]
+sso_session = partner
+sso_account_id = 888800001111
+sso_role_name = Analyst
+
+[profile partner-legacy]
+sso_start_url = https://d-9999999999.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 888800002222
+sso_role_name = DataScientist
+"""
+
+
+@pytest.fixture
+def two_instances(config_file, runtime, emulator, clock):
+    """The config's own instance (my-sso and legacy's start URL) and a partner's, whose org
+    has an account of its own and one named like the first instance's analytics-dev."""
+    emulator.state.instances = {PARTNER_URL: Org.from_dict({"accounts": [
+        {"id": "888800001111", "name": "partner-data", "roles": ["Analyst"]},
+        {"id": "888800002222", "name": "analytics-dev", "roles": ["Analyst", "DataScientist"]},
+    ]})}
+    config_file.write_text(config_file.read_text() + PARTNER)
+    clock.on_sleep.append(approve_when_asked(emulator))
+    return runtime
+
+
+def signed_in_to(runtime, *profiles: str) -> None:
+    for name in profiles:
+        api.login(name, runtime=runtime, listener=lambda event: None)
+
+
+def test_each_instance_lists_its_own_orgs_accounts(two_instances):
+    signed_in_to(two_instances, "dev", "partner")
+    listed = {name: {(a.account_id, a.role_name, a.profile) for a in api.accounts(
+        sso_session=name, runtime=two_instances)} for name in ("my-sso", "partner")}
+    assert listed["partner"] == {("888800001111", "Analyst", "partner"),
+                                 ("888800002222", "Analyst", None),
+                                 ("888800002222", "DataScientist", None)}
+    assert {account for account, _, _ in listed["my-sso"]} == {
+        "111122223333", "444455556666", "777788889999"}
+
+
+def test_an_account_only_a_later_session_knows_is_found_there(two_instances):
+    signed_in_to(two_instances, "dev", "partner")
+    assert find_profile("partner-data/Analyst", two_instances).name == "partner"
+
+
+def test_a_role_the_first_session_does_not_grant_is_proposed_from_one_that_does(
+        two_instances):
+    signed_in_to(two_instances, "dev", "partner")
+    found = find_profile("analytics-dev/Analyst", two_instances)
+    assert isinstance(found, NewProfile) and found.values == {
+        "sso_session": "partner", "sso_account_id": "888800002222",
+        "sso_role_name": "Analyst", "region": "us-east-1"}
+
+
+def test_a_legacy_session_without_a_profile_for_the_role_passes_to_the_next_that_has_one(
+        two_instances):
+    signed_in_to(two_instances, "legacy", "partner-legacy")
+    assert find_profile("analytics-dev/DataScientist", two_instances).name == "partner-legacy"

@@ -151,6 +151,7 @@ class _DeviceAuth:
 class _Token:
     client_id: str
     expires_at: float
+    start_url: str  # the instance signed in to: its org answers the portal's calls
     revoked: bool = False
 
 
@@ -174,6 +175,7 @@ class _Client:
     expires_at: float
     grant_types: tuple[str, ...] = ()
     redirect_uris: tuple[str, ...] = ()
+    issuer: str = ""  # the start URL a PKCE client registered for (issuerUrl)
 
 
 @dataclass
@@ -228,6 +230,9 @@ def assumed_role_arn(account_id: str, role: str, user: str) -> str:
 @dataclass
 class IdentityCenter:
     org: Org = DEFAULT_ORG
+    # Other IAM Identity Center instances, by start URL: a sign-in to one of these sees its
+    # org (its accounts and their roles), a sign-in to any other start URL sees ``org``.
+    instances: dict[str, Org] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     clock: Callable[[], float] = time.time
     seed: int | None = None
@@ -443,6 +448,7 @@ class IdentityCenter:
             expires_at=now + self.settings.registration_lifetime,
             grant_types=tuple(body.get("grantTypes") or ()),
             redirect_uris=tuple(body.get("redirectUris") or ()),
+            issuer=str(body.get("issuerUrl") or ""),
         )
         with self._lock:
             self._clients[client.client_id] = client
@@ -490,15 +496,15 @@ class IdentityCenter:
             "interval": self.settings.interval,
         }
 
-    def _issue_token(self, client_id: str) -> dict[str, Any]:
+    def _issue_token(self, client_id: str, start_url: str) -> dict[str, Any]:
         access = f"emu-access-{secrets.token_urlsafe(48)}"
         lifetime = self.settings.token_lifetime
-        self._access_tokens[access] = _Token(client_id, self.clock() + lifetime)
+        self._access_tokens[access] = _Token(client_id, self.clock() + lifetime, start_url)
         answer: dict[str, Any] = {"accessToken": access, "tokenType": "Bearer",
                                   "expiresIn": lifetime}
         if self.settings.refresh_tokens:
             refresh = f"emu-refresh-{secrets.token_urlsafe(48)}"
-            self._refresh_tokens[refresh] = _Token(client_id, float("inf"))
+            self._refresh_tokens[refresh] = _Token(client_id, float("inf"), start_url)
             answer["refreshToken"] = refresh
         return answer
 
@@ -522,7 +528,7 @@ class IdentityCenter:
                                    "Authorization is still pending",
                                    oauth_error="authorization_pending")
                 auth.status = "consumed"
-                return self._issue_token(client.client_id)
+                return self._issue_token(client.client_id, auth.start_url)
             if grant == "authorization_code":
                 return self._redeem(client, body)
             if grant == "refresh_token":
@@ -531,7 +537,7 @@ class IdentityCenter:
                     raise ApiError("InvalidGrantException", 400, "Invalid refresh token",
                                    oauth_error="invalid_grant")
                 token.revoked = True  # refresh tokens rotate
-                return self._issue_token(client.client_id)
+                return self._issue_token(client.client_id, token.start_url)
             raise ApiError("UnsupportedGrantTypeException", 400, f"Unsupported grant {grant!r}",
                            oauth_error="unsupported_grant_type")
 
@@ -599,14 +605,18 @@ class IdentityCenter:
             raise ApiError("InvalidGrantException", 400, "The code_verifier does not match",
                            oauth_error="invalid_grant")
         code.used = True
-        return self._issue_token(client.client_id)
+        return self._issue_token(client.client_id, client.issuer)
 
     # ---- portal --------------------------------------------------------------------------
 
-    def _authorize(self, access_token: str | None) -> None:
+    def _authorize(self, access_token: str | None) -> Org:
+        """The org of the instance the token signed in to; UnauthorizedException if none."""
         token = self._access_tokens.get(access_token or "")
         if token is None or token.revoked or token.expires_at <= self.clock():
             raise ApiError("UnauthorizedException", 401, "Session token not found or invalid")
+        url = token.start_url.rstrip("/")
+        return next((org for start, org in self.instances.items() if start.rstrip("/") == url),
+                    self.org)
 
     def _page(self, items: list[Any], next_token: str | None, max_result: str | None
               ) -> tuple[list[Any], str | None]:
@@ -623,16 +633,16 @@ class IdentityCenter:
 
     def list_accounts(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
         with self._lock:
-            self._authorize(token)
+            org = self._authorize(token)
         accounts = [{"accountId": a.id, "accountName": a.name, "emailAddress": a.email}
-                    for a in self.org.accounts if a.roles]
+                    for a in org.accounts if a.roles]
         page, nxt = self._page(accounts, query.get("next_token"), query.get("max_result"))
         return {"accountList": page, **({"nextToken": nxt} if nxt else {})}
 
     def list_account_roles(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
         with self._lock:
-            self._authorize(token)
-        account = self.org.account(query.get("account_id", ""))
+            org = self._authorize(token)
+        account = org.account(query.get("account_id", ""))
         if account is None:
             raise ApiError("ResourceNotFoundException", 404, "Account not found")
         roles = [{"roleName": r, "accountId": account.id} for r in account.roles]
@@ -641,8 +651,8 @@ class IdentityCenter:
 
     def get_role_credentials(self, token: str | None, query: dict[str, str]) -> dict[str, Any]:
         with self._lock:
-            self._authorize(token)
-            account = self.org.account(query.get("account_id", ""))
+            org = self._authorize(token)
+            account = org.account(query.get("account_id", ""))
             role = query.get("role_name", "")
             if account is None or role not in account.roles:
                 raise ApiError("ForbiddenException", 403, "No access")
