@@ -467,7 +467,7 @@ def _keyed(path: Path) -> frozenset[str]:
     malformed file has none (botocore says what is wrong with it when it reads the keys)."""
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+        parser.read_string(path.read_text(encoding="utf-8"))  # errors are botocore's to say
     except (OSError, UnicodeDecodeError, configparser.Error):
         return frozenset()
     return frozenset(name for name in parser.sections()
