@@ -41,6 +41,15 @@ def test_binding_sets_the_default_session_the_profile_and_its_region(binding, co
                        "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
+def test_the_bound_session_is_in_the_profiles_region_whatever_region_the_process_had(
+        binding, config, monkeypatch):
+    """The kernel's region variables are the last binding's until this one sets them: the
+    session's clients must not take a region from them (prod is in us-east-1)."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    monkeypatch.setenv("AWS_REGION", "ap-south-1")
+    assert binding.session_for(config.profile("prod")).region_name == "us-east-1"
+
+
 def test_a_profile_without_a_region_removes_the_last_ones(binding, config, environ, config_file):
     config_file.write_text(config_file.read_text().replace("region = us-east-1\n", "", 1))
     binding.bind(config.profile("dev"))

@@ -76,8 +76,9 @@ def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
     run: Runtime = runtime or Runtime()
 
     class SsoProvider(CredentialProvider):
-        METHOD = "sso" if profile.role_arn is None else "assume-role"
-        CANONICAL_NAME = METHOD
+        # botocore's DEBUG log names the provider it asks; the credentials carry their own
+        # method ("sso", "assume-role"), which is what botocore reports of them.
+        METHOD = CANONICAL_NAME = "ssomagic"
 
         def load(self) -> Any:
             if profile.role_arn is not None:
