@@ -176,3 +176,13 @@ def test_an_unreachable_federation_endpoint_is_one_line_naming_it(signed_in, mon
         "(EndpointConnectionError), even after retrying. Check the network or proxy, and that "
         "sso_region in your config is the region of your start URL; then try again.")
     assert caught.value.fault == "network"
+
+
+def test_without_an_endpoint_variable_the_token_is_asked_of_aws_own_federation_endpoint(
+        signed_in, monkeypatch, host_probe, home):
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SIGNIN", raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", host_probe.url)  # the portal's endpoint is http://
+    quick = Runtime(home=home, sleep=lambda seconds: None)
+    with pytest.raises(ServiceError):
+        api.console_link("dev", federated=True, runtime=quick)
+    assert host_probe.hosts and set(host_probe.hosts) == {"signin.aws.amazon.com"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
-from ..aws import gateway
+from ..aws import clients, gateway
 from ..config.read import Profile
 from ..errors import BadAnswerError, ConfigError, ServiceError
 from ..runtime import Runtime
@@ -56,7 +56,6 @@ def federated_link(profile: Profile, runtime: Runtime, destination: str | None =
 
 def _federated_link(profile: Profile, runtime: Runtime, destination: str | None) -> str:
     from botocore.awsrequest import AWSRequest
-    from botocore.httpsession import URLLib3Session
 
     from ..aws.boto_session import session_for
 
@@ -75,8 +74,10 @@ def _federated_link(profile: Profile, runtime: Runtime, destination: str | None)
         {"Action": "getSigninToken", "Session": session}),
         headers={"Content-Type": "application/x-www-form-urlencoded"})
 
+    http = clients.http_session(base, profile.name, config_file=runtime.config_file)
+
     def send() -> object:
-        answer = URLLib3Session(timeout=10).send(request.prepare())
+        answer = http.send(request.prepare())
         if answer.status_code != 200:
             raise ServiceError(f"{target.service_title} refused to {doing} "
                                f"(HTTP {answer.status_code}).",

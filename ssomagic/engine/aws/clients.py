@@ -78,6 +78,18 @@ def botocore_session(profile: str | None = None, config_file: Path | None = None
     return session
 
 
+def http_session(url: str, profile: str | None, *, config_file: Path) -> Any:
+    """botocore's HTTP stack for a request no API covers (the console's federation
+    endpoint), set up as a client of ``profile`` would be: the proxy the environment names for
+    ``url``, the CA bundle (AWS_CA_BUNDLE or the profile's ca_bundle), ssomagic's timeouts."""
+    from botocore.httpsession import URLLib3Session
+    from botocore.utils import get_environ_proxies
+
+    bundle = botocore_session(profile, config_file).get_config_variable("ca_bundle")
+    return URLLib3Session(verify=bundle or True, proxies=get_environ_proxies(url),
+                          timeout=(timing.CONNECT_TIMEOUT, timing.READ_TIMEOUT))
+
+
 def client(service: str, region: str, profile: str | None, *, config_file: Path) -> Any:
     """An unsigned client for ``sso-oidc`` or ``sso`` in ``region``, as the CLI builds them,
     with ``profile``'s client settings from ``config_file`` (the runtime's)."""
