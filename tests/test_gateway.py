@@ -508,3 +508,24 @@ def test_a_call_without_a_wait_for_its_slot_is_made_without_a_sleep(runtime, clo
     gateway.call(lambda: {"ok": True}, {}, doing="list your accounts", target=TARGET,
                  runtime=runtime, limiter=AdaptiveRate())
     assert clock.slept == []
+def test_a_call_paced_with_under_a_second_left_is_tried_once_more_in_time(runtime, clock):
+    """A throttled answer that comes with half a second left: the limiter's next slot is
+    sooner, so the call is made once more and its answer taken."""
+    from ssomagic.engine.aws.rate_limit import MIN_SAMPLE, AdaptiveRate
+
+    limiter, deadline = AdaptiveRate(), gateway.Deadline(runtime, 30)
+    answers = []
+
+    def throttled_once():
+        answers.append(clock.time())
+        if len(answers) == 1:
+            clock.advance(29.5)  # the refusal came with half a second left, after other
+            for _ in range(MIN_SAMPLE * 10):  # calls of the kernel were let through
+                limiter.accepted(clock.now().timestamp())
+            raise status_error(429, "ThrottlingException")
+        return {"ok": True}
+
+    assert gateway.call(throttled_once, {}, doing="list your accounts", target=TARGET,
+                        runtime=runtime, limiter=limiter, deadline=deadline) == {"ok": True}
+    assert limiter.quota is not None  # paced by the limiter, not backed off
+    assert len(answers) == 2 and deadline.left() > 0
