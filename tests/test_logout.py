@@ -273,3 +273,18 @@ def test_a_token_another_logout_deletes_meanwhile_is_no_error(both_signed_in, co
     host_probe.when_asked = lambda: path.unlink(missing_ok=True)  # `aws sso logout`, at once
     assert api.logout("dev", runtime=runtime).sessions == ("my-sso",)
     assert not path.exists()
+
+
+@pytest.mark.parametrize("everything", [False, True])
+def test_a_logout_waits_its_turn_in_its_own_sessions_portal_quota(both_signed_in, everything):
+    """The portal's quota is the session's: a logout made in another limiter's name would
+    draw on a quota no other call of the session sees."""
+    from ssomagic.engine.aws import rate_limit
+
+    session = load_config(both_signed_in).profile("dev").sso
+    rate_limit._limiters.clear()
+    api.logout(None if everything else "dev", all=everything, runtime=both_signed_in)
+    assert (session.region, session.cache_key) in rate_limit._limiters
+    legacy = load_config(both_signed_in).profile("legacy").sso
+    assert set(rate_limit._limiters) <= {(session.region, session.cache_key),
+                                         (legacy.region, legacy.cache_key)}

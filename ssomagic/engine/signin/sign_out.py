@@ -36,12 +36,16 @@ def _read(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _end(path: Path, document: dict, runtime: Runtime, profile: str | None) -> None:
+def _end(path: Path, document: dict, runtime: Runtime, profile: str | None,
+         session: SsoSession | None) -> None:
     """Logout on the server (errors ignored), then the token file and what ssomagic knew of it
-    (a rejection, temp files a killed write left)."""
-    session = SsoSession(None, str(document.get("startUrl", "")),
-                         str(document.get("region") or "us-east-1"))
-    Portal(session, str(document["accessToken"]), runtime=runtime, profile=profile).logout()
+    (a rejection, temp files a killed write left). The call goes to the start URL and region
+    the token file records (only the portal that issued it can end it), in the quota of
+    ``session``, the config's session for the file, when there is one."""
+    ending = SsoSession(session.name if session is not None else None,
+                        str(document.get("startUrl", "")),
+                        str(document.get("region") or "us-east-1"))
+    Portal(ending, str(document["accessToken"]), runtime=runtime, profile=profile).logout()
     path.unlink(missing_ok=True)
     remove_leftovers(path, older_than=0)
     rejections.forget(path.stem, runtime)
@@ -69,14 +73,16 @@ def logout_all(runtime: Runtime, config: AwsConfig) -> LogoutReport:
     # logout` takes them; none when the config has no such profile.
     in_effect = runtime.profile_name(None)
     profile = in_effect if in_effect in config.profiles else None
-    labels = {f"{s.cache_key}.json": s.label for s in config.sessions()}
+    known = {f"{s.cache_key}.json": s for s in config.sessions()}
     ended = []
     for path in sorted(runtime.sso_cache_dir.glob("*.json")):  # none if there is no folder
         document = _read(path)
         if document is None or "accessToken" not in document:
             continue  # registrations and unreadable files stay
-        _end(path, document, runtime, profile)
-        ended.append(labels.get(path.name) or str(document.get("startUrl", path.stem)))
+        session = known.get(path.name)
+        _end(path, document, runtime, profile, session)
+        ended.append(session.label if session is not None
+                     else str(document.get("startUrl", path.stem)))
     files = _sso_credential_files(runtime, None)
     for path in files:
         path.unlink(missing_ok=True)
@@ -99,7 +105,7 @@ def logout_session(session: SsoSession, runtime: Runtime, config: AwsConfig,
     document = _read(path)
     ended: tuple[str, ...] = ()
     if document is not None and "accessToken" in document:
-        _end(path, document, runtime, profile)
+        _end(path, document, runtime, profile, session)
         ended = (session.label,)
     listing_cache.forget(session, runtime)
     keys = {credentials_cache_key(p.account_id, p.role_name, p.sso)
