@@ -106,3 +106,28 @@ def test_a_symlinked_config_is_written_through_its_link(home, tmp_path, runtime,
     assert real.read_text() == ("# my dotfiles\n[default]\nregion = eu-west-1\n"
                                 "[profile c]\nregion = us-east-1\n")
     assert not [p for p in dotfiles.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_save_between_the_edits_look_and_its_read_is_kept_and_edited(home, runtime,
+                                                                      monkeypatch):
+    """An editor's save can land between the look that fingerprints the file and the read
+    of its text: the edit starts again from the saved file rather than give up."""
+    from ssomagic.engine.config import write
+
+    config = home / ".aws" / "config"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[profile a]\nregion = eu-west-1\n")
+    read, saves = write.read_config_text, []
+
+    def an_editor_saves_first(path):
+        if not saves:  # the racing save, once
+            saves.append(path)
+            config.write_text("# saved by the editor\n[profile a]\nregion = eu-west-1\n"
+                              "\n[profile b]\nregion = us-east-1\n")
+        return read(path)
+
+    monkeypatch.setattr(write, "read_config_text", an_editor_saves_first)
+    set_profile("c", {"region": "ap-south-1"}, runtime)
+    assert saves and config.read_text() == (
+        "# saved by the editor\n[profile a]\nregion = eu-west-1\n\n[profile b]\n"
+        "region = us-east-1\n[profile c]\nregion = ap-south-1\n")
