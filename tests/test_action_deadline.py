@@ -95,6 +95,18 @@ def test_the_accounts_name_is_left_out_rather_than_waited_for(hung):
     assert elapsed <= SHARE_AND_ONE_ATTEMPT
 
 
+def test_the_accounts_name_is_left_out_while_the_portal_throttles_the_listing(hung):
+    """A throttled listing is paced, not failed, for as long as its deadline allows: the
+    name's optional share ends it, and whoami answers with the account's id alone."""
+    runtime, emulator, clock = hung
+    emulator.state.set_fault("ListAccounts", throttle=100_000)
+    outcome, elapsed = timed(clock, lambda: api.whoami("dev", runtime=runtime))
+    assert not isinstance(outcome, SsoMagicError), outcome
+    assert outcome.account_name is None and outcome.account_id == "111122223333"
+    assert emulator.state.arrivals.get("ListAccounts", 0) >= 2  # paced and tried again
+    assert timing.OPTIONAL_STEP - 5 <= elapsed <= SHARE_AND_ONE_ATTEMPT
+
+
 def test_a_sign_in_that_reuses_its_token_renews_and_checks_it_within_the_minute(hung):
     """In the refresh window a login renews the token (it must: a sign-in promises more than
     15 minutes), then checks it with the portal; both hang here, and together they take no
