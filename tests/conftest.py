@@ -154,6 +154,28 @@ def portal(config_file, runtime, emulator, clock):
 
 
 @pytest.fixture
+def signed_in_elsewhere(config_file, home, tmp_path, emulator, clock) -> Runtime:
+    """dev signed in on a runtime with a home of its own: the suite's config (and a chain,
+    data, over dev) in that home, the process's config emptied. Whatever the runtime reads
+    from or writes to the process's home instead of its own then shows."""
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+
+    elsewhere = Runtime(home=tmp_path / "elsewhere",
+                        environ={"AWS_ENDPOINT_URL_SIGNIN": emulator.url},
+                        now=clock.now, sleep=clock.sleep)
+    elsewhere.config_file.parent.mkdir(parents=True)
+    elsewhere.config_file.write_text(CONFIG + (
+        "\n[profile data]\nrole_arn = arn:aws:iam::555566667777:role/DataReader\n"
+        "source_profile = dev\n"))
+    config_file.write_text("")
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=elsewhere, listener=lambda event: None)
+    return elsewhere
+
+
+@pytest.fixture
 def signed_in_dev(config_file, home, live_emulator) -> Runtime:
     """The suite's config (dev, prod, legacy...), signed in as dev on the live emulator."""
     from helpers import Approver, live_runtime

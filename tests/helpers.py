@@ -138,6 +138,13 @@ def scaled_emulator(factor: float, home: Path, monkeypatch,
         yield runtime, emulator, clock
 
 
+def nothing_in(home: Path) -> bool:
+    """The process's home holds no token, cache or listing, and its config stayed empty:
+    a runtime with a home of its own kept to it."""
+    return not any((home / ".aws" / sub).exists() for sub in ("sso", "cli")) and not (
+        home / ".aws" / "config").read_text()
+
+
 def run_python(code: str, env: dict[str, str] | None = None,
                timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run code in another Python process (plain boto3, or a second ssomagic) with this env."""

@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from helpers import Approver
+from helpers import Approver, nothing_in
 
 from ssomagic import api
 from ssomagic.console.cli import main
@@ -186,3 +186,10 @@ def test_without_an_endpoint_variable_the_token_is_asked_of_aws_own_federation_e
     with pytest.raises(ServiceError):
         api.console_link("dev", federated=True, runtime=quick)
     assert host_probe.hosts and set(host_probe.hosts) == {"signin.aws.amazon.com"}
+
+
+def test_a_federated_link_on_a_runtime_with_a_home_of_its_own_keeps_to_it(
+        signed_in_elsewhere, home, emulator):
+    link = api.console_link("dev", federated=True, runtime=signed_in_elsewhere)
+    assert link.startswith(f"{emulator.url}/federation?Action=login")
+    assert nothing_in(home)

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from helpers import run_python
+from helpers import nothing_in, run_python
 
 from ssomagic import api
 
@@ -242,3 +242,14 @@ def test_a_chain_its_config_asks_wrongly_for_answers_500_config_error(signed_in_
     status, document = served_status("long", signed_in_dev)
     assert (status, document["Code"]) == (500, "ConfigError")
     assert "duration_seconds" in document["Message"]
+
+
+@pytest.mark.parametrize(("profile", "account"), [("dev", "111122223333"),
+                                                  ("data", "555566667777")])
+def test_an_endpoint_on_a_runtime_with_a_home_of_its_own_serves_from_it(signed_in_elsewhere,
+                                                                        home, profile,
+                                                                        account):
+    status, document = served_status(profile, signed_in_elsewhere)
+    assert status == 200 and document["AccessKeyId"].startswith("ASIA")
+    assert document.get("AccountId", account) == account
+    assert nothing_in(home)

@@ -8,7 +8,7 @@ import json
 import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
-from helpers import Approver, live_runtime
+from helpers import Approver, live_runtime, nothing_in
 
 from ssomagic import api
 from ssomagic.engine.errors import (
@@ -184,3 +184,14 @@ def test_whoami_names_the_account_from_the_portal_when_no_listing_is_kept(signed
     assert api.whoami("dev", runtime=signed_in_dev).account_name == "analytics-dev"
     assert len(live_emulator.state.requests("ListAccounts")) > asked
     assert list((home / ".aws/sso/ssomagic").glob("listing-*.json"))
+
+
+@pytest.mark.parametrize(("profile", "account"), [("dev", "111122223333"),
+                                                  ("data", "555566667777")])
+def test_whoami_on_a_runtime_with_a_home_of_its_own_keeps_to_it(signed_in_elsewhere, home,
+                                                                profile, account):
+    identity = api.whoami(profile, runtime=signed_in_elsewhere)
+    assert identity.account_id == account
+    assert identity.account_name == ("analytics-dev" if profile == "dev" else None)
+    assert list((signed_in_elsewhere.home / ".aws" / "cli" / "cache").glob("*.json"))
+    assert nothing_in(home)
