@@ -253,3 +253,15 @@ def test_an_endpoint_on_a_runtime_with_a_home_of_its_own_serves_from_it(signed_i
     assert status == 200 and document["AccessKeyId"].startswith("ASIA")
     assert document.get("AccountId", account) == account
     assert nothing_in(home)
+
+
+def test_a_credential_process_that_fails_answers_its_one_line_not_a_500(signed_in_dev,
+                                                                        config_file):
+    config_file.write_text(config_file.read_text() + (
+        "\n[profile broken]\ncredential_process = sh -c 'echo no key for you >&2; exit 3'\n"))
+    status, document = served_status("broken", signed_in_dev)
+    assert (status, document["Code"]) == (401, "NotSignedIn")
+    assert document["Message"] == (
+        "No credentials for broken from the credential_process `sh -c 'echo no key for you "
+        ">&2; exit 3'`: Error when retrieving credentials from custom-process: no key for "
+        "you. Check that profile's section.")

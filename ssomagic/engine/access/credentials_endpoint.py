@@ -113,14 +113,21 @@ class CredentialsEndpoint:
                 if current_token(sso, runtime=self.runtime, profile=self._profile.name) is None:
                     self._credentials = None
                     raise not_signed_in(sso, self._profile.name, self.runtime)
-            if self._credentials is None:
-                from ..aws.boto_session import session_for
+            if isinstance(self._profile, PlainProfile):  # botocore's providers, in its words
+                from ..config.plain_profiles import current, resolved_credentials
 
-                self._credentials = session_for(self._profile, self.runtime).get_credentials()
-            found = self._credentials
-            if found is None:
-                raise SsoMagicError(f"No credentials for {self._profile.name}.")
-            frozen = found.get_frozen_credentials()  # refreshes when due
+                if self._credentials is None:
+                    self._credentials = resolved_credentials(self._profile, self.runtime)
+                found = self._credentials
+                frozen = current(self._profile, found)  # refreshes when due
+            else:
+                from ..aws.boto_session import boto3_session
+
+                if self._credentials is None:
+                    self._credentials = boto3_session(self._profile,
+                                                      self.runtime).get_credentials()
+                found = self._credentials
+                frozen = found.get_frozen_credentials()  # refreshes when due
             expiry = getattr(found, "_expiry_time", None)
         document = {"AccessKeyId": frozen.access_key, "SecretAccessKey": frozen.secret_key,
                     "Token": frozen.token or ""}

@@ -28,24 +28,39 @@ def nothing_to_sign_in(profile: PlainProfile) -> str:
 
 
 def _resolved(profile: PlainProfile, runtime: Runtime) -> tuple[Any, Any]:
-    """The profile's boto3 session and its credentials, resolved once; a provider botocore
-    cannot run (a credential_process that fails, an Expiration without a time zone, a
-    provider that needs botocore[crt]) is one line naming the profile, not a traceback."""
+    """The profile's boto3 session and its credentials, resolved once (see `current`)."""
     from botocore.exceptions import BotoCoreError
 
     session = boto3_session(profile, runtime)
     try:
         found = session.get_credentials()
-        if found is not None:
-            found.get_frozen_credentials()
+    except BotoCoreError as exc:  # a credential_process runs as its provider loads
+        raise _unusable(profile, " ".join(str(exc).split()).rstrip(".")) from None
+    if found is None:
+        raise _unusable(profile, "botocore found none")
+    current(profile, found)
+    return session, found
+
+
+def resolved_credentials(profile: PlainProfile, runtime: Runtime) -> Any:
+    """The profile's credentials as botocore resolves them, refreshing as botocore does
+    (pass them to `current` for keys)."""
+    return _resolved(profile, runtime)[1]
+
+
+def current(profile: PlainProfile, found: Any) -> Any:
+    """``found``'s frozen credentials, refreshed when due. A provider botocore cannot run (a
+    credential_process that fails, an Expiration without a time zone, a provider that needs
+    botocore[crt]) is one line naming the profile, not a traceback."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return found.get_frozen_credentials()
     except BotoCoreError as exc:
         raise _unusable(profile, " ".join(str(exc).split()).rstrip(".")) from None
     except TypeError:  # botocore compares the expiry with its UTC clock: a naive one fails
         raise _unusable(profile, "the expiry it gave has no time zone (end it with Z)"
                         ) from None
-    if found is None:
-        raise _unusable(profile, "botocore found none")
-    return session, found
 
 
 def _unusable(profile: PlainProfile, why: str) -> NotSignedInError:
@@ -59,7 +74,7 @@ def credentials(profile: PlainProfile, runtime: Runtime
                 ) -> tuple[str, str, str | None, datetime | None]:
     """(access key, secret key, session token, expiry), as botocore resolves them."""
     _, found = _resolved(profile, runtime)
-    frozen = found.get_frozen_credentials()
+    frozen = current(profile, found)
     expiry = getattr(found, "_expiry_time", None)  # aware: botocore refused a naive one
     return frozen.access_key, frozen.secret_key, frozen.token, expiry
 
