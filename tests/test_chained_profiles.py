@@ -17,7 +17,7 @@ from ssomagic import api
 from ssomagic.console.cli import main
 from ssomagic.engine.aws.boto_session import session_for
 from ssomagic.engine.config.read import load_config
-from ssomagic.engine.errors import ConfigError, NoAccessError
+from ssomagic.engine.errors import ConfigError, NoAccessError, ServiceError
 
 CHAINED = CONFIG + """
 [profile data]
@@ -211,3 +211,31 @@ duration_seconds = 900
 def test_a_chain_without_a_session_name_is_named_for_ssomagic(chained):
     api.login("dev", runtime=chained, listener=lambda e: None)
     assert api.whoami("data", runtime=chained).arn.rsplit("/", 1)[-1].startswith("ssomagic-")
+
+
+def test_a_chain_whose_sts_keeps_failing_says_so_after_the_gateways_tries(chained,
+                                                                          live_emulator):
+    """AssumeRole goes through the gateway: its tries (one request each, botocore's own
+    retries off), then one line naming STS, the region and the role."""
+    from ssomagic.engine import timing
+
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    live_emulator.state.set_fault("AssumeRole", errors=1_000)
+    with pytest.raises(ServiceError) as caught:
+        api.whoami("data", runtime=chained)
+    assert str(caught.value) == (
+        "AWS STS could not assume arn:aws:iam::555566667777:role/DataReader for profile data "
+        "(InternalServerException), even after retrying. The service is busy or having "
+        "trouble; nothing was changed here. Try again in a moment.")
+    assert live_emulator.state.arrivals["AssumeRole"] == timing.RETRY_ATTEMPTS
+
+
+def test_a_chain_whose_sts_cannot_be_reached_names_the_region_it_was_asked_in(
+        chained, monkeypatch, unused_port):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{unused_port}")
+    with pytest.raises(ServiceError) as caught:
+        api.export_credentials("data", runtime=chained)
+    assert str(caught.value).startswith(
+        "Could not reach AWS STS in eu-west-1 to assume arn:aws:iam::555566667777:role/"
+        "DataReader for profile data (EndpointConnectionError), even after retrying.")

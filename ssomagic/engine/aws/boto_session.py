@@ -23,8 +23,6 @@ from ..runtime import Runtime
 from . import gateway
 from .clients import botocore_session, client_config
 
-ASSUME = "let the profile assume its role"
-
 
 def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
     """Credentials that AssumeRole on first use and again near expiry, through the gateway
@@ -43,22 +41,23 @@ def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
     if profile.values.get("duration_seconds"):
         params["DurationSeconds"] = int(profile.values["duration_seconds"])
     target = gateway.Target("sts", region, profile.sso.label, profile.name)
+    doing = f"assume {profile.role_arn} for profile {profile.name}"
 
     def assume() -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
         sts = source.client("sts", region_name=region, config=client_config(region))
         try:
-            answer = gateway.call(sts.assume_role, params, doing=ASSUME, target=target,
+            answer = gateway.call(sts.assume_role, params, doing=doing, target=target,
                                   runtime=runtime, handled=REFUSALS)
         except ClientError as exc:
             if gateway.error_code(exc) == "ValidationError":
                 raise ConfigError.assume_refused(
                     profile, str(exc.response.get("Error", {}).get("Message", ""))) from None
             raise NoAccessError.to_assume(profile) from None
-        found = gateway.expect(answer, "Credentials", doing=ASSUME, target=target)
+        found = gateway.expect(answer, "Credentials", doing=doing, target=target)
         creds = gateway.expect(found["Credentials"], "AccessKeyId", "SecretAccessKey",
-                               "SessionToken", "Expiration", doing=ASSUME, target=target)
+                               "SessionToken", "Expiration", doing=doing, target=target)
         return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
                 "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
 
