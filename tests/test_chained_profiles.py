@@ -239,3 +239,24 @@ def test_a_chain_whose_sts_cannot_be_reached_names_the_region_it_was_asked_in(
     assert str(caught.value).startswith(
         "Could not reach AWS STS in eu-west-1 to assume arn:aws:iam::555566667777:role/"
         "DataReader for profile data (EndpointConnectionError), even after retrying.")
+
+
+FULL = {"AccessKeyId": "ASIAEXAMPLEEXAMPLE12", "SecretAccessKey": "not-a-secret",
+        "SessionToken": "not-a-token", "Expiration": "2030-01-01T00:00:00Z"}
+
+
+@pytest.mark.parametrize(("body", "missing"), [
+    ({"AssumedRoleUser": {"Arn": "arn:aws:sts::5:assumed-role/R/s"}}, "Credentials"),
+    *(({"Credentials": {k: v for k, v in FULL.items() if k != gone}}, gone) for gone in FULL),
+])
+def test_an_assume_role_answer_without_what_sts_promises_is_one_line(chained, live_emulator,
+                                                                     body, missing):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    live_emulator.state.set_fault("AssumeRole", misshapen=[body])
+    with pytest.raises(ServiceError) as caught:
+        api.export_credentials("data", runtime=chained)
+    assert str(caught.value) == (
+        "AWS STS answered the request to assume arn:aws:iam::555566667777:role/DataReader "
+        f"for profile data with something that is not what the API promises (missing "
+        f"{missing}). A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check "
+        "them, then try again.")

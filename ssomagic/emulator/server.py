@@ -37,6 +37,20 @@ _PORTAL_ROUTES = {
 _STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 
+
+def _xml(value: Any) -> str:
+    if isinstance(value, dict):
+        return "".join(f"<{k}>{_xml(v)}</{k}>" for k, v in value.items())
+    return html.escape(str(value))
+
+
+def _sts_result(name: str, body: Any) -> str:
+    """An STS answer holding ``body`` as its result's elements (a dict becomes nested
+    elements): the shape a misshapen fault gives, in STS's own XML."""
+    return (f'<{name}Response xmlns="{_STS_NS}"><{name}Result>{_xml(body)}</{name}Result>'
+            f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+            f"</{name}Response>")
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Head and body go out in one write below; without this, Nagle plus delayed ACK costs ~40 ms
@@ -154,7 +168,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Misshapen as misshapen:
             state.record(name, 200, "misshapen")
             self._held = None
-            self._send(200, json.dumps(misshapen.body).encode(), "application/json")
+            if name in ("GetCallerIdentity", "AssumeRole"):  # STS speaks XML
+                self._send(200, _sts_result(name, misshapen.body).encode(), "text/xml")
+            else:
+                self._send(200, json.dumps(misshapen.body).encode(), "application/json")
         except ApiError as err:
             if err.delay:
                 time.sleep(err.delay)
