@@ -67,6 +67,7 @@ def test_a_parse_error_keeps_the_file_and_the_line_it_names():
 
 def test_a_failed_sign_in_is_an_error_unless_its_reason_is_given():
     assert LoginFailedError("The sign-in failed.").reason == "error"
+    assert str(LoginFailedError("The sign-in failed.")) == "The sign-in failed."
     assert LoginFailedError("The code expired.", reason="expired").reason == "expired"
 
 

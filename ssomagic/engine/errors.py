@@ -34,14 +34,10 @@ class ConfigError(SsoMagicError):
         profile's own settings are the cause, and STS's words say which."""
         section = "[default]" if profile.name == "default" else f"[profile {profile.name}]"
         return cls(
-            f"AWS STS would not let {_source(profile)} assume {profile.role_arn} for profile "
-            f"{profile.name}: {detail.rstrip('.') or 'ValidationError'}.",
+            f"AWS STS would not let {profile.source.name} assume {profile.role_arn} for "
+            f"profile {profile.name}: {detail.removesuffix('.') or 'ValidationError'}.",
             f"Check role_session_name, duration_seconds and external_id of {section} in your "
             "config.")
-
-
-def _source(profile: Any) -> str:
-    return profile.source.name if profile.source is not None else "its source"
 
 
 class ConfigParseError(ConfigError):
@@ -115,10 +111,10 @@ class NoAccessError(SsoMagicError):
     @classmethod
     def to_assume(cls, profile: Any) -> NoAccessError:
         """STS refused a chained profile's AssumeRole: the role's trust is the cause."""
-        source = _source(profile)
+        source = profile.source.name
         asks = ("with the profile's external_id" if profile.values.get("external_id")
                 else "and the profile must give the external_id it may ask for")
-        error = cls(profile.account_id or "", profile.role_name or "", None)
+        error = cls(profile.account_id, profile.role_name, None)
         SsoMagicError.__init__(
             error, f"AWS STS did not let {source} assume {profile.role_arn} for profile "
             f"{profile.name} (AccessDenied).",
@@ -188,4 +184,4 @@ class BadAnswerError(ServiceError):
             f"{service} answered the request to {doing} with something that is not what the "
             f"API promises ({detail}).",
             "A proxy or a wrong AWS_ENDPOINT_URL_* setting often does this; check them, then "
-            "try again.", code=None, fault="answer")
+            "try again.", fault="answer")
