@@ -57,3 +57,20 @@ def test_clients_of_two_config_files_are_two_clients(tmp_path):
         path.write_text("[profile p]\nregion = eu-west-1\n")
     assert (clients.client("sso", "us-east-1", "p", config_file=one)
             is not clients.client("sso", "us-east-1", "p", config_file=two))
+
+
+def test_every_request_names_ssomagic_in_its_user_agent(signed_in_elsewhere, emulator):
+    """AWS's request logs (CloudTrail's userAgent) tell ssomagic's calls from the CLI's: the
+    sign-in, the portal, STS for a role and for a chain each carry it after botocore's."""
+    from ssomagic import api
+
+    api.whoami("dev", runtime=signed_in_elsewhere)
+    api.whoami("data", runtime=signed_in_elsewhere)
+    api.logout("dev", runtime=signed_in_elsewhere)
+    seen = {r["operation"] for r in emulator.state.requests()}
+    assert {"RegisterClient", "CreateToken", "GetRoleCredentials", "ListAccounts",
+            "GetCallerIdentity", "AssumeRole", "Logout"} <= seen
+    for request in emulator.state.requests():
+        assert request["agent"].startswith("Boto3/") or request["agent"].startswith(
+            "Botocore/"), request
+        assert "ssomagic" in request["agent"].split(), request

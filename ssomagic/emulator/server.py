@@ -140,6 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
                        {"x-amzn-ErrorType": "InternalServerException"})
 
     def _operation(self, name: str, handler: Any, *args: Any) -> None:
+        agent = self.headers.get("User-Agent", "")
         # The answer is held until the request is in the log, so a client that has its answer
         # always finds its request there (tests count requests right after a call returns).
         state, self._held = self.server.state, []
@@ -148,25 +149,25 @@ class _Handler(BaseHTTPRequestHandler):
             if latency:
                 time.sleep(latency)
             handler(name, *args)
-            state.record(name, 200)
+            state.record(name, 200, agent=agent)
         except Reset:
-            state.record(name, 0, "reset")
+            state.record(name, 0, "reset", agent=agent)
             self._held = None
             # Linger 0: closing sends a TCP RST instead of a FIN, as a dropped connection does.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
             self.close_connection = True
         except Garbage:
-            state.record(name, 200, "garbage")
+            state.record(name, 200, "garbage", agent=agent)
             self._held = None
             self._send(200, b"<html><body>Please sign in to the proxy</body></html>",
                        "text/html")
         except Hollow:
-            state.record(name, 200, "hollow")
+            state.record(name, 200, "hollow", agent=agent)
             self._held = None
             self._send(200, b"{}", "application/json")
         except Misshapen as misshapen:
-            state.record(name, 200, "misshapen")
+            state.record(name, 200, "misshapen", agent=agent)
             self._held = None
             if name in ("GetCallerIdentity", "AssumeRole"):  # STS speaks XML
                 self._send(200, _sts_result(name, misshapen.body).encode(), "text/xml")
@@ -175,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as err:
             if err.delay:
                 time.sleep(err.delay)
-            state.record(name, err.status, err.code)
+            state.record(name, err.status, err.code, agent=agent)
             self._held = None
             if name in ("GetCallerIdentity", "AssumeRole"):
                 self._sts_error(err)

@@ -332,11 +332,13 @@ class IdentityCenter:
                 return fault.latency
             return 0.0
 
-    def record(self, operation: str, status: int, code: str | None = None) -> None:
+    def record(self, operation: str, status: int, code: str | None = None, *,
+               agent: str = "") -> None:
+        """One answered request; ``agent`` is its User-Agent, as AWS's request logs keep it."""
         with self._lock:
             self._requests.append(
                 {"n": next(self._serial), "operation": operation, "status": status,
-                 "error": code, "time": self.clock()}
+                 "error": code, "time": self.clock(), "agent": agent}
             )
 
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
