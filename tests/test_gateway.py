@@ -379,6 +379,28 @@ def test_a_quota_wait_before_any_answer_says_it_waited_for_the_quota(runtime, cl
     assert "(last answer: waiting for the portal's quota)" in str(caught.value)
 
 
+def test_a_quota_wait_past_the_deadline_after_a_dropped_connection_names_that_answer(
+        runtime, clock):
+    """The last answer was the network's: the line says so, not what the wait was for."""
+    from botocore.exceptions import EndpointConnectionError
+
+    limiter, calls = measured_limiter(clock.time()), []
+
+    def unreachable():
+        calls.append(1)
+        for _ in range(20):  # meanwhile the kernel's other calls took the next slots
+            limiter.reserve(clock.time())
+        raise EndpointConnectionError(endpoint_url="https://portal.sso.eu-west-1.amazonaws.com")
+
+    with pytest.raises(TimedOutError) as caught:
+        gateway.call(unreachable, {}, doing="list your accounts", target=TARGET,
+                     runtime=runtime, limiter=limiter, deadline=gateway.Deadline(runtime, 2),
+                     jitter=lambda: 0.0)
+    assert calls == [1]
+    assert caught.value.code == "EndpointConnectionError"
+    assert "(last answer: EndpointConnectionError)" in str(caught.value)
+
+
 def test_a_cancel_during_a_real_quota_wait_ends_it_at_once(tmp_path):
     import threading
     import time
