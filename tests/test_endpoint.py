@@ -265,3 +265,22 @@ def test_a_credential_process_that_fails_answers_its_one_line_not_a_500(signed_i
         "No credentials for broken from the credential_process `sh -c 'echo no key for you "
         ">&2; exit 3'`: Error when retrieving credentials from custom-process: no key for "
         "you. Check that profile's section.")
+
+
+def test_a_token_cache_every_user_may_write_answers_500_naming_the_folder(endpoint,
+                                                                          signed_in_dev):
+    signed_in_dev.sso_cache_dir.chmod(0o777)
+    status, document = ask(endpoint, endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"])
+    assert (status, document["Code"]) == (500, "LocalState")
+    assert document["Message"].startswith(
+        f"ssomagic will not use the SSO token cache in {signed_in_dev.sso_cache_dir}:")
+
+
+def test_a_failure_nothing_foresaw_is_answered_with_its_kind_never_a_dropped_connection(
+        endpoint):
+    """The safety net under every foreseen refusal: a defect of ssomagic's own (here, told
+    to follow something that is no profile) is answered, and the SDK reports it."""
+    endpoint.follow(object())  # type: ignore[arg-type]
+    status, document = ask(endpoint, endpoint.environment()["AWS_CONTAINER_AUTHORIZATION_TOKEN"])
+    assert (status, document) == (500, {
+        "Code": "Unavailable", "Message": "ssomagic could not get credentials (AttributeError)."})

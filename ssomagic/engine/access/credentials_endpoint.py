@@ -23,6 +23,7 @@ from typing import Any
 from ..config.read import PlainProfile, Profile
 from ..errors import (
     ConfigError,
+    LocalStateError,
     NoAccessError,
     NotSignedInError,
     ServiceError,
@@ -40,7 +41,8 @@ FAULT_CODES = {"network": "Unreachable", "service": "ServiceUnavailable",
 def refusal(exc: SsoMagicError) -> tuple[int, str]:
     """The status and Code an SDK reports for an error, by whose it is, so a log read later
     says what to mend: the sign-in (401), the role's grant or trust (403), AWS or the network
-    (503 when another try may serve, 502 when it will not), this machine's config (500)."""
+    (503 when another try may serve, 502 when it will not), this machine's config or files
+    (500)."""
     if isinstance(exc, NotSignedInError):
         return 401, "NotSignedIn"
     if isinstance(exc, NoAccessError):
@@ -49,6 +51,8 @@ def refusal(exc: SsoMagicError) -> tuple[int, str]:
         return 503 if exc.retry_helps else 502, FAULT_CODES[exc.fault]
     if isinstance(exc, ConfigError):
         return 500, "ConfigError"
+    if isinstance(exc, LocalStateError):
+        return 500, "LocalState"
     return 500, "Unavailable"
 
 
