@@ -193,3 +193,18 @@ def test_a_federated_link_on_a_runtime_with_a_home_of_its_own_keeps_to_it(
     link = api.console_link("dev", federated=True, runtime=signed_in_elsewhere)
     assert link.startswith(f"{emulator.url}/federation?Action=login")
     assert nothing_in(home)
+
+
+def test_the_federation_endpoint_is_reached_directly_where_no_proxy_says_so(
+        signed_in_elsewhere, home, emulator, host_probe, monkeypatch):
+    """HTTP(S)_PROXY and NO_PROXY apply to the federation request as botocore applies them
+    to a client's: the loopback emulator is in NO_PROXY, so the probe sees nothing."""
+    monkeypatch.setenv("HTTP_PROXY", host_probe.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    link = api.console_link("dev", federated=True, runtime=signed_in_elsewhere)
+    assert link.startswith(f"{emulator.url}/federation?Action=login")
+    assert host_probe.hosts == []
+    monkeypatch.delenv("NO_PROXY")
+    with pytest.raises(ServiceError):  # through the probe, which answers no request
+        api.console_link("dev", federated=True, runtime=signed_in_elsewhere)
+    assert "127.0.0.1" in host_probe.hosts
