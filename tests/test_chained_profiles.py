@@ -208,9 +208,13 @@ duration_seconds = 900
     assert 0 < (expires - datetime.now(timezone.utc)).total_seconds() <= 900
 
 
-def test_a_chain_without_a_session_name_is_named_for_ssomagic(chained):
+def test_a_chain_without_a_session_name_is_named_for_ssomagic_and_the_time(chained):
+    """As botocore names its sessions botocore-session-<time>, by the runtime's clock."""
     api.login("dev", runtime=chained, listener=lambda e: None)
-    assert api.whoami("data", runtime=chained).arn.rsplit("/", 1)[-1].startswith("ssomagic-")
+    before = int(chained.now().timestamp())
+    name = api.whoami("data", runtime=chained).arn.rsplit("/", 1)[-1]
+    after = int(chained.now().timestamp())
+    assert name.startswith("ssomagic-") and before <= int(name.removeprefix("ssomagic-")) <= after
 
 
 def test_a_chain_whose_sts_keeps_failing_says_so_after_the_gateways_tries(chained,

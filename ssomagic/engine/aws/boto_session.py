@@ -23,19 +23,19 @@ from ..runtime import Runtime
 from . import gateway
 from .clients import botocore_session, client_config
 
+REFUSALS = frozenset({"AccessDenied", "ValidationError"})  # STS's words for a chain refused
+
 
 def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
     """Credentials that AssumeRole on first use and again near expiry, through the gateway
     (its retries, the action's deadline), as botocore's assume-role provider does."""
-    import time
-
     from botocore.credentials import DeferredRefreshableCredentials
 
     assert profile.source is not None and profile.role_arn is not None
     source = boto3_session(profile.source, runtime)
     region = source.region_name or profile.sso.region
     params: dict[str, Any] = {"RoleArn": profile.role_arn, "RoleSessionName": profile.values.get(
-        "role_session_name") or f"ssomagic-{int(time.time())}"}
+        "role_session_name") or f"ssomagic-{int(runtime.now().timestamp())}"}
     if profile.values.get("external_id"):
         params["ExternalId"] = profile.values["external_id"]
     if profile.values.get("duration_seconds"):
@@ -63,9 +63,6 @@ def _assumed_credentials(profile: Profile, runtime: Runtime) -> Any:
 
     return DeferredRefreshableCredentials(method="assume-role", refresh_using=assume,
                                           time_fetcher=runtime.now)
-
-
-REFUSALS = frozenset({"AccessDenied", "ValidationError"})
 
 
 def boto3_session(profile: Profile, runtime: Runtime | None = None) -> Any:
