@@ -133,28 +133,29 @@ def test_the_emulators_trust_refuses_a_role_without_the_external_id_it_asks_for(
         "AssumedRoleUser"]["Arn"].endswith(":assumed-role/VendorExport/ada")
 
 
-@pytest.mark.parametrize("action", ["whoami", "export"])
-def test_a_chain_without_the_external_id_its_roles_trust_asks_for_says_to_give_it(
-        vendor, action):
-    with pytest.raises(NoAccessError) as caught:
-        chained_action(action, "vendor-no-id", vendor)
-    assert str(caught.value) == (
-        "AWS STS did not let dev assume arn:aws:iam::555566667777:role/VendorExport for "
-        "profile vendor-no-id (AccessDenied). The role's trust policy must let dev's account "
-        "in, and the profile must give the external_id it may ask for; ask your "
-        "administrator, or check role_arn, source_profile and external_id in your config.")
+REFUSED = {
+    "vendor-no-id": (NoAccessError,
+                     "AWS STS did not let dev assume arn:aws:iam::555566667777:role/VendorExport "
+                     "for profile vendor-no-id (AccessDenied). The role's trust policy must let "
+                     "dev's account in, and the profile must give the external_id it may ask "
+                     "for; ask your administrator, or check role_arn, source_profile and "
+                     "external_id in your config."),
+    "long": (ConfigError,
+             "AWS STS would not let dev assume arn:aws:iam::555566667777:role/DataReader for "
+             "profile long: The requested DurationSeconds exceeds the 1 hour session limit for "
+             "roles assumed by role chaining. Check role_session_name, duration_seconds and "
+             "external_id of [profile long] in your config."),
+}
 
 
 @pytest.mark.parametrize("action", ["whoami", "export"])
-def test_a_chain_asking_longer_than_sts_allows_a_chained_session_names_the_setting(
-        vendor, action):
-    with pytest.raises(ConfigError) as caught:
-        chained_action(action, "long", vendor)
-    assert str(caught.value) == (
-        "AWS STS would not let dev assume arn:aws:iam::555566667777:role/DataReader for "
-        "profile long: The requested DurationSeconds exceeds the 1 hour session limit for "
-        "roles assumed by role chaining. Check role_session_name, duration_seconds and "
-        "external_id of [profile long] in your config.")
+@pytest.mark.parametrize("profile", list(REFUSED), ids=[
+    "without_the_external_id_its_trust_asks_for", "asking_longer_than_a_chained_session"])
+def test_a_chain_sts_refuses_says_which_setting_to_mend(vendor, action, profile):
+    kind, words = REFUSED[profile]
+    with pytest.raises(kind) as caught:
+        chained_action(action, profile, vendor)
+    assert str(caught.value) == words
 
 
 def chained_action(action: str, profile: str, runtime):
