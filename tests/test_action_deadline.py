@@ -13,7 +13,7 @@ from helpers import ScaledClock, approve_when_asked, scaled_emulator
 
 from ssomagic import api
 from ssomagic.engine import timing
-from ssomagic.engine.errors import SsoMagicError, TimedOutError
+from ssomagic.engine.errors import ListingIncompleteError, SsoMagicError, TimedOutError
 
 SCALE = 10
 LATE = 30 / SCALE  # real seconds: 30 s as the user waits them
@@ -105,6 +105,25 @@ def test_the_accounts_name_is_left_out_while_the_portal_throttles_the_listing(hu
     assert outcome.account_name is None and outcome.account_id == "111122223333"
     assert emulator.state.arrivals.get("ListAccounts", 0) >= 2  # paced and tried again
     assert timing.OPTIONAL_STEP - 5 <= elapsed <= SHARE_AND_ONE_ATTEMPT
+
+
+@pytest.mark.parametrize(("operation", "doing"), [
+    ("ListAccounts", "list your accounts"),
+    ("ListAccountRoles", "list your roles in account "),
+])
+def test_a_portal_that_stops_answering_is_named_not_taken_for_an_org_too_large(
+        hung, operation, doing):
+    """An org too large for the minute is told how far its listing got; a portal that answers
+    nothing at all is a hung network, and populate would hang the same."""
+    runtime, emulator, clock = hung
+    emulator.state.set_fault(operation, latency=LATE)
+    outcome, elapsed = timed(clock, lambda: api.accounts(sso_session="my-sso", runtime=runtime))
+    assert isinstance(outcome, TimedOutError), outcome
+    assert not isinstance(outcome, ListingIncompleteError), outcome
+    assert str(outcome).startswith(
+        "Gave up after 45 s waiting for the AWS access portal in us-east-1 to " + doing), outcome
+    assert "(last answer: ReadTimeoutError). Nothing was changed here." in str(outcome)
+    assert elapsed <= MINUTE
 
 
 def test_a_sign_in_that_reuses_its_token_renews_and_checks_it_within_the_minute(hung):

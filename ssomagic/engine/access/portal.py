@@ -227,9 +227,11 @@ class Portal:
                 return [AccountRoles(account, tuple(future.result()))
                         for account, future in pending]
             except TimedOutError as exc:
-                if deadline is None:
-                    raise  # one call's own deadline: nothing to say about the org
                 listed = sum(1 for _, f in pending if f.done() and not f.exception())
+                if deadline is None or not listed:
+                    # one call's own deadline, or a portal that stopped answering before any
+                    # account's roles came back: the org's size is not what went wrong
+                    raise
                 raise ListingIncompleteError(
                     self.target.service_name, listed, len(pending), all_found,
                     deadline.seconds, self.limiter.rate, exc.code) from None
