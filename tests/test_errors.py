@@ -129,7 +129,7 @@ def test_a_listing_cut_short_at_the_quota_says_how_long_the_rest_needs():
     error = ListingIncompleteError("the AWS access portal", listed=600, found=1_500,
                                    all_found=True, seconds=45.2, rate=20.0, code=None)
     assert str(error) == (
-        "Listed the roles of 600 of 1,500 accounts in 45 s; the AWS access portal allows "
+        "Listed the roles of 600 of 1,500 accounts in 45s; the AWS access portal allows "
         "about 20 calls a second, so the other 900 need about 45s more. Populate lists them "
         "all while it shows its progress, and every command then reuses that listing: "
         "`ssomagic populate --dry-run SESSION`.")
@@ -141,7 +141,7 @@ def test_a_listing_cut_short_before_all_accounts_were_found_says_at_least():
     error = ListingIncompleteError("the AWS access portal", listed=600, found=1_000,
                                    all_found=False, seconds=45, rate=20.0, code=None)
     assert str(error).startswith(
-        "Listed the roles of 600 of at least 1,000 accounts in 45 s; the AWS access portal "
+        "Listed the roles of 600 of at least 1,000 accounts in 45s; the AWS access portal "
         "allows about 20 calls a second, so the other 400 or more need about 20s more.")
 
 
@@ -150,12 +150,12 @@ def test_a_listing_cut_short_without_a_measured_rate_gives_the_last_answer():
                                    all_found=True, seconds=45, rate=None,
                                    code="ReadTimeoutError")
     assert str(error).startswith(
-        "Listed the roles of 3 of 10 accounts in 45 s (last answer: ReadTimeoutError). "
+        "Listed the roles of 3 of 10 accounts in 45s (last answer: ReadTimeoutError). "
         "Populate lists")
     assert error.code == "ReadTimeoutError"
     assert str(ListingIncompleteError("the AWS access portal", listed=3, found=10,
                                       all_found=True, seconds=45, rate=None, code=None)
-               ).startswith("Listed the roles of 3 of 10 accounts in 45 s. Populate lists")
+               ).startswith("Listed the roles of 3 of 10 accounts in 45s. Populate lists")
 
 
 def test_an_answer_that_is_not_the_apis_is_the_answers_fault_and_names_the_service():

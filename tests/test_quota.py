@@ -144,7 +144,7 @@ def test_a_deadline_too_short_for_the_org_says_how_far_it_got(scaled):
     assert 0 < error.listed < 200
     # All 200 found, or (a loaded machine) only the first page of accounts by then.
     assert re.match(rf"Listed the roles of {error.listed} of (200|at least 100) accounts in "
-                    r"4 s; the AWS access portal allows about ", str(error)), str(error)
+                    r"4s; the AWS access portal allows about ", str(error)), str(error)
     assert "need about" in str(error)
     assert "populate --dry-run" in str(error)
 

@@ -157,18 +157,18 @@ class ListingIncompleteError(TimedOutError):
 
     def __init__(self, service: str, listed: int, found: int, all_found: bool, seconds: float,
                  rate: float | None, code: str | None) -> None:
+        from .timing import format_duration
+
         of = f"{found:,}" if all_found else f"at least {found:,}"
         rest = found - listed
         if rate:
-            from .timing import format_duration
-
             more = (f"; {service} allows about {rate:.0f} calls a second, so the other "
                     f"{rest:,}{'' if all_found else ' or more'} need about "
                     f"{format_duration(rest / rate)} more")
         else:
             more = f" (last answer: {code})" if code else ""
         super().__init__(
-            f"Listed the roles of {listed:,} of {of} accounts in {seconds:.0f} s{more}.",
+            f"Listed the roles of {listed:,} of {of} accounts in {format_duration(seconds)}{more}.",
             "Populate lists them all while it shows its progress, and every command then "
             f"reuses that listing: {command('populate --dry-run SESSION')}.", code=code)
         self.listed = listed
