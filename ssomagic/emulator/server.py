@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -409,6 +410,13 @@ class _Server(ThreadingHTTPServer):
     state: IdentityCenter
     base_url: str
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ssl.SSLError):
+            return  # a client that does not trust the certificate hung up: its error to tell
+        super().handle_error(request, client_address)
+
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
@@ -419,16 +427,24 @@ class Emulator:
 
     def __init__(self, org: Org | None = None, settings: Settings | None = None, *,
                  host: str = "127.0.0.1", port: int = 0, seed: int | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 tls: ssl.SSLContext | None = None) -> None:
+        """``tls`` serves HTTPS with that context's certificate, as the service does: for a
+        client's CA bundle (a network that inspects TLS, a private CA) to be tried."""
         self.state = IdentityCenter(org=org or DEFAULT_ORG, settings=settings or Settings(),
                                     clock=clock, seed=seed)
         server_class = _Server6 if ":" in host else _Server
         self._server = server_class((host, port), _Handler)
+        if tls is not None:
+            # The handshake happens in the request's own thread, on its first read: a client
+            # that stalls or refuses the certificate holds up no other request.
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
         self._server.state = self.state
         address = self._server.server_address
         bound_host, bound_port = str(address[0]), address[1]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
-        self.url = f"http://{shown}:{bound_port}"
+        self.url = f"{'https' if tls else 'http'}://{shown}:{bound_port}"
         self._server.base_url = self.url
         self._thread: threading.Thread | None = None
 

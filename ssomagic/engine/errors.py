@@ -128,8 +128,9 @@ class ServiceError(SsoMagicError):
 
     ``fault`` says whose it is: "network" (unreachable), "service" (busy or failing: trying
     again later helps), "request" (refused: trying again will not help), "clock" (this
-    machine's clock is off) or "answer" (the reply was not what the API promises, often a
-    proxy's page).
+    machine's clock is off), "certificate" (this machine does not trust the endpoint's
+    certificate: a CA bundle is missing) or "answer" (the reply was not what the API
+    promises, often a proxy's page).
     """
 
     def __init__(self, message: str, hint: str = "", *, code: str | None = None,

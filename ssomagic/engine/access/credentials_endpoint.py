@@ -35,7 +35,8 @@ PATH = "/credentials"
 
 
 FAULT_CODES = {"network": "Unreachable", "service": "ServiceUnavailable",
-               "request": "Refused", "clock": "ClockSkew", "answer": "BadAnswer"}
+               "request": "Refused", "clock": "ClockSkew", "answer": "BadAnswer",
+               "certificate": "UntrustedCertificate"}
 
 
 def refusal(exc: SsoMagicError) -> tuple[int, str]:

@@ -63,12 +63,32 @@ def is_transient(exc: BaseException) -> bool:
     from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
     # Refused, reset or timed-out connections: botocore's own retry handlers retry these too.
+    # A certificate this machine does not trust stays untrusted, however often it is shown.
     if isinstance(exc, (HTTPClientError, BotocoreConnectionError)):
-        return True
+        return untrusted_certificate(exc) is None
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return status >= 500 or status == 429 or error_code(exc) in THROTTLING_CODES
     return False
+
+
+def untrusted_certificate(exc: BaseException) -> str | None:
+    """Why the endpoint's certificate failed verification ("self-signed certificate in
+    certificate chain"...), if that is what ended the call: botocore wraps urllib3's error,
+    which wraps the ssl module's."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(8):  # botocore's, urllib3's, ssl's: a short chain, never a cycle
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return str(seen.verify_message or seen.reason or "certificate verify failed")
+        wrapped = getattr(seen, "kwargs", {}).get("error")  # botocore's SSLError(error=...)
+        if not isinstance(wrapped, BaseException):
+            wrapped = next((a for a in seen.args if isinstance(a, BaseException)), None)
+        seen = wrapped or seen.__cause__ or seen.__context__
+    return None
 
 
 def login_hint(target: str | None) -> str:
@@ -255,6 +275,14 @@ def failure(exc: BaseException, *, doing: str, target: Target) -> SsoMagicError:
             login_hint(target.login_target))
         rejected.profile = target.profile
         return rejected
+    why = untrusted_certificate(exc)
+    if why is not None:
+        return ServiceError(
+            f"Could not {doing}: this machine does not trust the certificate of {service} in "
+            f"{target.region} ({why}).",
+            "A network that inspects TLS (a company proxy) needs its CA certificate: set "
+            "AWS_CA_BUNDLE, or ca_bundle in your config, to that file. Trying again as it is "
+            "will not help.", code=code, fault="certificate")
     if isinstance(exc, (BotocoreConnectionError, HTTPClientError)):
         return ServiceError(
             f"Could not reach {service} in {target.region} to {doing} ({code}), even after "
