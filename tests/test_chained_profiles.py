@@ -235,6 +235,14 @@ def test_a_chain_whose_sts_keeps_failing_says_so_after_the_gateways_tries(chaine
     assert live_emulator.state.arrivals["AssumeRole"] == timing.RETRY_ATTEMPTS
 
 
+def test_a_chain_whose_sts_throttles_is_tried_again_until_it_answers(chained, live_emulator):
+    api.login("dev", runtime=chained, listener=lambda e: None)
+    live_emulator.state.set_fault("AssumeRole", throttle=3)
+    assert api.whoami("data", runtime=chained).account_id == "555566667777"
+    assert [r["error"] for r in live_emulator.state.requests("AssumeRole")] == [
+        "Throttling", "Throttling", "Throttling", None]
+
+
 def test_a_chain_whose_sts_cannot_be_reached_names_the_region_it_was_asked_in(
         chained, monkeypatch, unused_port):
     api.login("dev", runtime=chained, listener=lambda e: None)

@@ -109,6 +109,19 @@ def test_sts_rejects_keys_it_never_issued(live_emulator):
     assert caught.value.response["Error"]["Code"] == "InvalidClientTokenId"
 
 
+def test_sts_throttles_as_sts_does_with_a_400_throttling(live_emulator):
+    """The portal and sso-oidc say 429 TooManyRequestsException; STS says 400 Throttling."""
+    live_emulator.state.set_fault("GetCallerIdentity", throttle=1)
+    sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="ASIANOTISSUED",
+                       aws_secret_access_key="x", aws_session_token="y",
+                       config=Config(retries={"total_max_attempts": 1}))
+    with pytest.raises(ClientError) as caught:
+        sts.get_caller_identity()
+    assert caught.value.response["Error"] == {"Code": "Throttling", "Message": "Rate exceeded",
+                                              "Type": "Sender"}
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_refresh_tokens_rotate(oidc, pending, live_emulator):
     client, _ = pending
     live_emulator.approve()

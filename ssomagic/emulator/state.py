@@ -25,6 +25,7 @@ from .org import DEFAULT_ORG, Org
 _KEY_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 PORTAL_OPERATIONS = frozenset({"ListAccounts", "ListAccountRoles", "GetRoleCredentials",
                                "Logout"})
+STS_OPERATIONS = frozenset({"GetCallerIdentity", "AssumeRole"})
 OPERATIONS = (
     "RegisterClient",
     "StartDeviceAuthorization",
@@ -319,6 +320,8 @@ class IdentityCenter:
                 fault.throttle_rate and self._random.random() < fault.throttle_rate
             ):
                 fault.throttle = max(0, fault.throttle - 1)
+                if operation in STS_OPERATIONS:  # STS's own throttle: a 400 in its XML
+                    raise ApiError("Throttling", 400, "Rate exceeded")
                 raise ApiError("TooManyRequestsException", 429, "Rate exceeded",
                                oauth_error="slow_down")
             if operation == "CreateToken" and fault.slow_down > 0:
