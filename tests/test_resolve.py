@@ -185,6 +185,10 @@ sso_session = partner
 sso_account_id = 888800001111
 sso_role_name = Analyst
 
+[profile partner-reader]
+role_arn = arn:aws:iam::888800009999:role/PartnerReader
+source_profile = partner
+
 [profile partner-legacy]
 sso_start_url = https://d-9999999999.awsapps.com/start
 sso_region = us-east-1
@@ -197,10 +201,11 @@ sso_role_name = DataScientist
 def two_instances(config_file, runtime, emulator, clock):
     """The config's own instance (my-sso and legacy's start URL) and a partner's, whose org
     has an account of its own and one named like the first instance's analytics-dev."""
-    emulator.state.instances = {PARTNER_URL: Org.from_dict({"accounts": [
+    emulator.state.instances = {PARTNER_URL: Org.from_dict({"user": "grace", "accounts": [
         {"id": "888800001111", "name": "partner-data", "roles": ["Analyst"]},
         {"id": "888800002222", "name": "analytics-dev", "roles": ["Analyst", "DataScientist"]},
-    ]})}
+    ], "trusted_roles": [{"arn": "arn:aws:iam::888800009999:role/PartnerReader",
+                          "trusted": ["888800001111"]}]})}
     config_file.write_text(config_file.read_text() + PARTNER)
     clock.on_sleep.append(approve_when_asked(emulator))
     return runtime
@@ -220,6 +225,22 @@ def test_each_instance_lists_its_own_orgs_accounts(two_instances):
                                  ("888800002222", "DataScientist", None)}
     assert {account for account, _, _ in listed["my-sso"]} == {
         "111122223333", "444455556666", "777788889999"}
+
+
+def test_each_instance_signs_in_its_own_user(two_instances):
+    signed_in_to(two_instances, "dev", "partner")
+    assert api.whoami("dev", runtime=two_instances).arn.endswith("/ada")
+    partner = api.whoami("partner", runtime=two_instances)
+    assert partner.arn.startswith(
+        "arn:aws:sts::888800001111:assumed-role/AWSReservedSSO_Analyst_")
+    assert partner.arn.endswith("/grace")
+
+
+def test_a_chain_over_the_second_instance_assumes_a_role_its_org_trusts(two_instances):
+    signed_in_to(two_instances, "partner")
+    chained = api.whoami("partner-reader", runtime=two_instances)
+    assert chained.account_id == "888800009999"
+    assert chained.arn.startswith("arn:aws:sts::888800009999:assumed-role/PartnerReader/")
 
 
 def test_an_account_only_a_later_session_knows_is_found_there(two_instances):

@@ -164,6 +164,7 @@ class _RoleCredentials:
     account_id: str
     role_name: str
     expires_at: float
+    session_name: str  # the SSO user (of the instance that issued them), or RoleSessionName
     arn: str | None = None  # set for an assumed (chained) role; SSO roles derive theirs
 
 
@@ -670,6 +671,7 @@ class IdentityCenter:
                 account_id=account.id,
                 role_name=role,
                 expires_at=expires_at,
+                session_name=org.user,
             )
             self._role_credentials[creds.access_key_id] = creds
         return {"roleCredentials": {
@@ -690,7 +692,7 @@ class IdentityCenter:
                 raise ApiError("AccessDenied", 400, "Invalid session")
             token = f"emu-signin-{secrets.token_urlsafe(32)}"
             self._signin_tokens[token] = (creds.arn or assumed_role_arn(
-                creds.account_id, creds.role_name, self.org.user), self.clock() + 900)
+                creds.account_id, creds.role_name, creds.session_name), self.clock() + 900)
             return token
 
     def signin(self, token: str) -> str | None:
@@ -751,8 +753,8 @@ class IdentityCenter:
         role_id = "AROA" + hashlib.sha1(creds.role_name.encode()).hexdigest()[:17].upper()
         return {
             "Arn": creds.arn or assumed_role_arn(creds.account_id, creds.role_name,
-                                                 self.org.user),
-            "UserId": f"{role_id}:{self.org.user}",
+                                                 creds.session_name),
+            "UserId": f"{role_id}:{creds.session_name}",
             "Account": creds.account_id,
         }
 
@@ -767,12 +769,14 @@ class IdentityCenter:
         arn, session_name = form.get("RoleArn", ""), form.get("RoleSessionName", "")
         if not arn or not session_name:
             raise ApiError("ValidationError", 400, "RoleArn and RoleSessionName are required")
-        role = self.org.trusted_role(arn)
+        # IAM roles belong to no IAM Identity Center instance: any org's may be assumed.
+        role = next((found for org in (self.org, *self.instances.values())
+                     if (found := org.trusted_role(arn)) is not None), None)
         if (role is None or caller.account_id not in role.trusted
                 or (role.external_id is not None
                     and form.get("ExternalId") != role.external_id)):
             who = caller.arn or assumed_role_arn(caller.account_id, caller.role_name,
-                                                 self.org.user)
+                                                 caller.session_name)
             raise ApiError("AccessDenied", 403, f"User: {who} is not authorized to perform: "
                            f"sts:AssumeRole on resource: {arn}")
         duration = int(form.get("DurationSeconds") or 3600)
@@ -786,7 +790,7 @@ class IdentityCenter:
                 secret_access_key=secrets.token_urlsafe(30),
                 session_token=f"emu-session-{secrets.token_urlsafe(64)}",
                 account_id=role.account_id, role_name=role.name,
-                expires_at=int(self.clock()) + duration,
+                expires_at=int(self.clock()) + duration, session_name=session_name,
                 arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}")
             self._role_credentials[creds.access_key_id] = creds
         role_id = "AROA" + hashlib.sha1(arn.encode()).hexdigest()[:17].upper()
