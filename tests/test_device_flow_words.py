@@ -5,6 +5,8 @@ Against the emulator, on the fake clock."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from helpers import approve_when_asked, route_through
 
@@ -119,6 +121,27 @@ def test_a_token_endpoint_that_keeps_failing_says_so_word_for_word(session, runt
         "failing, check the network or proxy.")
     assert error.code == "InternalServerException" and error.retry_helps
     assert events[-1] == Failed("my-sso", "error", str(error))
+
+
+@pytest.mark.parametrize(("share", "given_up_after", "asked"), [
+    # Each poll's ten attempts fail at once, 5 s apart: the ninth poll, 40 s after the first,
+    # is the last whose successor would still come within the 45 s.
+    (0.0, 40.0, 90),
+    # Each poll backs off 9.15 s in all: three whole polls (to 37.45 s), and a fourth, asked at
+    # 42.45 s, whose 2.55 s left end before its sixth attempt's 1.6 s back-off, at 44 s.
+    (1.0, 44.0, 36),
+])
+def test_polls_that_keep_failing_are_given_up_on_where_the_45_s_would_be_passed(
+        session, runtime, emulator, clock, share, given_up_after, asked):
+    emulator.state.update_settings(interval=5)
+    emulator.state.set_fault("CreateToken", errors=100_000)
+    flow, _ = flow_of(session, replace(runtime, jitter=lambda: share))
+    error = failure_of(flow)
+    assert str(error).startswith("IAM Identity Center kept failing for 45 s while waiting for "
+                                 "you to allow access (InternalServerException).")
+    polls = emulator.state.requests("CreateToken")
+    assert clock.time() - polls[0]["time"] == pytest.approx(given_up_after)
+    assert len(polls) == asked
 
 
 # A poll's ten attempts sleep nine back-offs of at most 9.15 s in all (full jitter), each

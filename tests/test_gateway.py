@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError, ReadTimeoutError
@@ -105,7 +106,7 @@ def test_retries_back_off_exponentially_from_50_ms_to_a_2_s_cap(runtime, clock):
         return {"ok": True}
 
     assert gateway.call(flaky, {}, doing="list your accounts", target=TARGET,
-                        runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
+                        runtime=replace(runtime, jitter=lambda: 1.0)) == {"ok": True}
     assert clock.slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0, 2.0]
 
 
@@ -338,8 +339,8 @@ def test_a_cancel_during_a_real_back_off_ends_the_wait_at_once(tmp_path):
 
     with pytest.raises(LoginCancelledError):
         gateway.call(failing, {}, doing="list your accounts", target=TARGET,
-                     runtime=Runtime(home=tmp_path, environ={}), cancel=cancel,
-                     jitter=lambda: 1.0)
+                     runtime=Runtime(home=tmp_path, environ={}, jitter=lambda: 1.0),
+                     cancel=cancel)
     assert len(calls) == 6 and time.monotonic() - calls[-1] < 1.0
 
 
@@ -394,8 +395,8 @@ def test_a_quota_wait_past_the_deadline_after_a_dropped_connection_names_that_an
 
     with pytest.raises(TimedOutError) as caught:
         gateway.call(unreachable, {}, doing="list your accounts", target=TARGET,
-                     runtime=runtime, limiter=limiter, deadline=gateway.Deadline(runtime, 2),
-                     jitter=lambda: 0.0)
+                     runtime=replace(runtime, jitter=lambda: 0.0), limiter=limiter,
+                     deadline=gateway.Deadline(runtime, 2))
     assert calls == [1]
     assert caught.value.code == "EndpointConnectionError"
     assert "(last answer: EndpointConnectionError)" in str(caught.value)
@@ -470,8 +471,8 @@ def test_a_refused_connection_is_retried_then_the_networks_fault(runtime, clock,
                        aws_secret_access_key="b", config=Config(retries={"max_attempts": 1}))
     with pytest.raises(ServiceError) as caught:
         gateway.call(sts.get_caller_identity, {}, doing="say who you are",
-                     target=gateway.Target("sts", "us-east-1", "my-sso"), runtime=runtime,
-                     attempts=3, jitter=lambda: 1.0)
+                     target=gateway.Target("sts", "us-east-1", "my-sso"),
+                     runtime=replace(runtime, jitter=lambda: 1.0), attempts=3)
     assert caught.value.fault == "network"
     assert caught.value.code == "EndpointConnectionError"
     assert clock.slept == [0.05, 0.1]  # two back-offs between three attempts
@@ -495,7 +496,7 @@ def test_a_throttled_call_without_a_limiter_backs_off_and_is_tried_again(runtime
     throttled_twice = failing_then_ok(status_error(429, "ThrottlingException"),
                                       status_error(429))
     assert gateway.call(throttled_twice, {}, doing="say who you are", target=TARGET,
-                        runtime=runtime, jitter=lambda: 1.0) == {"ok": True}
+                        runtime=replace(runtime, jitter=lambda: 1.0)) == {"ok": True}
     assert clock.slept == [0.05, 0.1]
 
 
@@ -507,7 +508,7 @@ def test_throttling_before_the_limiter_has_measured_the_quota_backs_off_exponent
 
     throttled = failing_then_ok(*[status_error(429)] * 4)
     assert gateway.call(throttled, {}, doing="list your accounts", target=TARGET,
-                        runtime=runtime, limiter=AdaptiveRate(), jitter=lambda: 1.0
+                        runtime=replace(runtime, jitter=lambda: 1.0), limiter=AdaptiveRate()
                         ) == {"ok": True}
     assert clock.slept == [0.05, 0.1, 0.2, 0.4]
 

@@ -1,4 +1,4 @@
-"""Where ssomagic finds HOME, the environment, the clock and sleep.
+"""Where ssomagic finds HOME, the environment, the clock, sleep and the back-off's chance.
 
 Everything that depends on time or on the user's home directory takes a Runtime, the way
 botocore's token provider takes a ``time_fetcher``, so tests of expiry, refresh and polling
@@ -8,6 +8,7 @@ run in milliseconds against a temporary HOME instead of minutes against the real
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +27,9 @@ class Runtime:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     now: Callable[[], datetime] = utc_now
     sleep: Callable[[float], object] | None = None
+    # The share of each back-off delay taken (full jitter: 0 to 1). Random, so that clients
+    # failing together do not retry together; a test fixes it to know when each try comes.
+    jitter: Callable[[], float] = random.random
 
     def wait(self, seconds: float, cancel: threading.Event | None = None) -> None:
         """Sleep, or let an injected sleep pass the time; a real wait ends early on cancel."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import random
 import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -192,15 +191,15 @@ def is_throttling(exc: BaseException) -> bool:
 def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, target: Target,
          runtime: Runtime, deadline: Deadline | None = None,
          cancel: threading.Event | None = None, handled: Collection[str] = (),
-         attempts: int = RETRY_ATTEMPTS, jitter: Callable[[], float] = random.random,
-         limiter: AdaptiveRate | None = None) -> Any:
+         attempts: int = RETRY_ATTEMPTS, limiter: AdaptiveRate | None = None) -> Any:
     """``method(**params)``, retried while worth it; then one SsoMagicError that says what to do.
 
     ``doing`` completes "... could not {doing}". Error codes in ``handled`` are the caller's
     business (AuthorizationPendingException while polling, say) and come back as botocore's
-    ClientError, untouched. With a ``limiter`` every attempt waits for its slot, and a
-    throttled call is retried at the limiter's pace for as long as the deadline allows: the
-    service said "slower", not "no", so throttling uses up no attempt.
+    ClientError, untouched. Each back-off takes the runtime's jitter of its bound. With a
+    ``limiter`` every attempt waits for its slot, and a throttled call is retried at the
+    limiter's pace for as long as the deadline allows: the service said "slower", not "no",
+    so throttling uses up no attempt.
     """
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
@@ -245,8 +244,8 @@ def call(method: Callable[..., Any], params: Mapping[str, Any], *, doing: str, t
                 throttles += 1
             if not is_transient(exc) or failures >= attempts:
                 raise failure(exc, doing=doing, target=target) from None
-            delay = jitter() * min(BACKOFF_CAP,
-                                   BACKOFF_BASE * 2 ** (max(failures, throttles) - 1))
+            delay = runtime.jitter() * min(BACKOFF_CAP,
+                                           BACKOFF_BASE * 2 ** (max(failures, throttles) - 1))
             if deadline.left() <= delay:
                 raise timed_out(exc, doing=doing, target=target, deadline=deadline) from None
             runtime.wait(delay, cancel)
