@@ -21,8 +21,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import sigv4
+from .faults import Garbage, Hollow, Misshapen, Reset
 from .org import DEFAULT_ORG, Org
-from .state import ApiError, Garbage, Hollow, IdentityCenter, Misshapen, Reset, Settings
+from .state import ApiError, IdentityCenter, Settings
 
 _OIDC_ROUTES = {
     "/client/register": "RegisterClient",
