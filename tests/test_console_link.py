@@ -4,6 +4,7 @@ anywhere, a federated sign-in link only where it is opened (it is a credential).
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 import urllib.parse
 import urllib.request
@@ -176,6 +177,37 @@ def test_an_unreachable_federation_endpoint_is_one_line_naming_it(signed_in, mon
         "(EndpointConnectionError), even after retrying. Check the network or proxy, and that "
         "sso_region in your config is the region of your start URL; then try again.")
     assert caught.value.fault == "network"
+
+
+def test_a_federation_endpoint_that_never_answers_is_given_up_on_at_the_read_timeout(
+        signed_in, monkeypatch, home):
+    """A connection accepted and never answered (a proxy that swallows it): each try ends at
+    ssomagic's read timeout (here a fifth of a second), never waits for ever."""
+    from ssomagic.engine import timing
+
+    monkeypatch.setattr(timing, "READ_TIMEOUT", 0.2)
+    with socket.socket() as silent:  # listens, so connections are queued and never answered
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN",
+                           f"http://127.0.0.1:{silent.getsockname()[1]}")
+        quick = Runtime(home=home, sleep=lambda seconds: None)
+        outcome: list[BaseException] = []
+
+        def link() -> None:
+            try:
+                api.console_link("dev", federated=True, runtime=quick)
+            except BaseException as exc:  # handed to the test's thread
+                outcome.append(exc)
+
+        asking = threading.Thread(target=link, daemon=True)
+        asking.start()
+        asking.join(timeout=20)  # ten tries of 0.2 s, with room for a loaded machine
+        assert not asking.is_alive(), "still waiting on an endpoint that never answers"
+    assert len(outcome) == 1 and isinstance(outcome[0], ServiceError), outcome
+    assert str(outcome[0]).startswith(
+        "Could not reach the AWS sign-in federation endpoint in eu-west-1 to give a console "
+        "sign-in token (ReadTimeoutError), even after retrying.")
 
 
 def test_without_an_endpoint_variable_the_token_is_asked_of_aws_own_federation_endpoint(
