@@ -73,8 +73,8 @@ def is_transient(exc: BaseException) -> bool:
 
 def untrusted_certificate(exc: BaseException) -> str | None:
     """Why the endpoint's certificate failed verification ("self-signed certificate in
-    certificate chain"...), if that is what ended the call: botocore wraps urllib3's error,
-    which wraps the ssl module's."""
+    certificate chain"...), if that is what ended the call: botocore's SSLError is raised while
+    urllib3's is handled, and urllib3's while the ssl module's is."""
     import ssl
 
     seen: BaseException | None = exc
@@ -82,11 +82,8 @@ def untrusted_certificate(exc: BaseException) -> str | None:
         if seen is None:
             return None
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return str(seen.verify_message or seen.reason or "certificate verify failed")
-        wrapped = getattr(seen, "kwargs", {}).get("error")  # botocore's SSLError(error=...)
-        if not isinstance(wrapped, BaseException):
-            wrapped = next((a for a in seen.args if isinstance(a, BaseException)), None)
-        seen = wrapped or seen.__cause__ or seen.__context__
+            return str(seen.verify_message)  # set by the ssl module on every such failure
+        seen = seen.__cause__ or seen.__context__
     return None
 
 
