@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,13 @@ MAX_POOL = 32
 MAX_CLIENTS = 32
 
 
+@dataclass
 class _Clients:
     """The process's clients and the one service-model loader they share."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.made: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self.loader: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    made: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    loader: Any = None
 
 
 _shared = _Clients()
