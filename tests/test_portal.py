@@ -146,3 +146,66 @@ def test_an_account_without_a_name_is_named_by_its_id(portal, emulator):
                          {"accountId": "444455556666", "accountName": "prod"}]}])
     assert [(a.account_id, a.name, a.email) for a in portal.accounts()] == [
         ("111122223333", "111122223333", "ml@example.com"), ("444455556666", "prod", "")]
+
+
+# ---- why a sign-in cannot serve, word for word (not_signed_in) ------------------------------
+
+def test_a_sign_in_never_made_says_so_and_how_to_sign_in_the_profile(config_file, runtime,
+                                                                     emulator):
+    from ssomagic import api
+
+    with pytest.raises(NotSignedInError) as refused:
+        api.whoami("dev", runtime=runtime)
+    assert str(refused.value) == (
+        "The SSO session my-sso is not signed in, has expired or was signed out. Sign in "
+        "again: `ssomagic login dev`.")
+    assert refused.value.profile == "dev"
+
+
+def test_a_sign_in_that_expired_says_when_and_how_to_sign_in_the_session(
+        config_file, runtime, emulator, clock):
+    import json
+
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+    from ssomagic.engine.access.accounts import accounts
+    from ssomagic.engine.config.read import load_config
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda event: None)
+    session = load_config(runtime).profile("dev").sso
+    path = runtime.sso_cache_dir / f"{session.cache_key}.json"
+    document = json.loads(path.read_text())
+    del document["refreshToken"]  # as a token the device flow gave without one
+    path.write_text(json.dumps(document))
+    clock.advance(9 * 3600)
+    with pytest.raises(NotSignedInError) as refused:
+        accounts(session, runtime)
+    ended = document["expiresAt"][11:16]  # HH:MM of the token's expiry, in UTC
+    assert str(refused.value) == (
+        f"The sign-in to my-sso expired at {ended} UTC. Sign in again: "
+        "`ssomagic login --sso-session my-sso`.")
+    assert refused.value.profile is None
+
+
+def test_a_sign_in_the_service_ended_says_so_and_names_the_profile(config_file, runtime,
+                                                                   emulator, clock):
+    from helpers import approve_when_asked
+
+    from ssomagic import api
+    from ssomagic.engine.access.role_credentials import RoleCredentialFetcher
+    from ssomagic.engine.config.read import load_config
+    from ssomagic.engine.errors import TokenRejectedError
+
+    clock.on_sleep.append(approve_when_asked(emulator))
+    api.login("dev", runtime=runtime, listener=lambda event: None)
+    clock.advance(8 * 3600 - 5 * 60)  # in the refresh window
+    emulator.state.revoke_tokens()  # the renewal is refused
+    with pytest.raises(TokenRejectedError) as refused:
+        RoleCredentialFetcher(load_config(runtime).profile("dev"), runtime).fetch(
+            use_cache=False)
+    assert str(refused.value) == (
+        "IAM Identity Center no longer accepts the sign-in to my-sso: it was signed out, or "
+        "an administrator ended it. Sign in again: `ssomagic login dev`.")
+    assert refused.value.profile == "dev"
